@@ -1,0 +1,262 @@
+package io.sluice.embedded;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Apache Kafka broker (KRaft, combined broker and controller) running in this
+ * JVM on loopback and free ports, for the demo and the integration tests.
+ *
+ * <p>Replication factors and min ISR of the internal topics are 1, so transactions and {@code
+ * exactly_once_v2} work on the one node. Single use: {@link #start()} once, {@link #close()} stops
+ * the broker and deletes its log directory. Not thread-safe; start and close from one thread.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+  private final Path workDir;
+  private final boolean deleteOnClose;
+  private KafkaRaftServer server;
+  private String bootstrapServers;
+  private boolean closed;
+
+  /** A broker whose data lives in a fresh temporary directory, deleted on close. */
+  public EmbeddedKafka() {
+    this(createTempDir(), true);
+  }
+
+  /**
+   * A broker whose data lives in {@code workDir}.
+   *
+   * @param deleteOnClose whether {@link #close()} deletes {@code workDir}
+   */
+  public EmbeddedKafka(Path workDir, boolean deleteOnClose) {
+    this.workDir = workDir;
+    this.deleteOnClose = deleteOnClose;
+  }
+
+  /** Formats the storage and starts the broker; returns once it accepts connections. */
+  public EmbeddedKafka start() {
+    if (closed) {
+      throw new IllegalStateException("embedded Kafka broker is closed");
+    }
+    if (server != null) {
+      throw new IllegalStateException("embedded Kafka broker already started");
+    }
+    long started = System.nanoTime();
+    int brokerPort = freePort();
+    int controllerPort = freePort();
+    Path logDir = workDir.resolve("kraft-logs");
+    Properties props = brokerProperties(brokerPort, controllerPort, logDir);
+    format(props);
+    KafkaRaftServer raftServer = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
+    raftServer.startup();
+    server = raftServer;
+    bootstrapServers = "127.0.0.1:" + brokerPort;
+    awaitReady();
+    LOG.info(
+        "embedded Kafka broker started bootstrap={} dir={} in {} ms",
+        bootstrapServers,
+        logDir,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    return this;
+  }
+
+  /** The {@code bootstrap.servers} value for clients of this broker. */
+  public String bootstrapServers() {
+    if (closed || server == null) {
+      throw new IllegalStateException("embedded Kafka broker is not running");
+    }
+    return bootstrapServers;
+  }
+
+  /** Creates topics (replication factor 1) that do not exist yet; existing ones are left as is. */
+  public void createTopics(int partitions, String... topics) {
+    try (Admin admin = admin()) {
+      for (String topic : topics) {
+        try {
+          admin
+              .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+              .all()
+              .get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException("could not create topic " + topic, e.getCause());
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("timed out creating topics", e);
+    }
+  }
+
+  /** A new admin client for this broker; the caller closes it. */
+  public Admin admin() {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+      LOG.info("embedded Kafka broker stopped");
+    }
+    if (deleteOnClose) {
+      deleteRecursively(workDir);
+    }
+  }
+
+  private static Properties brokerProperties(int brokerPort, int controllerPort, Path logDir) {
+    Properties p = new Properties();
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", "1");
+    p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    p.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    p.put("controller.listener.names", "CONTROLLER");
+    p.put("inter.broker.listener.name", "PLAINTEXT");
+    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("log.dirs", logDir.toString());
+    p.put("num.partitions", "1");
+    p.put("default.replication.factor", "1");
+    p.put("min.insync.replicas", "1");
+    p.put("offsets.topic.replication.factor", "1");
+    p.put("offsets.topic.num.partitions", "1");
+    p.put("transaction.state.log.replication.factor", "1");
+    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.num.partitions", "1");
+    p.put("share.coordinator.state.topic.replication.factor", "1");
+    p.put("share.coordinator.state.topic.min.isr", "1");
+    // No waiting for more members to join: tests and the demo run one application instance.
+    p.put("group.initial.rebalance.delay.ms", "0");
+    p.put("auto.create.topics.enable", "false");
+    p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+    return p;
+  }
+
+  private void format(Properties props) {
+    try {
+      Files.createDirectories(workDir);
+      Path config = workDir.resolve("server.properties");
+      try (OutputStream out = Files.newOutputStream(config)) {
+        props.store(out, "embedded Kafka broker");
+      }
+      ByteArrayOutputStream output = new ByteArrayOutputStream();
+      int rc;
+      try (PrintStream ps = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+        rc =
+            StorageTool.execute(
+                new String[] {
+                  "format",
+                  "--cluster-id",
+                  Uuid.randomUuid().toString(),
+                  "--config",
+                  config.toString(),
+                  "--ignore-formatted"
+                },
+                ps);
+      }
+      if (rc != 0) {
+        throw new IllegalStateException(
+            "formatting the embedded broker's storage failed (exit "
+                + rc
+                + "): "
+                + output.toString(StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the embedded broker in " + workDir, e);
+    }
+  }
+
+  private void awaitReady() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    RuntimeException last = null;
+    while (System.nanoTime() < deadline) {
+      try (Admin admin = admin()) {
+        admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the broker", e);
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.TimeoutException e) {
+        last = new IllegalStateException("broker not ready: " + e.getMessage(), e);
+      }
+    }
+    throw new IllegalStateException("embedded Kafka broker did not become ready in 60 s", last);
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on loopback", e);
+    }
+  }
+
+  private static Path createTempDir() {
+    try {
+      return Files.createTempDirectory("sluice-kafka-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a temporary directory for the broker", e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              path -> {
+                try {
+                  Files.deleteIfExists(path);
+                } catch (IOException e) {
+                  LOG.warn("could not delete {}: {}", path, e.toString());
+                }
+              });
+    } catch (IOException e) {
+      LOG.warn("could not delete {}: {}", dir, e.toString());
+    }
+  }
+}
