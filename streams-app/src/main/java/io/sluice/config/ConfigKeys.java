@@ -1,0 +1,206 @@
+package io.sluice.config;
+
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+
+/**
+ * Every configuration key of a Sluice application: its name, type, default and documentation,
+ * defined in one place. The README's configuration table is generated from {@link #DEFINITION}
+ * and a test checks that the two agree.
+ */
+public final class ConfigKeys {
+  private ConfigKeys() {}
+
+  /** Keys with this prefix are handed to Kafka Streams (and its clients) without the prefix. */
+  public static final String KAFKA_PREFIX = "kafka.";
+
+  public static final String APPLICATION_ID = "application.id";
+  private static final String APPLICATION_ID_DOC =
+      "Kafka Streams application id: consumer group, transactional id prefix and internal topic prefix.";
+
+  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  private static final String BOOTSTRAP_SERVERS_DOC =
+      "Kafka brokers to connect to (host:port,...). The demo fills it in with its embedded broker.";
+
+  public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+  private static final String PROCESSING_GUARANTEE_DOC =
+      "exactly_once_v2 (default: buffer writes, outputs and offsets commit atomically) or at_least_once.";
+
+  public static final String NUM_STREAM_THREADS = "num.stream.threads";
+  private static final String NUM_STREAM_THREADS_DOC =
+      "Stream threads in this instance; they share one ONNX Runtime session per model.";
+
+  public static final String STATE_DIR = "state.dir";
+  private static final String STATE_DIR_DOC =
+      "Directory of the local state stores (the batch buffer is also changelogged to Kafka).";
+
+  public static final String DATA_DIR = "data.dir";
+  private static final String DATA_DIR_DOC =
+      "Directory of the data sets and pretrained models (see ../shared/data/PROVENANCE.md).";
+
+  public static final String REGISTRY_URL = "schema.registry.url";
+  private static final String REGISTRY_URL_DOC =
+      "Base URL of a Confluent-compatible Schema Registry API (Confluent, Apicurio /apis/ccompat/v7,"
+          + " Karapace, Redpanda). Empty: registry-less mode with the schemas shipped in schemas/.";
+
+  public static final String REGISTRY_USER = "schema.registry.basic.auth.user";
+  private static final String REGISTRY_USER_DOC = "User for HTTP basic auth to the registry.";
+
+  public static final String REGISTRY_PASSWORD = "schema.registry.basic.auth.password";
+  private static final String REGISTRY_PASSWORD_DOC = "Password for HTTP basic auth to the registry.";
+
+  public static final String REGISTRY_TRUSTSTORE = "schema.registry.ssl.truststore.location";
+  private static final String REGISTRY_TRUSTSTORE_DOC =
+      "Trust store for TLS to the registry (default: the JVM's trust store).";
+
+  public static final String REGISTRY_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
+  private static final String REGISTRY_TRUSTSTORE_PASSWORD_DOC = "Password of the trust store.";
+
+  public static final String REGISTRY_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
+  private static final String REGISTRY_TRUSTSTORE_TYPE_DOC = "Type of the trust store (PKCS12, JKS).";
+
+  public static final String REGISTRY_KEYSTORE = "schema.registry.ssl.keystore.location";
+  private static final String REGISTRY_KEYSTORE_DOC =
+      "Key store with a client certificate for mutual TLS to the registry.";
+
+  public static final String REGISTRY_KEYSTORE_PASSWORD = "schema.registry.ssl.keystore.password";
+  private static final String REGISTRY_KEYSTORE_PASSWORD_DOC = "Password of the key store.";
+
+  public static final String REGISTRY_KEYSTORE_TYPE = "schema.registry.ssl.keystore.type";
+  private static final String REGISTRY_KEYSTORE_TYPE_DOC = "Type of the key store (PKCS12, JKS).";
+
+  public static final String REGISTRY_AUTO_REGISTER = "schema.registry.auto.register";
+  private static final String REGISTRY_AUTO_REGISTER_DOC =
+      "Register output schemas on first use; if false they must already be registered.";
+
+  public static final String REGISTRY_TIMEOUT_MS = "schema.registry.request.timeout.ms";
+  private static final String REGISTRY_TIMEOUT_MS_DOC = "Timeout of one registry HTTP request.";
+
+  public static final String REGISTRY_RETRIES = "schema.registry.max.retries";
+  private static final String REGISTRY_RETRIES_DOC =
+      "Retries of a registry request that failed with an I/O error, 429 or 5xx.";
+
+  public static final String REGISTRY_BACKOFF_MS = "schema.registry.retry.backoff.ms";
+  private static final String REGISTRY_BACKOFF_MS_DOC =
+      "First retry backoff; doubles per retry, with jitter, up to schema.registry.retry.backoff.max.ms.";
+
+  public static final String REGISTRY_BACKOFF_MAX_MS = "schema.registry.retry.backoff.max.ms";
+  private static final String REGISTRY_BACKOFF_MAX_MS_DOC = "Largest retry backoff.";
+
+  public static final String PIPELINE_NAME = "pipeline.name";
+  private static final String PIPELINE_NAME_DOC =
+      "Name of the pipeline, used in logs, metrics and dead-letter headers.";
+
+  public static final String INPUT_TOPIC = "pipeline.input.topic";
+  private static final String INPUT_TOPIC_DOC =
+      "Topic of input events (Avro, Confluent wire format), read as raw bytes.";
+
+  public static final String OUTPUT_TOPIC = "pipeline.output.topic";
+  private static final String OUTPUT_TOPIC_DOC = "Topic the predictions (Avro Prediction) go to.";
+
+  public static final String ALERTS_TOPIC = "pipeline.alerts.topic";
+  private static final String ALERTS_TOPIC_DOC = "Topic the anomaly alerts (Avro Alert) go to.";
+
+  public static final String DLQ_TOPIC = "pipeline.dlq.topic";
+  private static final String DLQ_TOPIC_DOC =
+      "Dead-letter topic: records that could not be decoded, featurized or scored, with their"
+          + " original key, value and headers plus headers that say why.";
+
+  public static final String FEATURES = "pipeline.features";
+  private static final String FEATURES_DOC =
+      "How model features come from the event: comma-separated name=path, where path is a field"
+          + " (amount) or an array element (features[0]); ranges map many at once"
+          + " (V1..V28=features[0..27]). Model features are matched by name, in any order.";
+
+  public static final String EVENT_ID_FIELD = "pipeline.event.id.field";
+  private static final String EVENT_ID_FIELD_DOC =
+      "Event field with the event's id (empty: topic-partition@offset).";
+
+  public static final String EVENT_TIME_FIELD = "pipeline.event.time.field";
+  private static final String EVENT_TIME_FIELD_DOC =
+      "Event field with the event time in epoch ms (empty: the record timestamp).";
+
+  public static final String LABEL_FIELD = "pipeline.label.field";
+  private static final String LABEL_FIELD_DOC =
+      "Event field with a known label, copied into predictions for evaluation (empty: none).";
+
+  public static final String MODEL_DESCRIPTOR = "pipeline.model.descriptor";
+  private static final String MODEL_DESCRIPTOR_DOC =
+      "Model descriptor JSON (name, version, ONNX file, sha256, inputs, outputs, labels).";
+
+  public static final String EXECUTION_PROVIDER = "pipeline.model.execution.provider";
+  private static final String EXECUTION_PROVIDER_DOC =
+      "auto (CUDA if it loads, else CPU), cpu, or cuda (fail at start if CUDA is not available).";
+
+  public static final String CUDA_DEVICE = "pipeline.model.cuda.device";
+  private static final String CUDA_DEVICE_DOC = "CUDA device id when the CUDA provider is used.";
+
+  public static final String INTRA_OP_THREADS = "pipeline.model.intra.op.threads";
+  private static final String INTRA_OP_THREADS_DOC =
+      "ONNX Runtime intra-op threads of the shared session (1 is fastest when every stream thread"
+          + " calls the model).";
+
+  public static final String BATCH_MAX_SIZE = "pipeline.batch.max.size";
+  private static final String BATCH_MAX_SIZE_DOC =
+      "A batch is scored as soon as it holds this many records.";
+
+  public static final String BATCH_MAX_LINGER_MS = "pipeline.batch.max.linger.ms";
+  private static final String BATCH_MAX_LINGER_MS_DOC =
+      "A batch is scored when its oldest record has waited this long (wall clock), full or not.";
+
+  public static final String ALERT_THRESHOLD = "pipeline.alert.threshold";
+  private static final String ALERT_THRESHOLD_DOC =
+      "Alert when the positive-label score is at or above this; empty: the descriptor's"
+          + " alertThreshold (chosen on validation data at training time).";
+
+  public static final String ALERT_SEVERITY = "pipeline.alert.severity";
+  private static final String ALERT_SEVERITY_DOC = "Severity of threshold alerts.";
+
+  /** The definitions, in the order the README lists them. */
+  public static final ConfigDef DEFINITION =
+      new ConfigDef()
+          .define(APPLICATION_ID, Type.STRING, "sluice", nonEmpty(), Importance.HIGH, APPLICATION_ID_DOC)
+          .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", nonEmpty(), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+          .define(PROCESSING_GUARANTEE, Type.STRING, "exactly_once_v2", ValidString.in("exactly_once_v2", "at_least_once"), Importance.MEDIUM, PROCESSING_GUARANTEE_DOC)
+          .define(NUM_STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM, NUM_STREAM_THREADS_DOC)
+          .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/sluice-state", nonEmpty(), Importance.MEDIUM, STATE_DIR_DOC)
+          .define(DATA_DIR, Type.STRING, "../shared/data", nonEmpty(), Importance.MEDIUM, DATA_DIR_DOC)
+          .define(REGISTRY_URL, Type.STRING, "", Importance.HIGH, REGISTRY_URL_DOC)
+          .define(REGISTRY_USER, Type.STRING, "", Importance.LOW, REGISTRY_USER_DOC)
+          .define(REGISTRY_PASSWORD, Type.PASSWORD, "", Importance.LOW, REGISTRY_PASSWORD_DOC)
+          .define(REGISTRY_TRUSTSTORE, Type.STRING, "", Importance.LOW, REGISTRY_TRUSTSTORE_DOC)
+          .define(REGISTRY_TRUSTSTORE_PASSWORD, Type.PASSWORD, "", Importance.LOW, REGISTRY_TRUSTSTORE_PASSWORD_DOC)
+          .define(REGISTRY_TRUSTSTORE_TYPE, Type.STRING, "PKCS12", Importance.LOW, REGISTRY_TRUSTSTORE_TYPE_DOC)
+          .define(REGISTRY_KEYSTORE, Type.STRING, "", Importance.LOW, REGISTRY_KEYSTORE_DOC)
+          .define(REGISTRY_KEYSTORE_PASSWORD, Type.PASSWORD, "", Importance.LOW, REGISTRY_KEYSTORE_PASSWORD_DOC)
+          .define(REGISTRY_KEYSTORE_TYPE, Type.STRING, "PKCS12", Importance.LOW, REGISTRY_KEYSTORE_TYPE_DOC)
+          .define(REGISTRY_AUTO_REGISTER, Type.BOOLEAN, true, Importance.LOW, REGISTRY_AUTO_REGISTER_DOC)
+          .define(REGISTRY_TIMEOUT_MS, Type.INT, 10_000, Range.atLeast(1), Importance.LOW, REGISTRY_TIMEOUT_MS_DOC)
+          .define(REGISTRY_RETRIES, Type.INT, 5, Range.atLeast(0), Importance.LOW, REGISTRY_RETRIES_DOC)
+          .define(REGISTRY_BACKOFF_MS, Type.INT, 100, Range.atLeast(1), Importance.LOW, REGISTRY_BACKOFF_MS_DOC)
+          .define(REGISTRY_BACKOFF_MAX_MS, Type.INT, 5_000, Range.atLeast(1), Importance.LOW, REGISTRY_BACKOFF_MAX_MS_DOC)
+          .define(PIPELINE_NAME, Type.STRING, "fraud", nonEmpty(), Importance.HIGH, PIPELINE_NAME_DOC)
+          .define(INPUT_TOPIC, Type.STRING, "transactions", nonEmpty(), Importance.HIGH, INPUT_TOPIC_DOC)
+          .define(OUTPUT_TOPIC, Type.STRING, "predictions", nonEmpty(), Importance.HIGH, OUTPUT_TOPIC_DOC)
+          .define(ALERTS_TOPIC, Type.STRING, "alerts", nonEmpty(), Importance.HIGH, ALERTS_TOPIC_DOC)
+          .define(DLQ_TOPIC, Type.STRING, "dead-letters", nonEmpty(), Importance.HIGH, DLQ_TOPIC_DOC)
+          .define(FEATURES, Type.STRING, "Amount=amount,V1..V28=features[0..27]", nonEmpty(), Importance.HIGH, FEATURES_DOC)
+          .define(EVENT_ID_FIELD, Type.STRING, "id", Importance.LOW, EVENT_ID_FIELD_DOC)
+          .define(EVENT_TIME_FIELD, Type.STRING, "eventTime", Importance.LOW, EVENT_TIME_FIELD_DOC)
+          .define(LABEL_FIELD, Type.STRING, "label", Importance.LOW, LABEL_FIELD_DOC)
+          .define(MODEL_DESCRIPTOR, Type.STRING, ".sluice/models/fraud/fraud-logreg.json", nonEmpty(), Importance.HIGH, MODEL_DESCRIPTOR_DOC)
+          .define(EXECUTION_PROVIDER, Type.STRING, "auto", ValidString.in("auto", "cpu", "cuda"), Importance.MEDIUM, EXECUTION_PROVIDER_DOC)
+          .define(CUDA_DEVICE, Type.INT, 0, Range.atLeast(0), Importance.LOW, CUDA_DEVICE_DOC)
+          .define(INTRA_OP_THREADS, Type.INT, 1, Range.between(1, 256), Importance.LOW, INTRA_OP_THREADS_DOC)
+          .define(BATCH_MAX_SIZE, Type.INT, 64, Range.between(1, 100_000), Importance.HIGH, BATCH_MAX_SIZE_DOC)
+          .define(BATCH_MAX_LINGER_MS, Type.LONG, 50L, Range.between(1, 3_600_000), Importance.HIGH, BATCH_MAX_LINGER_MS_DOC)
+          .define(ALERT_THRESHOLD, Type.STRING, "", Importance.MEDIUM, ALERT_THRESHOLD_DOC)
+          .define(ALERT_SEVERITY, Type.STRING, "WARNING", ValidString.in("INFO", "WARNING", "CRITICAL"), Importance.LOW, ALERT_SEVERITY_DOC);
+
+  private static ConfigDef.Validator nonEmpty() {
+    return new ConfigDef.NonEmptyString();
+  }
+}

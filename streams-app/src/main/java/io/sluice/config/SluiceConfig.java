@@ -1,0 +1,187 @@
+package io.sluice.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The resolved, validated, immutable configuration of one Sluice application running one
+ * pipeline. Built by {@link ConfigLoader}; every value has been checked against {@link
+ * ConfigKeys#DEFINITION}.
+ *
+ * @param kafka keys given with the {@code kafka.} prefix, without it, for Kafka Streams
+ * @param sources where each explicitly set key came from (file, environment, command line)
+ */
+public record SluiceConfig(
+    String applicationId,
+    String bootstrapServers,
+    String processingGuarantee,
+    int numStreamThreads,
+    Path stateDir,
+    Path dataDir,
+    Registry registry,
+    Pipeline pipeline,
+    Map<String, String> kafka,
+    Map<String, String> sources) {
+
+  public SluiceConfig {
+    kafka = Map.copyOf(kafka);
+    sources = Map.copyOf(sources);
+  }
+
+  /** How to reach the schema registry; an empty url means registry-less mode. */
+  public record Registry(
+      String url,
+      String basicAuthUser,
+      Password basicAuthPassword,
+      String truststoreLocation,
+      Password truststorePassword,
+      String truststoreType,
+      String keystoreLocation,
+      Password keystorePassword,
+      String keystoreType,
+      boolean autoRegister,
+      Duration requestTimeout,
+      int maxRetries,
+      Duration retryBackoff,
+      Duration retryBackoffMax) {
+
+    public boolean enabled() {
+      return !url.isBlank();
+    }
+  }
+
+  /** One pipeline: topics, feature mapping, model, batching limits and alert rule. */
+  public record Pipeline(
+      String name,
+      String inputTopic,
+      String outputTopic,
+      String alertsTopic,
+      String dlqTopic,
+      String features,
+      String eventIdField,
+      String eventTimeField,
+      String labelField,
+      Path modelDescriptor,
+      String executionProvider,
+      int cudaDevice,
+      int intraOpThreads,
+      int batchMaxSize,
+      Duration batchMaxLinger,
+      OptionalDouble alertThreshold,
+      String alertSeverity) {}
+
+  static SluiceConfig fromParsed(
+      Map<String, Object> v, Map<String, String> kafka, Map<String, String> sources) {
+    Registry registry =
+        new Registry(
+            str(v, ConfigKeys.REGISTRY_URL),
+            str(v, ConfigKeys.REGISTRY_USER),
+            (Password) v.get(ConfigKeys.REGISTRY_PASSWORD),
+            str(v, ConfigKeys.REGISTRY_TRUSTSTORE),
+            (Password) v.get(ConfigKeys.REGISTRY_TRUSTSTORE_PASSWORD),
+            str(v, ConfigKeys.REGISTRY_TRUSTSTORE_TYPE),
+            str(v, ConfigKeys.REGISTRY_KEYSTORE),
+            (Password) v.get(ConfigKeys.REGISTRY_KEYSTORE_PASSWORD),
+            str(v, ConfigKeys.REGISTRY_KEYSTORE_TYPE),
+            (Boolean) v.get(ConfigKeys.REGISTRY_AUTO_REGISTER),
+            Duration.ofMillis((Integer) v.get(ConfigKeys.REGISTRY_TIMEOUT_MS)),
+            (Integer) v.get(ConfigKeys.REGISTRY_RETRIES),
+            Duration.ofMillis((Integer) v.get(ConfigKeys.REGISTRY_BACKOFF_MS)),
+            Duration.ofMillis((Integer) v.get(ConfigKeys.REGISTRY_BACKOFF_MAX_MS)));
+    if (!registry.basicAuthUser().isBlank() && registry.basicAuthPassword().value().isEmpty()) {
+      throw new ConfigException(
+          ConfigKeys.REGISTRY_PASSWORD,
+          "[hidden]",
+          "must be set when " + ConfigKeys.REGISTRY_USER + " is set");
+    }
+    Pipeline pipeline =
+        new Pipeline(
+            str(v, ConfigKeys.PIPELINE_NAME),
+            str(v, ConfigKeys.INPUT_TOPIC),
+            str(v, ConfigKeys.OUTPUT_TOPIC),
+            str(v, ConfigKeys.ALERTS_TOPIC),
+            str(v, ConfigKeys.DLQ_TOPIC),
+            str(v, ConfigKeys.FEATURES),
+            str(v, ConfigKeys.EVENT_ID_FIELD),
+            str(v, ConfigKeys.EVENT_TIME_FIELD),
+            str(v, ConfigKeys.LABEL_FIELD),
+            Path.of(str(v, ConfigKeys.MODEL_DESCRIPTOR)),
+            str(v, ConfigKeys.EXECUTION_PROVIDER),
+            (Integer) v.get(ConfigKeys.CUDA_DEVICE),
+            (Integer) v.get(ConfigKeys.INTRA_OP_THREADS),
+            (Integer) v.get(ConfigKeys.BATCH_MAX_SIZE),
+            Duration.ofMillis((Long) v.get(ConfigKeys.BATCH_MAX_LINGER_MS)),
+            threshold(str(v, ConfigKeys.ALERT_THRESHOLD)),
+            str(v, ConfigKeys.ALERT_SEVERITY));
+    return new SluiceConfig(
+        str(v, ConfigKeys.APPLICATION_ID),
+        str(v, ConfigKeys.BOOTSTRAP_SERVERS),
+        str(v, ConfigKeys.PROCESSING_GUARANTEE),
+        (Integer) v.get(ConfigKeys.NUM_STREAM_THREADS),
+        Path.of(str(v, ConfigKeys.STATE_DIR)),
+        Path.of(str(v, ConfigKeys.DATA_DIR)),
+        registry,
+        pipeline,
+        kafka,
+        sources);
+  }
+
+  /** The effective configuration, one {@code key = value (source)} per line, secrets hidden. */
+  public String describe(Map<String, Object> parsed) {
+    StringBuilder sb = new StringBuilder();
+    Map<String, Object> sorted = new TreeMap<>(parsed);
+    for (Map.Entry<String, Object> e : sorted.entrySet()) {
+      ConfigDef.ConfigKey key = ConfigKeys.DEFINITION.configKeys().get(e.getKey());
+      Object value = key != null && key.type == ConfigDef.Type.PASSWORD ? "[hidden]" : e.getValue();
+      sb.append(e.getKey())
+          .append(" = ")
+          .append(value)
+          .append(" (")
+          .append(sources.getOrDefault(e.getKey(), "default"))
+          .append(")\n");
+    }
+    new TreeMap<>(kafka)
+        .forEach(
+            (k, val) ->
+                sb.append(ConfigKeys.KAFKA_PREFIX)
+                    .append(k)
+                    .append(" = ")
+                    .append(isSecret(k) ? "[hidden]" : val)
+                    .append(" (")
+                    .append(sources.getOrDefault(ConfigKeys.KAFKA_PREFIX + k, "default"))
+                    .append(")\n"));
+    return sb.toString();
+  }
+
+  private static boolean isSecret(String key) {
+    String k = key.toLowerCase(java.util.Locale.ROOT);
+    return k.contains("password") || k.contains("secret") || k.contains("sasl.jaas");
+  }
+
+  private static String str(Map<String, Object> v, String key) {
+    Object o = v.get(key);
+    return o == null ? "" : o.toString().trim();
+  }
+
+  private static OptionalDouble threshold(String text) {
+    if (text.isBlank()) {
+      return OptionalDouble.empty();
+    }
+    double t;
+    try {
+      t = Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(ConfigKeys.ALERT_THRESHOLD, text, "expected a number in [0, 1]");
+    }
+    if (!(t >= 0.0 && t <= 1.0)) {
+      throw new ConfigException(ConfigKeys.ALERT_THRESHOLD, text, "expected a number in [0, 1]");
+    }
+    return OptionalDouble.of(t);
+  }
+}
