@@ -1,0 +1,219 @@
+package io.sluice.topology;
+
+import io.sluice.anomaly.ThresholdRule;
+import io.sluice.batching.BatchHandler;
+import io.sluice.batching.BufferedRecord;
+import io.sluice.batching.Emit;
+import io.sluice.errors.DeadLetter.Stage;
+import io.sluice.errors.RejectedRecordException;
+import io.sluice.metrics.PipelineMetrics;
+import io.sluice.schemas.Alert;
+import io.sluice.schemas.Prediction;
+import io.sluice.schemas.Severity;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * The steps of a classification pipeline around the model call: decode the event, map its fields
+ * to the model's input row, and turn the model's class probabilities into a {@link Prediction}
+ * (and an {@link Alert} when the positive class crosses the threshold). Stateless and
+ * thread-safe.
+ */
+public final class ClassificationHandler implements BatchHandler<ClassificationHandler.Event> {
+
+  /** A decoded, featurized event. */
+  public record Event(
+      GenericRecord record,
+      float[] features,
+      String eventId,
+      String key,
+      long eventTime,
+      String label) {}
+
+  /** What the handler needs to know of the model. */
+  public record ModelInfo(String name, String version, List<String> labels, String positiveLabel) {
+    public ModelInfo {
+      labels = List.copyOf(labels);
+      if (positiveLabel != null && !labels.contains(positiveLabel)) {
+        throw new IllegalArgumentException(
+            "positive label '" + positiveLabel + "' is not one of the model's labels " + labels);
+      }
+    }
+  }
+
+  /** Names of event fields; an empty name means the event has no such field. */
+  public record Fields(String eventId, String eventTime, String label) {}
+
+  private final EventDecoder decoder;
+  private final FeatureMapping features;
+  private final ModelInfo model;
+  private final Fields fields;
+  private final ThresholdRule rule;
+  private final PipelineMetrics metrics;
+
+  public ClassificationHandler(
+      EventDecoder decoder,
+      FeatureMapping features,
+      ModelInfo model,
+      Fields fields,
+      ThresholdRule rule,
+      PipelineMetrics metrics) {
+    this.decoder = decoder;
+    this.features = features;
+    this.model = model;
+    this.fields = fields;
+    this.rule = rule;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Event prepare(BufferedRecord source) throws RejectedRecordException {
+    if (source.value() == null) {
+      throw new RejectedRecordException(Stage.DECODE, "EMPTY", "record has no value");
+    }
+    GenericRecord event = decoder.decode(source.value());
+    float[] row = features.extract(event);
+    String eventId = text(event, fields.eventId());
+    return new Event(
+        event,
+        row,
+        eventId == null ? source.coordinates() : eventId,
+        source.key() == null ? null : new String(source.key(), StandardCharsets.UTF_8),
+        eventTime(event, source),
+        text(event, fields.label()));
+  }
+
+  @Override
+  public float[] features(Event prepared) {
+    return prepared.features();
+  }
+
+  @Override
+  public List<Emit> complete(List<Scored<Event>> scored, BatchInfo batch) {
+    List<Emit> predictions = new ArrayList<>(scored.size());
+    List<Emit> alerts = new ArrayList<>();
+    for (Scored<Event> s : scored) {
+      Prediction p = predict(s, batch);
+      predictions.add(
+          new Emit(
+              TopologyFactory.PREDICTIONS_SINK,
+              s.source().key(),
+              p,
+              s.source().timestamp(),
+              new RecordHeaders()));
+      alert(p, s.source())
+          .ifPresent(
+              a ->
+                  alerts.add(
+                      new Emit(
+                          TopologyFactory.ALERTS_SINK,
+                          s.source().key(),
+                          a,
+                          s.source().timestamp(),
+                          new RecordHeaders())));
+    }
+    metrics.predictionsOut(predictions.size());
+    predictions.addAll(alerts);
+    return predictions;
+  }
+
+  private Prediction predict(Scored<Event> s, BatchInfo batch) {
+    float[] probabilities = s.output();
+    if (probabilities.length != model.labels().size()) {
+      throw new IllegalStateException(
+          "model "
+              + model.name()
+              + ":"
+              + model.version()
+              + " returned "
+              + probabilities.length
+              + " scores, its descriptor declares labels "
+              + model.labels());
+    }
+    Map<String, Double> scores = new LinkedHashMap<>();
+    int best = 0;
+    for (int i = 0; i < probabilities.length; i++) {
+      scores.put(model.labels().get(i), (double) probabilities[i]);
+      if (probabilities[i] > probabilities[best]) {
+        best = i;
+      }
+    }
+    String predicted = model.labels().get(best);
+    double score =
+        model.positiveLabel() == null
+            ? probabilities[best]
+            : probabilities[model.labels().indexOf(model.positiveLabel())];
+    Event e = s.prepared();
+    return Prediction.newBuilder()
+        .setEventId(e.eventId())
+        .setKey(e.key())
+        .setModelName(model.name())
+        .setModelVersion(model.version())
+        .setScores(scores)
+        .setPredictedLabel(predicted)
+        .setScore(score)
+        .setLabel(e.label())
+        .setEventTime(Instant.ofEpochMilli(e.eventTime()))
+        .setIngestTime(Instant.ofEpochMilli(s.source().ingestTimeMs()))
+        .setInferenceTime(Instant.ofEpochMilli(batch.inferenceTimeMs()))
+        .setBatchSize(batch.size())
+        .setSourceTopic(s.source().topic())
+        .setSourcePartition(s.source().partition())
+        .setSourceOffset(s.source().offset())
+        .build();
+  }
+
+  private Optional<Alert> alert(Prediction p, BufferedRecord source) {
+    if (rule == null || model.positiveLabel() == null) {
+      return Optional.empty();
+    }
+    return rule.evaluate(p.getScore(), model.positiveLabel())
+        .map(
+            f -> {
+              metrics.alert();
+              return Alert.newBuilder()
+                  .setId(f.kind() + ":" + source.coordinates())
+                  .setKind(f.kind())
+                  .setSeverity(Severity.valueOf(f.severity()))
+                  .setKey(p.getKey())
+                  .setEventId(p.getEventId())
+                  .setScore(f.score())
+                  .setThreshold(f.threshold())
+                  .setReason(f.reason())
+                  .setModelName(p.getModelName())
+                  .setModelVersion(p.getModelVersion())
+                  .setEventTime(p.getEventTime())
+                  .setSourceTopic(source.topic())
+                  .setSourcePartition(source.partition())
+                  .setSourceOffset(source.offset())
+                  .build();
+            });
+  }
+
+  private static String text(GenericRecord event, String field) {
+    if (field.isEmpty() || event.getSchema().getField(field) == null) {
+      return null;
+    }
+    Object v = event.get(field);
+    return v == null ? null : v.toString();
+  }
+
+  private long eventTime(GenericRecord event, BufferedRecord source) {
+    String field = fields.eventTime();
+    if (field.isEmpty() || event.getSchema().getField(field) == null) {
+      return source.timestamp();
+    }
+    Object v = event.get(field);
+    if (v instanceof Instant i) {
+      return i.toEpochMilli();
+    }
+    return v instanceof Number n ? n.longValue() : source.timestamp();
+  }
+}

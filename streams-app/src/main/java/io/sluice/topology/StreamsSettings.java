@@ -1,0 +1,96 @@
+package io.sluice.topology;
+
+import io.sluice.config.ConfigKeys;
+import io.sluice.config.SluiceConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** The Kafka Streams properties of an application, from its Sluice configuration. */
+public final class StreamsSettings {
+  /** Prefixes Kafka Streams accepts in front of client and topic settings. */
+  private static final List<String> CLIENT_PREFIXES =
+      List.of(
+          StreamsConfig.MAIN_CONSUMER_PREFIX,
+          StreamsConfig.RESTORE_CONSUMER_PREFIX,
+          StreamsConfig.GLOBAL_CONSUMER_PREFIX,
+          StreamsConfig.CONSUMER_PREFIX,
+          StreamsConfig.PRODUCER_PREFIX,
+          StreamsConfig.ADMIN_CLIENT_PREFIX,
+          StreamsConfig.TOPIC_PREFIX);
+
+  private StreamsSettings() {}
+
+  /**
+   * Properties for {@code KafkaStreams}: Sluice's own keys first, then every {@code kafka.*}
+   * key, which may override them.
+   *
+   * @throws ConfigException naming the key if a {@code kafka.*} key is not a Kafka Streams,
+   *     client or topic setting
+   */
+  public static Properties from(SluiceConfig config) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.numStreamThreads());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+    p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+    for (Map.Entry<String, String> e : config.kafka().entrySet()) {
+      if (!isKnown(e.getKey())) {
+        throw new ConfigException(
+            ConfigKeys.KAFKA_PREFIX + e.getKey(),
+            e.getValue(),
+            "not a Kafka Streams, consumer, producer, admin or topic setting");
+      }
+      p.put(e.getKey(), e.getValue());
+    }
+    return p;
+  }
+
+  static boolean isKnown(String key) {
+    if (StreamsConfig.configDef().names().contains(key) || isClientSetting(key)) {
+      return true;
+    }
+    for (String prefix : CLIENT_PREFIXES) {
+      if (key.startsWith(prefix)) {
+        String rest = key.substring(prefix.length());
+        if (isClientSetting(rest) || TopicConfigNames.ALL.contains(rest)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean isClientSetting(String key) {
+    return ConsumerConfig.configNames().contains(key)
+        || ProducerConfig.configNames().contains(key)
+        || AdminClientConfig.configNames().contains(key);
+  }
+
+  /** Topic-level settings accepted after {@code topic.}. */
+  private static final class TopicConfigNames {
+    static final Set<String> ALL =
+        Set.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG,
+            TopicConfig.RETENTION_MS_CONFIG,
+            TopicConfig.RETENTION_BYTES_CONFIG,
+            TopicConfig.SEGMENT_BYTES_CONFIG,
+            TopicConfig.SEGMENT_MS_CONFIG,
+            TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+            TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+            TopicConfig.COMPRESSION_TYPE_CONFIG,
+            TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
+            TopicConfig.DELETE_RETENTION_MS_CONFIG);
+  }
+}

@@ -1,0 +1,114 @@
+package io.sluice.topology;
+
+import io.sluice.batching.BatchHandler;
+import io.sluice.batching.MicroBatchProcessor;
+import io.sluice.batching.Scorer;
+import io.sluice.config.SluiceConfig;
+import io.sluice.metrics.PipelineMetrics;
+import io.sluice.schemas.Alert;
+import io.sluice.schemas.Prediction;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the topology of one pipeline from its collaborators; {@code main} only wires and starts
+ * it, and the tests call the same factory.
+ *
+ * <pre>
+ * input topic (raw bytes) → micro-batcher [changelogged buffer] ─┬─► predictions topic
+ *                                                                ├─► alerts topic
+ *                                                                └─► dead-letter topic
+ * </pre>
+ */
+public final class TopologyFactory {
+  public static final String SOURCE = "input";
+  public static final String BATCHER = "micro-batcher";
+  public static final String PREDICTIONS_SINK = "predictions";
+  public static final String ALERTS_SINK = "alerts";
+  public static final String DLQ_SINK = "dead-letters";
+
+  private TopologyFactory() {}
+
+  /** Name of the changelogged batch-buffer store of a pipeline. */
+  public static String bufferStoreName(String pipeline) {
+    return pipeline + "-batch-buffer";
+  }
+
+  /**
+   * The topology of a scoring pipeline.
+   *
+   * @param predictionSerializer writes {@link Prediction} values (Avro, Confluent wire format)
+   * @param alertSerializer writes {@link Alert} values
+   */
+  public static <P> Topology build(
+      SluiceConfig.Pipeline pipeline,
+      Serializer<Prediction> predictionSerializer,
+      Serializer<Alert> alertSerializer,
+      BatchHandler<P> handler,
+      Scorer scorer,
+      PipelineMetrics metrics) {
+    String store = bufferStoreName(pipeline.name());
+    MicroBatchProcessor.Settings settings =
+        new MicroBatchProcessor.Settings(
+            pipeline.name(),
+            store,
+            DLQ_SINK,
+            pipeline.batchMaxSize(),
+            pipeline.batchMaxLinger());
+    Topology topology = new Topology();
+    topology.addSource(
+        SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), pipeline.inputTopic());
+    topology.addProcessor(
+        BATCHER, () -> new MicroBatchProcessor<>(settings, handler, scorer, metrics), SOURCE);
+    // Logged: the buffer must survive a crash (see MicroBatchProcessor).
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(store), Serdes.Long(), Serdes.ByteArray())
+            .withLoggingEnabled(java.util.Map.of()),
+        BATCHER);
+    topology.addSink(
+        PREDICTIONS_SINK,
+        pipeline.outputTopic(),
+        new ByteArraySerializer(),
+        typed(predictionSerializer, Prediction.class),
+        BATCHER);
+    topology.addSink(
+        ALERTS_SINK,
+        pipeline.alertsTopic(),
+        new ByteArraySerializer(),
+        typed(alertSerializer, Alert.class),
+        BATCHER);
+    topology.addSink(
+        DLQ_SINK,
+        pipeline.dlqTopic(),
+        new ByteArraySerializer(),
+        new ByteArraySerializer(),
+        BATCHER);
+    return topology;
+  }
+
+  /** The batcher forwards plain objects; each sink checks it gets the type it writes. */
+  private static <T> Serializer<Object> typed(Serializer<T> serializer, Class<T> type) {
+    return new Serializer<>() {
+      @Override
+      public byte[] serialize(String topic, Object data) {
+        return serializer.serialize(topic, data == null ? null : type.cast(data));
+      }
+
+      @Override
+      public byte[] serialize(
+          String topic, org.apache.kafka.common.header.Headers headers, Object data) {
+        return serializer.serialize(topic, headers, data == null ? null : type.cast(data));
+      }
+
+      @Override
+      public void close() {
+        serializer.close();
+      }
+    };
+  }
+}
