@@ -1,0 +1,14 @@
+package io.sluice.inference;
+
+/**
+ * ONNX Runtime failed while running a batch; the cause is the runtime's exception. The runner keeps
+ * no state from the failed call, so the caller may retry any part of the batch (for example to
+ * bisect it and find the rows that fail).
+ */
+public class ModelRunException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public ModelRunException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
