@@ -3,7 +3,6 @@ package io.sluice.inference;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -60,6 +59,9 @@ public final class ModelRunner implements AutoCloseable {
    * is handed to ONNX Runtime without a copy.
    */
   private static final ThreadLocal<ByteBuffer> inputBuffers = new ThreadLocal<>();
+
+  /** The largest direct buffer Java can allocate, rounded down to whole floats. */
+  private static final long MAX_INPUT_BYTES = (Integer.MAX_VALUE - 8) & ~3L;
 
   private final ModelDescriptor descriptor;
   private final OrtEnvironment env;
@@ -246,7 +248,7 @@ public final class ModelRunner implements AutoCloseable {
 
   private float[][] runBatch(List<float[]> rows) {
     int n = rows.size();
-    FloatBuffer input = inputBuffer(Math.multiplyExact(n, rowLength));
+    FloatBuffer input = inputBuffer((long) n * rowLength);
     for (float[] row : rows) {
       input.put(row);
     }
@@ -256,20 +258,20 @@ public final class ModelRunner implements AutoCloseable {
     System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
     try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, shape);
         OrtSession.Result result = session.run(Map.of(inputName, tensor), requestedOutputs)) {
-      OnnxValue value = result.get(0);
-      FloatBuffer output = ((OnnxTensor) value).getFloatBuffer();
-      if (output == null || output.remaining() % n != 0) {
+      // The type was checked at load; the element count is checked here because a symbolic
+      // batch dimension in the signature does not prove the graph keeps one row per input row.
+      FloatBuffer output = ((OnnxTensor) result.get(0)).getFloatBuffer();
+      if (output.remaining() % n != 0) {
         throw new ModelRunException(
             "model "
                 + descriptor.id()
                 + " output '"
                 + outputName
                 + "' has "
-                + (output == null ? "no float" : output.remaining())
+                + output.remaining()
                 + " values for a batch of "
                 + n
-                + " rows",
-            null);
+                + " rows");
       }
       int width = output.remaining() / n;
       float[][] outputs = new float[n][width];
@@ -284,13 +286,21 @@ public final class ModelRunner implements AutoCloseable {
     }
   }
 
-  private static FloatBuffer inputBuffer(int floats) {
-    long bytes = (long) floats * Float.BYTES;
+  private static FloatBuffer inputBuffer(long floats) {
+    long bytes = floats * Float.BYTES;
+    if (bytes > MAX_INPUT_BYTES) {
+      throw new IllegalArgumentException(
+          "a batch of "
+              + floats
+              + " input values does not fit in one tensor buffer (max "
+              + MAX_INPUT_BYTES / Float.BYTES
+              + ")");
+    }
     ByteBuffer buffer = inputBuffers.get();
     if (buffer == null || buffer.capacity() < bytes) {
       long grown = buffer == null ? bytes : Math.max(bytes, 2L * buffer.capacity());
       buffer =
-          ByteBuffer.allocateDirect(Math.toIntExact(Math.min(grown, Integer.MAX_VALUE - 8)))
+          ByteBuffer.allocateDirect((int) Math.min(grown, MAX_INPUT_BYTES))
               .order(ByteOrder.nativeOrder());
       inputBuffers.set(buffer);
     }
