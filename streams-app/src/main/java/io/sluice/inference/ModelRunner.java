@@ -1,0 +1,631 @@
+package io.sluice.inference;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.ValueInfo;
+import io.sluice.inference.ModelDescriptor.Golden;
+import io.sluice.inference.ModelDescriptor.TensorSpec;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One loaded, checked model version, run on batches of flattened float rows.
+ *
+ * <p>Thread safety: {@link #run} may be called concurrently from any number of threads; they share
+ * one ONNX Runtime session. Each thread builds its input tensor in its own reused direct buffer.
+ * {@link #close} waits for runs in progress, then frees the session; later calls to {@link #run}
+ * throw {@link IllegalStateException}. All runners share ONNX Runtime's process-wide environment,
+ * which is never closed.
+ *
+ * <p>The model must have exactly one input, of element type FLOAT, whose first dimension is the
+ * batch: dynamic (-1; one ONNX Runtime call per batch) or fixed at 1 (one call per row, looped
+ * here). Its other dimensions must be fixed. The first output the descriptor declares must be FLOAT
+ * with the batch as its first dimension; other outputs are not computed.
+ */
+public final class ModelRunner implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ModelRunner.class);
+
+  /** Relative tolerance (absolute below 1) for golden outputs. */
+  private static final double GOLDEN_TOLERANCE = 1e-5;
+
+  /** The AUTO fallback is logged at WARN for the first model only, then at DEBUG. */
+  private static final AtomicBoolean cudaFallbackLogged = new AtomicBoolean();
+
+  /**
+   * Input tensor memory per thread, shared by all runners and grown on demand: building a tensor
+   * from Java arrays costs more than a small model's inference, and a direct buffer in native order
+   * is handed to ONNX Runtime without a copy.
+   */
+  private static final ThreadLocal<ByteBuffer> inputBuffers = new ThreadLocal<>();
+
+  /** The largest direct buffer Java can allocate, rounded down to whole floats. */
+  private static final long MAX_INPUT_BYTES = (Integer.MAX_VALUE - 8) & ~3L;
+
+  private final ModelDescriptor descriptor;
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final ExecutionProvider activeProvider;
+  private final String inputName;
+  private final String outputName;
+  private final Set<String> requestedOutputs;
+  private final long[] rowShape;
+  private final int rowLength;
+  private final boolean oneRowPerCall;
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private boolean closed; // guarded by lifecycle
+
+  private ModelRunner(
+      ModelDescriptor descriptor,
+      OrtEnvironment env,
+      OrtSession session,
+      ExecutionProvider activeProvider,
+      long[] inputShape) {
+    this.descriptor = descriptor;
+    this.env = env;
+    this.session = session;
+    this.activeProvider = activeProvider;
+    this.inputName = descriptor.inputs().get(0).name();
+    this.outputName = descriptor.outputs().get(0).name();
+    this.requestedOutputs = Set.of(outputName);
+    this.rowShape = Arrays.copyOfRange(inputShape, 1, inputShape.length);
+    this.rowLength = Math.toIntExact(product(rowShape));
+    this.oneRowPerCall = inputShape[0] == 1;
+  }
+
+  /**
+   * Loads the model version a descriptor names and checks it: the file's SHA-256, the session's
+   * input and output names, element types and shapes against the descriptor, and (when the settings
+   * ask for it and the descriptor has one) the golden input against the golden output.
+   *
+   * @throws ModelLoadException naming the descriptor or model and what was expected and found; no
+   *     native resource of the failed load stays open
+   */
+  public static ModelRunner load(Path descriptorJson, InferenceSettings settings)
+      throws ModelLoadException {
+    ModelDescriptor descriptor = ModelDescriptor.read(descriptorJson);
+    byte[] model = readVerified(descriptor);
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OpenSession opened = openSession(env, model, descriptor, settings);
+    try {
+      long[] inputShape = checkSignature(descriptor, opened.session());
+      ModelRunner runner =
+          new ModelRunner(descriptor, env, opened.session(), opened.provider(), inputShape);
+      if (settings.verifyGolden() && descriptor.golden().isPresent()) {
+        runner.checkGolden(descriptor.golden().get());
+      }
+      log.info(
+          "Loaded model {} from {} on {} ({} intra-op, {} inter-op threads, golden {})",
+          descriptor.id(),
+          descriptor.modelFile(),
+          opened.provider(),
+          settings.intraOpThreads(),
+          settings.interOpThreads(),
+          !descriptor.golden().isPresent()
+              ? "absent"
+              : settings.verifyGolden() ? "verified" : "not checked");
+      return runner;
+    } catch (ModelLoadException | RuntimeException e) {
+      closeQuietly(opened.session(), e);
+      throw e;
+    }
+  }
+
+  /**
+   * Runs the model on a batch and returns the first declared output, one flattened row per input
+   * row, in input order. Each row must hold exactly {@link #inputRowLength()} values (the input's
+   * non-batch dimensions, flattened in row-major order). Nothing is kept between calls: any
+   * sub-list of a batch can be run again on its own.
+   *
+   * @throws IllegalArgumentException when a row is null or has the wrong length, naming its index
+   * @throws ModelRunException when ONNX Runtime fails; the cause is its exception
+   * @throws IllegalStateException after {@link #close}
+   */
+  public float[][] run(List<float[]> rows) {
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("model runner " + descriptor.id() + " is closed");
+      }
+      checkRows(rows);
+      if (rows.isEmpty()) {
+        return new float[0][];
+      }
+      if (!oneRowPerCall) {
+        return runBatch(rows);
+      }
+      float[][] outputs = new float[rows.size()][];
+      int i = 0;
+      for (float[] row : rows) {
+        outputs[i++] = runBatch(List.of(row))[0];
+      }
+      return outputs;
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /** The descriptor this model version was loaded from. */
+  public ModelDescriptor descriptor() {
+    return descriptor;
+  }
+
+  /** The model name, as in the descriptor. */
+  public String name() {
+    return descriptor.name();
+  }
+
+  /** The model version, as in the descriptor. */
+  public String version() {
+    return descriptor.version();
+  }
+
+  /**
+   * The provider the session runs on: {@link ExecutionProvider#CPU} or {@link
+   * ExecutionProvider#CUDA}.
+   */
+  public ExecutionProvider activeProvider() {
+    return activeProvider;
+  }
+
+  /** The number of floats in one input row: the product of the input's non-batch dimensions. */
+  public int inputRowLength() {
+    return rowLength;
+  }
+
+  /** Waits for runs in progress, then frees the session. Idempotent. */
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      session.close();
+      log.info("Closed model {}", descriptor.id());
+    } catch (OrtException e) {
+      log.warn("Closing model {} failed: {}", descriptor.id(), e.getMessage());
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ModelRunner[" + descriptor.id() + " on " + activeProvider + "]";
+  }
+
+  private void checkRows(List<float[]> rows) {
+    int i = 0;
+    for (float[] row : rows) {
+      if (row == null) {
+        throw new IllegalArgumentException(
+            "model " + descriptor.id() + ": row " + i + " of " + rows.size() + " is null");
+      }
+      if (row.length != rowLength) {
+        throw new IllegalArgumentException(
+            "model "
+                + descriptor.id()
+                + ": row "
+                + i
+                + " of "
+                + rows.size()
+                + " has "
+                + row.length
+                + " values, input '"
+                + inputName
+                + "' expects "
+                + rowLength
+                + " (shape "
+                + Arrays.toString(rowShape)
+                + " per row)");
+      }
+      i++;
+    }
+  }
+
+  private float[][] runBatch(List<float[]> rows) {
+    int n = rows.size();
+    FloatBuffer input = inputBuffer((long) n * rowLength);
+    for (float[] row : rows) {
+      input.put(row);
+    }
+    input.flip();
+    long[] shape = new long[rowShape.length + 1];
+    shape[0] = n;
+    System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+    try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, shape);
+        OrtSession.Result result = session.run(Map.of(inputName, tensor), requestedOutputs)) {
+      // The type was checked at load; the element count is checked here because a symbolic
+      // batch dimension in the signature does not prove the graph keeps one row per input row.
+      FloatBuffer output = ((OnnxTensor) result.get(0)).getFloatBuffer();
+      if (output.remaining() % n != 0) {
+        throw new ModelRunException(
+            "model "
+                + descriptor.id()
+                + " output '"
+                + outputName
+                + "' has "
+                + output.remaining()
+                + " values for a batch of "
+                + n
+                + " rows");
+      }
+      int width = output.remaining() / n;
+      float[][] outputs = new float[n][width];
+      for (float[] out : outputs) {
+        output.get(out);
+      }
+      return outputs;
+    } catch (OrtException e) {
+      throw new ModelRunException(
+          "model " + descriptor.id() + " failed on a batch of " + n + " rows: " + e.getMessage(),
+          e);
+    }
+  }
+
+  private static FloatBuffer inputBuffer(long floats) {
+    long bytes = floats * Float.BYTES;
+    if (bytes > MAX_INPUT_BYTES) {
+      throw new IllegalArgumentException(
+          "a batch of "
+              + floats
+              + " input values does not fit in one tensor buffer (max "
+              + MAX_INPUT_BYTES / Float.BYTES
+              + ")");
+    }
+    ByteBuffer buffer = inputBuffers.get();
+    if (buffer == null || buffer.capacity() < bytes) {
+      long grown = buffer == null ? bytes : Math.max(bytes, 2L * buffer.capacity());
+      buffer =
+          ByteBuffer.allocateDirect((int) Math.min(grown, MAX_INPUT_BYTES))
+              .order(ByteOrder.nativeOrder());
+      inputBuffers.set(buffer);
+    }
+    return buffer.asFloatBuffer();
+  }
+
+  private void checkGolden(Golden golden) throws ModelLoadException {
+    float[][] actual;
+    try {
+      actual = run(golden.inputs());
+    } catch (IllegalArgumentException | ModelRunException e) {
+      throw new ModelLoadException(
+          "model " + descriptor.id() + ": golden input failed: " + e.getMessage(), e);
+    }
+    for (int r = 0; r < actual.length; r++) {
+      float[] expected = golden.outputs().get(r);
+      if (expected.length != actual[r].length) {
+        throw new ModelLoadException(
+            "model "
+                + descriptor.id()
+                + ": golden output row "
+                + r
+                + " has "
+                + expected.length
+                + " values, the model gives "
+                + actual[r].length);
+      }
+      for (int i = 0; i < expected.length; i++) {
+        double diff = Math.abs(actual[r][i] - expected[i]);
+        if (!(diff <= GOLDEN_TOLERANCE * Math.max(1.0, Math.abs(expected[i])))) {
+          throw new ModelLoadException(
+              "model "
+                  + descriptor.id()
+                  + ": golden output row "
+                  + r
+                  + " value "
+                  + i
+                  + " is "
+                  + actual[r][i]
+                  + ", descriptor expects "
+                  + expected[i]
+                  + " (tolerance "
+                  + GOLDEN_TOLERANCE
+                  + ")");
+        }
+      }
+    }
+  }
+
+  private static byte[] readVerified(ModelDescriptor descriptor) throws ModelLoadException {
+    Path file = descriptor.modelFile();
+    byte[] model;
+    try {
+      // The session is created from these same bytes, so the checked file is the one that runs.
+      model = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new ModelLoadException(
+          "model file "
+              + file
+              + " does not exist (field 'file' of descriptor "
+              + descriptor.path()
+              + ")",
+          e);
+    } catch (IOException e) {
+      throw new ModelLoadException("model file " + file + " cannot be read: " + e, e);
+    }
+    String actual = sha256(model);
+    if (!actual.equals(descriptor.sha256())) {
+      throw new ModelLoadException(
+          "model file "
+              + file
+              + " has sha256 "
+              + actual
+              + ", descriptor "
+              + descriptor.path()
+              + " expects "
+              + descriptor.sha256());
+    }
+    return model;
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  private record OpenSession(OrtSession session, ExecutionProvider provider) {}
+
+  private static OpenSession openSession(
+      OrtEnvironment env, byte[] model, ModelDescriptor descriptor, InferenceSettings settings)
+      throws ModelLoadException {
+    if (settings.provider() == ExecutionProvider.CPU) {
+      return new OpenSession(
+          createSession(env, model, descriptor, settings, false), ExecutionProvider.CPU);
+    }
+    String whyNot;
+    try {
+      return new OpenSession(
+          createSession(env, model, descriptor, settings, true), ExecutionProvider.CUDA);
+    } catch (CudaUnavailableException e) {
+      whyNot = e.getMessage();
+    } catch (ModelLoadException e) {
+      if (settings.provider() == ExecutionProvider.CUDA) {
+        throw e;
+      }
+      // A CUDA library that loads does not mean a usable device; the CPU may still work.
+      whyNot = e.getMessage();
+    }
+    if (settings.provider() == ExecutionProvider.CUDA) {
+      throw new ModelLoadException(
+          "execution provider cuda requested but not available: "
+              + whyNot
+              + "; build with -Pgpu and install CUDA 12 + cuDNN 9, or set the execution provider"
+              + " to auto or cpu");
+    }
+    if (cudaFallbackLogged.compareAndSet(false, true)) {
+      log.warn("Execution provider auto: CUDA not available ({}), using the CPU", whyNot);
+    } else {
+      log.debug("Execution provider auto: CUDA not available ({}), using the CPU", whyNot);
+    }
+    return new OpenSession(
+        createSession(env, model, descriptor, settings, false), ExecutionProvider.CPU);
+  }
+
+  private static OrtSession createSession(
+      OrtEnvironment env,
+      byte[] model,
+      ModelDescriptor descriptor,
+      InferenceSettings settings,
+      boolean cuda)
+      throws ModelLoadException {
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(settings.intraOpThreads());
+      options.setInterOpNumThreads(settings.interOpThreads());
+      if (cuda) {
+        try {
+          options.addCUDA(settings.cudaDeviceId());
+        } catch (OrtException | LinkageError e) {
+          throw new CudaUnavailableException(e.getMessage());
+        }
+      }
+      return env.createSession(model, options);
+    } catch (OrtException e) {
+      throw new ModelLoadException(
+          "model "
+              + descriptor.id()
+              + " from "
+              + descriptor.modelFile()
+              + " cannot be loaded by ONNX Runtime"
+              + (cuda ? " with CUDA device " + settings.cudaDeviceId() : "")
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /** CUDA's provider library could not be registered; thrown inside this class only. */
+  private static final class CudaUnavailableException extends ModelLoadException {
+    private static final long serialVersionUID = 1L;
+
+    CudaUnavailableException(String reason) {
+      super(reason);
+    }
+  }
+
+  /** Checks the session against the descriptor and returns the (only) input's shape. */
+  private static long[] checkSignature(ModelDescriptor descriptor, OrtSession session)
+      throws ModelLoadException {
+    String id = descriptor.id();
+    Map<String, NodeInfo> inputs;
+    Map<String, NodeInfo> outputs;
+    try {
+      inputs = session.getInputInfo();
+      outputs = session.getOutputInfo();
+    } catch (OrtException e) {
+      throw new ModelLoadException("model " + id + ": cannot read its signature: " + e, e);
+    }
+    checkTensors(id, "input", descriptor.inputs(), inputs);
+    checkTensors(id, "output", descriptor.outputs(), outputs);
+    List<String> undeclared = new ArrayList<>(inputs.keySet());
+    descriptor.inputs().forEach(spec -> undeclared.remove(spec.name()));
+    if (!undeclared.isEmpty()) {
+      throw new ModelLoadException(
+          "model " + id + " has inputs " + undeclared + " that the descriptor does not declare");
+    }
+    if (descriptor.inputs().size() != 1) {
+      throw new ModelLoadException(
+          "model " + id + " has " + inputs.size() + " inputs; this runner feeds exactly one");
+    }
+    TensorSpec input = descriptor.inputs().get(0);
+    TensorSpec output = descriptor.outputs().get(0);
+    requireFloatBatched(id, "input", input);
+    requireFloatBatched(id, "output", output);
+    for (int d = 1; d < input.shape().size(); d++) {
+      if (input.shape().get(d) < 1) {
+        throw new ModelLoadException(
+            "model "
+                + id
+                + " input '"
+                + input.name()
+                + "' has a dynamic dimension "
+                + d
+                + " in "
+                + input.shape()
+                + "; only the batch dimension may be dynamic");
+      }
+    }
+    long[] shape = input.shape().stream().mapToLong(Long::longValue).toArray();
+    long rowLength = product(Arrays.copyOfRange(shape, 1, shape.length));
+    if (rowLength > Integer.MAX_VALUE) {
+      throw new ModelLoadException(
+          "model " + id + " input '" + input.name() + "' rows are too large: " + rowLength);
+    }
+    if (!descriptor.features().isEmpty() && descriptor.features().size() != rowLength) {
+      throw new ModelLoadException(
+          "model descriptor "
+              + descriptor.path()
+              + ": field 'features' names "
+              + descriptor.features().size()
+              + " features, input '"
+              + input.name()
+              + "' takes "
+              + rowLength
+              + " values per row");
+    }
+    return shape;
+  }
+
+  private static void checkTensors(
+      String id, String kind, List<TensorSpec> declared, Map<String, NodeInfo> actual)
+      throws ModelLoadException {
+    for (TensorSpec spec : declared) {
+      NodeInfo node = actual.get(spec.name());
+      if (node == null) {
+        throw new ModelLoadException(
+            "model "
+                + id
+                + ": unknown "
+                + kind
+                + " name '"
+                + spec.name()
+                + "', expected one of "
+                + actual.keySet());
+      }
+      ValueInfo info = node.getInfo();
+      if (!(info instanceof TensorInfo)) {
+        throw new ModelLoadException(
+            "model " + id + " " + kind + " '" + spec.name() + "' is not a tensor: " + info);
+      }
+      TensorInfo tensor = (TensorInfo) info;
+      if (!tensor.type.name().equals(spec.type())) {
+        throw new ModelLoadException(
+            "model "
+                + id
+                + " "
+                + kind
+                + " '"
+                + spec.name()
+                + "' has element type "
+                + tensor.type
+                + ", descriptor declares "
+                + spec.type());
+      }
+      List<Long> shape = Arrays.stream(tensor.getShape()).boxed().toList();
+      if (!shape.equals(spec.shape())) {
+        throw new ModelLoadException(
+            "model "
+                + id
+                + " "
+                + kind
+                + " '"
+                + spec.name()
+                + "' has shape "
+                + shape
+                + ", descriptor declares "
+                + spec.shape());
+      }
+    }
+  }
+
+  private static void requireFloatBatched(String id, String kind, TensorSpec spec)
+      throws ModelLoadException {
+    if (!spec.type().equals(OnnxJavaType.FLOAT.name())) {
+      throw new ModelLoadException(
+          "model "
+              + id
+              + " "
+              + kind
+              + " '"
+              + spec.name()
+              + "' has element type "
+              + spec.type()
+              + "; this runner handles FLOAT only");
+    }
+    List<Long> shape = spec.shape();
+    if (shape.isEmpty() || (shape.get(0) != -1 && shape.get(0) != 1)) {
+      throw new ModelLoadException(
+          "model "
+              + id
+              + " "
+              + kind
+              + " '"
+              + spec.name()
+              + "' has shape "
+              + shape
+              + "; its first dimension must be the batch, -1 (dynamic) or 1");
+    }
+  }
+
+  private static long product(long[] dims) {
+    long product = 1;
+    for (long dim : dims) {
+      product = Math.multiplyExact(product, dim);
+    }
+    return product;
+  }
+
+  private static void closeQuietly(OrtSession session, Exception failure) {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      failure.addSuppressed(e);
+    }
+  }
+}

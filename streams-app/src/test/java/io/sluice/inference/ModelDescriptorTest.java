@@ -1,0 +1,161 @@
+package io.sluice.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.inference.ModelDescriptor.TensorSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelDescriptorTest {
+  private static final String SHA = "ab".repeat(32);
+
+  @TempDir Path dir;
+
+  @Test
+  void readsEveryFieldAndIgnoresUnknownOnes() throws Exception {
+    Path path =
+        write(
+            """
+            { "name": "fraud-logreg", "version": "1", "file": "fraud-logreg-1.onnx",
+              "sha256": "%s",
+              "inputs":  [{"name": "input",  "type": "FLOAT", "shape": [-1, 3]}],
+              "outputs": [{"name": "output", "type": "float", "shape": [-1, 2]}],
+              "features": ["Amount", "V1", "V10"], "labels": ["0", "1"], "positiveLabel": "1",
+              "alertThreshold": 0.87,
+              "training": {"auc": 0.97, "rows": 4492},
+              "golden": {"inputs": [[1.5, 2, -3]], "outputs": [[0.25, 0.75]]} }
+            """
+                .formatted(SHA.toUpperCase(java.util.Locale.ROOT)));
+
+    ModelDescriptor descriptor = ModelDescriptor.read(path);
+
+    assertThat(descriptor.path()).isEqualTo(path);
+    assertThat(descriptor.id()).isEqualTo("fraud-logreg:1");
+    assertThat(descriptor.sha256()).isEqualTo(SHA);
+    assertThat(descriptor.modelFile()).isEqualTo(dir.resolve("fraud-logreg-1.onnx"));
+    assertThat(descriptor.inputs())
+        .containsExactly(new TensorSpec("input", "FLOAT", List.of(-1L, 3L)));
+    assertThat(descriptor.outputs())
+        .containsExactly(new TensorSpec("output", "FLOAT", List.of(-1L, 2L)));
+    assertThat(descriptor.features()).containsExactly("Amount", "V1", "V10");
+    assertThat(descriptor.labels()).containsExactly("0", "1");
+    assertThat(descriptor.positiveLabel()).contains("1");
+    assertThat(descriptor.alertThreshold()).hasValue(0.87);
+    assertThat(descriptor.golden()).isPresent();
+    assertThat(descriptor.golden().get().inputs().get(0)).containsExactly(1.5f, 2f, -3f);
+    assertThat(descriptor.golden().get().outputs().get(0)).containsExactly(0.25f, 0.75f);
+  }
+
+  @Test
+  void leavesOptionalFieldsEmptyWhenAbsent() throws Exception {
+    ModelDescriptor descriptor = ModelDescriptor.read(write(minimal()));
+
+    assertThat(descriptor.features()).isEmpty();
+    assertThat(descriptor.labels()).isEmpty();
+    assertThat(descriptor.positiveLabel()).isEmpty();
+    assertThat(descriptor.alertThreshold()).isEmpty();
+    assertThat(descriptor.golden()).isEmpty();
+  }
+
+  @Test
+  void rejectsAMissingRequiredFieldNamingFileAndField() throws Exception {
+    Path path = write(minimal().replace("\"file\": \"m.onnx\",", ""));
+
+    assertThatThrownBy(() -> ModelDescriptor.read(path))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessage("model descriptor " + path + ": required field 'file' is missing");
+  }
+
+  @Test
+  void rejectsABadShapeDimensionNamingTheField() throws Exception {
+    Path path = write(minimal().replace("[-1, 4]", "[-1, 0]"));
+
+    assertThatThrownBy(() -> ModelDescriptor.read(path))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessage(
+            "model descriptor "
+                + path
+                + ": field 'inputs[0].shape[1]' must be -1 (dynamic) or a positive integer, found 0");
+  }
+
+  @Test
+  void rejectsAMalformedSha256() throws Exception {
+    Path path = write(minimal().replace(SHA, "xyz"));
+
+    assertThatThrownBy(() -> ModelDescriptor.read(path))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessage(
+            "model descriptor "
+                + path
+                + ": field 'sha256' must be 64 hexadecimal digits, found \"xyz\"");
+  }
+
+  @Test
+  void rejectsAPositiveLabelThatIsNotALabel() throws Exception {
+    Path path =
+        write(
+            minimal()
+                .replace(
+                    "\"name\": \"m\",",
+                    "\"name\": \"m\", \"labels\": [\"0\", \"1\"], \"positiveLabel\": \"yes\","));
+
+    assertThatThrownBy(() -> ModelDescriptor.read(path))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessage(
+            "model descriptor "
+                + path
+                + ": field 'positiveLabel' must be one of labels [0, 1], found \"yes\"");
+  }
+
+  @Test
+  void rejectsGoldenOutputsThatDoNotMatchTheInputsInNumber() throws Exception {
+    Path path =
+        write(
+            minimal()
+                .replace(
+                    "\"name\": \"m\",",
+                    "\"name\": \"m\", \"golden\": {\"inputs\": [[1,2,3,4]], \"outputs\": []},"));
+
+    assertThatThrownBy(() -> ModelDescriptor.read(path))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessage(
+            "model descriptor "
+                + path
+                + ": field 'golden.outputs' must be a non-empty array of rows, found []");
+  }
+
+  @Test
+  void rejectsTextThatIsNotJsonNamingTheFile() throws Exception {
+    Path path = write("{ \"name\": ");
+
+    assertThatThrownBy(() -> ModelDescriptor.read(path))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageStartingWith("model descriptor " + path + " is not valid JSON: ");
+  }
+
+  @Test
+  void rejectsAMissingDescriptorFile() {
+    Path path = dir.resolve("absent.json");
+
+    assertThatThrownBy(() -> ModelDescriptor.read(path))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessage("model descriptor " + path + " does not exist");
+  }
+
+  private static String minimal() {
+    return """
+        { "name": "m", "version": "2", "file": "m.onnx", "sha256": "%s",
+          "inputs":  [{"name": "x", "type": "FLOAT", "shape": [-1, 4]}],
+          "outputs": [{"name": "y", "type": "FLOAT", "shape": [-1, 1]}] }
+        """
+        .formatted(SHA);
+  }
+
+  private Path write(String json) throws Exception {
+    return Files.writeString(dir.resolve("descriptor.json"), json);
+  }
+}
