@@ -91,8 +91,9 @@ public final class FraudDemo {
   public record PoisonPill(String description, String expectedReason, byte[] value) {}
 
   /** One of each kind of bad input, built from a good event. */
-  public static List<PoisonPill> poisonPills(Serializer<CardTransaction> serializer, CardTransaction good) {
-    byte[] valid = serializer.serialize(INPUT, good);
+  public static List<PoisonPill> poisonPills(
+      Serializer<CardTransaction> serializer, String topic, CardTransaction good) {
+    byte[] valid = serializer.serialize(topic, good);
     byte[] wrongMagic = valid.clone();
     wrongMagic[0] = 0x7b;
     byte[] unknownId = valid.clone();
@@ -116,8 +117,8 @@ public final class FraudDemo {
         new PoisonPill("wrong magic byte", "WRONG_MAGIC_BYTE", wrongMagic),
         new PoisonPill("unknown schema id", "UNKNOWN_SCHEMA_ID", unknownId),
         new PoisonPill("truncated record", "MALFORMED_AVRO", truncated),
-        new PoisonPill("27 features instead of 28", "WRONG_FEATURE_COUNT", serializer.serialize(INPUT, shortFeatures)),
-        new PoisonPill("NaN feature", "NOT_FINITE", serializer.serialize(INPUT, nan)));
+        new PoisonPill("27 features instead of 28", "WRONG_FEATURE_COUNT", serializer.serialize(topic, shortFeatures)),
+        new PoisonPill("NaN feature", "NOT_FINITE", serializer.serialize(topic, nan)));
   }
 
   /**
@@ -129,12 +130,13 @@ public final class FraudDemo {
   public static int produce(
       String bootstrapServers,
       SchemaRegistryClient registry,
+      String topic,
       List<CardTransaction> events,
       boolean withPoisonPills) {
     Serializer<CardTransaction> serializer =
         new SpecificAvroSerde<>(registry, CardTransaction.class, true).serializer();
     List<PoisonPill> pills =
-        withPoisonPills ? poisonPills(serializer, events.get(0)) : List.of();
+        withPoisonPills ? poisonPills(serializer, topic, events.get(0)) : List.of();
     Map<String, Object> config =
         Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -148,10 +150,10 @@ public final class FraudDemo {
       int pill = 0;
       for (int i = 0; i < events.size(); i++) {
         CardTransaction e = events.get(i);
-        producer.send(new ProducerRecord<>(INPUT, e.getCardId(), serializer.serialize(INPUT, e)));
+        producer.send(new ProducerRecord<>(topic, e.getCardId(), serializer.serialize(topic, e)));
         sent++;
         if (pill < pills.size() && (i + 1) % every == 0) {
-          producer.send(new ProducerRecord<>(INPUT, "poison-" + pill, pills.get(pill).value()));
+          producer.send(new ProducerRecord<>(topic, "poison-" + pill, pills.get(pill).value()));
           pill++;
           sent++;
         }
@@ -198,7 +200,7 @@ public final class FraudDemo {
           stack.registry().url(),
           app.model().activeProvider().configName());
       long started = System.nanoTime();
-      int produced = produce(stack.kafka().bootstrapServers(), registry, events, true);
+      int produced = produce(stack.kafka().bootstrapServers(), registry, INPUT, events, true);
       boolean complete = collector.awaitOutputs(produced, Duration.ofMinutes(3));
       // Alerts commit in the same transactions as predictions; drain what is left.
       collector.poll(Duration.ofMillis(500));
