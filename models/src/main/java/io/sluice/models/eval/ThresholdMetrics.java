@@ -48,7 +48,8 @@ public record ThresholdMetrics(
   /**
    * Counts the outcomes of flagging {@code score >= threshold}.
    *
-   * @throws IllegalArgumentException if the arrays differ in length or a label is not 0 or 1
+   * @throws IllegalArgumentException if the arrays differ in length, a label is not 0 or 1, or a
+   *     score is NaN
    */
   public static ThresholdMetrics at(double[] scores, int[] labels, double threshold) {
     checkInputs(scores, labels);
@@ -77,8 +78,8 @@ public record ThresholdMetrics(
    * Chooses the threshold with the highest F1 over all cuts between distinct scores, as {@link
    * #MAX_F1_RULE} describes, and returns the counts at it.
    *
-   * @throws IllegalArgumentException if the arrays differ in length, hold a label other than 0 or
-   *     1, or there is no positive
+   * @throws IllegalArgumentException if the arrays differ in length, hold a label other than 0 or 1
+   *     or a NaN score, or there is no positive
    */
   public static ThresholdMetrics maxF1(double[] scores, int[] labels) {
     checkInputs(scores, labels);
@@ -125,6 +126,9 @@ public record ThresholdMetrics(
       if (labels[i] != 0 && labels[i] != 1) {
         throw new IllegalArgumentException(
             "Expected labels 0 or 1, found " + labels[i] + " at index " + i);
+      }
+      if (Double.isNaN(scores[i])) {
+        throw new IllegalArgumentException("Expected scores, found NaN at index " + i);
       }
     }
   }

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -58,7 +59,7 @@ import org.tribuo.util.onnx.ONNXPlaceholder;
  * ({@code Sub}, {@code Div}): the engine feeds raw values. The alert threshold is chosen on the
  * validation split ({@link ThresholdMetrics#MAX_F1_RULE}); the test split is only scored. ONNX
  * Runtime must reproduce Tribuo's probabilities on every test row to {@value #MAX_ONNX_DIFFERENCE},
- * or nothing but the ONNX file is written. Call {@link #train} as a library (the CLI does), or run
+ * or neither output file is replaced. Call {@link #train} as a library (the CLI does), or run
  * {@link #main}.
  */
 public final class FraudModelTrainer {
@@ -121,7 +122,7 @@ public final class FraudModelTrainer {
       switch (option) {
         case "--data-dir" -> dataDir = Path.of(value);
         case "--out-dir" -> outDir = Path.of(value);
-        case "--seed" -> seed = Long.parseLong(value);
+        case "--seed" -> seed = parseSeed(value);
         default ->
             throw new IllegalArgumentException(
                 "Unknown option " + option + ", expected one of [--data-dir, --out-dir, --seed]");
@@ -130,9 +131,19 @@ public final class FraudModelTrainer {
     System.out.println(train(dataDir, outDir, seed).summary());
   }
 
+  private static long parseSeed(String value) {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "Expected an integer after --seed, found '" + value + "'", e);
+    }
+  }
+
   /**
    * Trains the model on {@code dataDir/}{@value #DATA_FILE} and writes {@value #ONNX_FILE} and
-   * {@value #DESCRIPTOR_FILE} into {@code outDir} (created if missing, files replaced).
+   * {@value #DESCRIPTOR_FILE} into {@code outDir} (created if missing, files replaced). If ONNX
+   * Runtime does not reproduce Tribuo, neither file is replaced.
    *
    * @param seed seeds both the split and the SGD shuffling; the same seed gives the same weights
    * @throws IOException if the data cannot be read or the outputs cannot be written
@@ -203,7 +214,8 @@ public final class FraudModelTrainer {
 
     Files.createDirectories(outDir);
     Path onnxFile = outDir.resolve(ONNX_FILE);
-    exportOnnx(model, standardizer, features, onnxFile);
+    Path candidateFile = outDir.resolve(ONNX_FILE + ".candidate");
+    exportOnnx(model, standardizer, features, candidateFile);
 
     float[][] testInputs = inputs(table, testRows, features);
     List<TensorSpec> inputSpecs;
@@ -211,7 +223,7 @@ public final class FraudModelTrainer {
     float[][] onnxTestOutputs;
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        OrtSession session = env.createSession(onnxFile.toString(), options)) {
+        OrtSession session = env.createSession(candidateFile.toString(), options)) {
       inputSpecs = specs(session.getInputInfo());
       outputSpecs = specs(session.getOutputInfo());
       onnxTestOutputs = run(env, session, testInputs);
@@ -222,8 +234,9 @@ public final class FraudModelTrainer {
           String.format(
               "Expected ONNX Runtime to reproduce Tribuo's probabilities on %s to %s, found a"
                   + " difference of %s",
-              onnxFile, MAX_ONNX_DIFFERENCE, maxDifference));
+              candidateFile, MAX_ONNX_DIFFERENCE, maxDifference));
     }
+    Files.move(candidateFile, onnxFile, StandardCopyOption.REPLACE_EXISTING);
 
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("dataFile", DATA_FILE);

@@ -12,10 +12,12 @@ import ai.onnxruntime.TensorInfo;
 import io.sluice.models.descriptor.ModelDescriptor;
 import io.sluice.models.descriptor.ModelDescriptor.TensorSpec;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +65,10 @@ class FraudModelTrainerTest {
     Path onnxFile = descriptor.modelFile(report.descriptorFile());
     assertThat(onnxFile).isEqualTo(report.onnxFile()).exists();
     assertThat(descriptor.sha256()).isEqualTo(FraudModelTrainer.sha256(onnxFile));
+    try (Stream<Path> files = Files.list(outDir)) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .containsExactlyInAnyOrder("fraud-logreg.json", "fraud-logreg-1.onnx");
+    }
   }
 
   @Test
