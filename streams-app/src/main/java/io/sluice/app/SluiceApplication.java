@@ -100,7 +100,10 @@ public final class SluiceApplication implements AutoCloseable {
               decoder(AvroRecordDecoder.generic(registry)),
               features,
               new ClassificationHandler.ModelInfo(
-                  model.name(), model.version(), descriptor.labels(), descriptor.positiveLabel()),
+                  model.name(),
+                  model.version(),
+                  descriptor.labels(),
+                  descriptor.positiveLabel().orElse(null)),
               new ClassificationHandler.Fields(
                   p.eventIdField(), p.eventTimeField(), p.labelField()),
               thresholdRule(p, descriptor),
@@ -156,8 +159,8 @@ public final class SluiceApplication implements AutoCloseable {
     if (p.alertThreshold().isPresent()) {
       return new ThresholdRule(p.alertThreshold().getAsDouble(), p.alertSeverity());
     }
-    if (d.alertThreshold() != null) {
-      return new ThresholdRule(d.alertThreshold(), p.alertSeverity());
+    if (d.alertThreshold().isPresent()) {
+      return new ThresholdRule(d.alertThreshold().getAsDouble(), p.alertSeverity());
     }
     LOG.warn(
         "pipeline {}: no {} and no alertThreshold in the model descriptor: no threshold alerts",

@@ -133,7 +133,7 @@ class FraudPipelineIT {
       assertThat(out.predictions()).anySatisfy(p -> assertThat(p.getBatchSize()).isEqualTo(64));
 
       // an alert for every prediction at or above the threshold, and only those
-      double threshold = app.model().descriptor().alertThreshold();
+      double threshold = app.model().descriptor().alertThreshold().getAsDouble();
       long expectedAlerts = out.predictions().stream().filter(p -> p.getScore() >= threshold).count();
       assertThat(out.alerts()).hasSize((int) expectedAlerts);
 
@@ -200,7 +200,7 @@ class FraudPipelineIT {
         rows.add(row);
       }
       float[][] out = runner.run(rows);
-      int positive = runner.descriptor().labels().indexOf(runner.descriptor().positiveLabel());
+      int positive = runner.descriptor().labels().indexOf(runner.descriptor().positiveLabel().orElseThrow());
       for (int i = 0; i < list.size(); i++) {
         scores.put(list.get(i).getId(), (double) out[i][positive]);
       }

@@ -1,0 +1,44 @@
+package io.sluice.config;
+
+import java.util.Locale;
+import org.apache.kafka.common.config.ConfigDef;
+
+/** Renders {@link ConfigKeys#DEFINITION} as the README's configuration table. */
+public final class ConfigDocs {
+  public static final String BEGIN = "<!-- config-table:begin (generated from ConfigKeys) -->";
+  public static final String END = "<!-- config-table:end -->";
+
+  private ConfigDocs() {}
+
+  /** The Markdown table, between its begin and end markers. */
+  public static String markdownTable() {
+    StringBuilder sb = new StringBuilder();
+    sb.append(BEGIN).append('\n');
+    sb.append("| key | type | default | description |\n");
+    sb.append("|---|---|---|---|\n");
+    for (ConfigDef.ConfigKey key : ConfigKeys.DEFINITION.configKeys().values()) {
+      sb.append("| `")
+          .append(key.name)
+          .append("` | ")
+          .append(key.type.name().toLowerCase(Locale.ROOT))
+          .append(" | ")
+          .append(defaultText(key))
+          .append(" | ")
+          .append(key.documentation.replace("|", "\\|"))
+          .append(" |\n");
+    }
+    sb.append(END).append('\n');
+    return sb.toString();
+  }
+
+  private static String defaultText(ConfigDef.ConfigKey key) {
+    if (key.name.equals(ConfigKeys.STATE_DIR)) {
+      return "`${java.io.tmpdir}/sluice-state`";
+    }
+    Object value = key.defaultValue;
+    if (value == null || value.toString().isEmpty()) {
+      return "(empty)";
+    }
+    return "`" + value + "`";
+  }
+}

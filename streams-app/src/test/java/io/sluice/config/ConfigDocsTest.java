@@ -1,0 +1,31 @@
+package io.sluice.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ConfigDocsTest {
+  private static final Path README = Path.of("..", "README.md");
+
+  /** Run with -Dsluice.update.readme=true to rewrite the table after changing a key. */
+  @Test
+  void theReadmeListsEveryConfigurationKeyAsDefined() throws Exception {
+    String readme = Files.readString(README, StandardCharsets.UTF_8);
+    int begin = readme.indexOf(ConfigDocs.BEGIN);
+    int end = readme.indexOf(ConfigDocs.END);
+    assertThat(begin).as("README has the config table markers").isNotNegative();
+    assertThat(end).isGreaterThan(begin);
+    String current = readme.substring(begin, end + ConfigDocs.END.length() + 1);
+    if (Boolean.getBoolean("sluice.update.readme")) {
+      Files.writeString(
+          README, readme.replace(current, ConfigDocs.markdownTable()), StandardCharsets.UTF_8);
+      return;
+    }
+    assertThat(current)
+        .as("README.md's configuration table; regenerate with -Dsluice.update.readme=true")
+        .isEqualTo(ConfigDocs.markdownTable());
+  }
+}
