@@ -23,7 +23,10 @@ public final class AvroDecodeException extends SerializationException {
     TOO_SHORT,
     /** The registry holds no schema with the record's schema id. */
     UNKNOWN_SCHEMA_ID,
-    /** The writer schema cannot be read as the reader schema (or is not a record). */
+    /**
+     * The writer schema cannot be read as the reader schema, is not a record, or is not Avro at
+     * all.
+     */
     INCOMPATIBLE_SCHEMA,
     /** The Avro body does not match the writer schema, or ends before the record does. */
     MALFORMED_AVRO,

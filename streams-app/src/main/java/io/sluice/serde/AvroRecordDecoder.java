@@ -133,6 +133,8 @@ public final class AvroRecordDecoder<T> {
       writer = registry.schemaById(id);
     } catch (UnknownSchemaException e) {
       throw new AvroDecodeException(Reason.UNKNOWN_SCHEMA_ID, e.getMessage(), e);
+    } catch (UnsupportedSchemaException e) {
+      throw new AvroDecodeException(Reason.INCOMPATIBLE_SCHEMA, e.getMessage(), e);
     } catch (SchemaRegistryException e) {
       throw new AvroDecodeException(
           Reason.REGISTRY_UNAVAILABLE,

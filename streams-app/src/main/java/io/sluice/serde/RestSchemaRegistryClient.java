@@ -151,14 +151,10 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     JsonNode node = response.json();
     JsonNode type = node.get("schemaType");
     if (type != null && !type.isNull() && !type.asText().equals("AVRO")) {
-      throw new SchemaRegistryException(
-          "schema id "
-              + id
-              + " at "
-              + response.uri()
-              + " is a "
-              + type.asText()
-              + " schema, expected AVRO");
+      throw new UnsupportedSchemaException(
+          id,
+          "it is a " + type.asText() + " schema at " + response.uri() + ", expected AVRO",
+          null);
     }
     JsonNode text = node.get("schema");
     if (text == null || !text.isTextual()) {
@@ -173,16 +169,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
           references != null && !references.isEmpty()
               ? " (it has schema references, which this client does not resolve)"
               : "";
-      throw new SchemaRegistryException(
-          "schema id "
-              + id
-              + " at "
-              + response.uri()
-              + " is not valid Avro"
-              + hint
-              + ": "
-              + e.getMessage(),
-          e);
+      throw new UnsupportedSchemaException(
+          id, "not valid Avro at " + response.uri() + hint + ": " + e.getMessage(), e);
     }
     schemasById.put(id, schema);
     log.debug("Fetched schema id {} ({}) from {}", id, schema.getFullName(), response.uri());

@@ -33,6 +33,7 @@ public interface SchemaRegistryClient extends AutoCloseable {
    * Fetches the schema with the given id.
    *
    * @throws UnknownSchemaException if no schema has this id (negative ids never do)
+   * @throws UnsupportedSchemaException if the schema with this id is not Avro this client can parse
    * @throws SchemaRegistryException if the registry cannot be reached or answers with an error
    */
   Schema schemaById(int id);
