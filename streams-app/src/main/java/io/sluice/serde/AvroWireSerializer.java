@@ -1,0 +1,76 @@
+package io.sluice.serde;
+
+import java.util.Objects;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericContainer;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.io.DatumWriter;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Writes Avro records on the Confluent wire format, getting the schema id for the record's schema
+ * under the TopicNameStrategy subject by registering it or by looking it up.
+ *
+ * <p>Thread-safe. Ids are cached by the registry client, so only the first record of a schema per
+ * subject calls the registry. Does not own the client: {@link #close()} leaves it open.
+ */
+final class AvroWireSerializer<T extends GenericContainer> implements Serializer<T> {
+  private final SchemaRegistryClient registry;
+  private final GenericData model;
+  private final RecordPart part;
+  private final boolean autoRegister;
+
+  AvroWireSerializer(
+      SchemaRegistryClient registry, GenericData model, RecordPart part, boolean autoRegister) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.model = Objects.requireNonNull(model, "model");
+    this.part = Objects.requireNonNull(part, "part");
+    this.autoRegister = autoRegister;
+  }
+
+  /** Returns null for null data (a tombstone). */
+  @Override
+  public byte[] serialize(String topic, T data) {
+    if (data == null) {
+      return null;
+    }
+    Schema schema = data.getSchema();
+    String subject = part.subject(topic);
+    int id;
+    try {
+      id = autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
+    } catch (SchemaRegistryException e) {
+      throw new SerializationException(
+          "cannot "
+              + (autoRegister ? "register" : "look up")
+              + " schema "
+              + schema.getFullName()
+              + " under subject '"
+              + subject
+              + "' for topic '"
+              + topic
+              + "': "
+              + e.getMessage(),
+          e);
+    }
+    @SuppressWarnings("unchecked") // The model's writer writes T: its own kind of record.
+    DatumWriter<T> writer = (DatumWriter<T>) model.createDatumWriter(schema);
+    try {
+      return WireFormat.encode(id, data, writer);
+    } catch (RuntimeException e) {
+      throw new SerializationException(
+          "cannot write a "
+              + schema.getFullName()
+              + " record to topic '"
+              + topic
+              + "' (subject '"
+              + subject
+              + "', schema id "
+              + id
+              + "): "
+              + e,
+          e);
+    }
+  }
+}
