@@ -19,7 +19,7 @@ final class RegistryClients {
     }
     RegistrySettings settings =
         RegistrySettings.of(r.url().split(","))
-            .withRetries(r.maxRetries(), r.retryBackoff(), r.retryBackoffMax());
+            .withRetries(r.requestTimeout(), r.maxRetries(), r.retryBackoff(), r.retryBackoffMax());
     if (!r.basicAuthUser().isBlank()) {
       settings = settings.withBasicAuth(r.basicAuthUser(), r.basicAuthPassword().value());
     }

@@ -112,8 +112,8 @@ public final class SluiceApplication implements AutoCloseable {
       Topology topology =
           TopologyFactory.build(
               p,
-              new SpecificAvroSerde<>(registry, Prediction.class, autoRegister).serializer(),
-              new SpecificAvroSerde<>(registry, Alert.class, autoRegister).serializer(),
+              new SpecificAvroSerde<>(registry, Prediction.class, io.sluice.serde.RecordPart.VALUE, autoRegister).serializer(),
+              new SpecificAvroSerde<>(registry, Alert.class, io.sluice.serde.RecordPart.VALUE, autoRegister).serializer(),
               handler,
               model::run,
               metrics);

@@ -134,7 +134,7 @@ public final class FraudDemo {
       List<CardTransaction> events,
       boolean withPoisonPills) {
     Serializer<CardTransaction> serializer =
-        new SpecificAvroSerde<>(registry, CardTransaction.class, true).serializer();
+        new SpecificAvroSerde<>(registry, CardTransaction.class, io.sluice.serde.RecordPart.VALUE, true).serializer();
     List<PoisonPill> pills =
         withPoisonPills ? poisonPills(serializer, topic, events.get(0)) : List.of();
     Map<String, Object> config =

@@ -99,7 +99,7 @@ class FraudPipelineIT {
       app.start();
       int produced = produceTo("tx-e2e", events, true);
       pills = FraudDemo.poisonPills(
-          new io.sluice.serde.SpecificAvroSerde<>(registry, CardTransaction.class, true).serializer(),
+          new io.sluice.serde.SpecificAvroSerde<>(registry, CardTransaction.class, io.sluice.serde.RecordPart.VALUE, true).serializer(),
           "tx-e2e",
           events.get(0));
       assertThat(out.awaitOutputs(produced, Duration.ofMinutes(2))).isTrue();
