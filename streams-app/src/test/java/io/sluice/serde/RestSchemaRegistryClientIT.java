@@ -167,6 +167,42 @@ class RestSchemaRegistryClientIT {
     }
   }
 
+  @Test
+  void reportsTheRegistrysOwnReasonWhenItRefusesASchema() throws Exception {
+    String subject = uniqueTopic() + "-value";
+    Schema v1 = SchemaBuilder.record("Counter").fields().requiredInt("n").endRecord();
+    Schema incompatible = SchemaBuilder.record("Counter").fields().requiredString("n").endRecord();
+    try (RestSchemaRegistryClient client = client(registry.url())) {
+      client.register(subject, v1);
+      put("/config/" + subject, "{\"compatibility\":\"BACKWARD\"}");
+
+      assertThatThrownBy(() -> client.register(subject, incompatible))
+          .isExactlyInstanceOf(SchemaRegistryException.class)
+          .hasMessageStartingWith(
+              "cannot register schema Counter under subject '"
+                  + subject
+                  + "': POST "
+                  + registry.url()
+                  + "/subjects/"
+                  + subject
+                  + "/versions answered HTTP 409: ")
+          // The registry's own explanation, from its error body.
+          .hasMessageContaining("STRING not compatible with writer type: INT");
+    }
+  }
+
+  private static void put(String path, String body) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(registry.url() + path))
+                    .header("Content-Type", RestSchemaRegistryClient.CONTENT_TYPE)
+                    .PUT(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+  }
+
   /** Registers a JSON Schema (which our client never does) straight through the REST API. */
   private static int registerJsonSchema(String subject) throws IOException, InterruptedException {
     String body =
