@@ -21,7 +21,8 @@ public record ThresholdRule(double threshold, String severity) {
   }
 
   /** What the rule decided about one score. */
-  public record Firing(String kind, String severity, double score, double threshold, String reason) {}
+  public record Firing(
+      String kind, String severity, double score, double threshold, String reason) {}
 
   public Optional<Firing> evaluate(double score, String label) {
     if (score < threshold) {

@@ -37,8 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running pipeline: opens the registry client and the model, builds the topology, and runs
- * it in Kafka Streams.
+ * One running pipeline: opens the registry client and the model, builds the topology, and runs it
+ * in Kafka Streams.
  *
  * <p>Lifecycle: NEW → STARTING → RUNNING → STOPPING → STOPPED (or FAILED); single use. {@link
  * #start()} returns once the streams are RUNNING, or throws if they fail first. {@link #close()}
@@ -76,9 +76,9 @@ public final class SluiceApplication implements AutoCloseable {
   /**
    * Builds the application; nothing runs until {@link #start()}.
    *
-   * @throws ConfigException naming the key, if the configuration cannot work: the model is
-   *     missing or does not match its descriptor, the feature mapping does not fit the model, an
-   *     unknown Kafka setting, ...
+   * @throws ConfigException naming the key, if the configuration cannot work: the model is missing
+   *     or does not match its descriptor, the feature mapping does not fit the model, an unknown
+   *     Kafka setting, ...
    */
   public static SluiceApplication create(SluiceConfig config, MeterRegistry meters) {
     SluiceConfig.Pipeline p = config.pipeline();
@@ -92,8 +92,7 @@ public final class SluiceApplication implements AutoCloseable {
       PipelineMetrics metrics = new PipelineMetrics(meters, p.name());
       meters.gauge(
           "sluice.model.execution.provider",
-          Tags.of(
-              "pipeline", p.name(), "provider", model.activeProvider().configName()),
+          Tags.of("pipeline", p.name(), "provider", model.activeProvider().configName()),
           1);
       ClassificationHandler handler =
           new ClassificationHandler(
@@ -112,8 +111,12 @@ public final class SluiceApplication implements AutoCloseable {
       Topology topology =
           TopologyFactory.build(
               p,
-              new SpecificAvroSerde<>(registry, Prediction.class, io.sluice.serde.RecordPart.VALUE, autoRegister).serializer(),
-              new SpecificAvroSerde<>(registry, Alert.class, io.sluice.serde.RecordPart.VALUE, autoRegister).serializer(),
+              new SpecificAvroSerde<>(
+                      registry, Prediction.class, io.sluice.serde.RecordPart.VALUE, autoRegister)
+                  .serializer(),
+              new SpecificAvroSerde<>(
+                      registry, Alert.class, io.sluice.serde.RecordPart.VALUE, autoRegister)
+                  .serializer(),
               handler,
               model::run,
               metrics);
@@ -143,7 +146,8 @@ public final class SluiceApplication implements AutoCloseable {
     try {
       provider = ExecutionProvider.parse(p.executionProvider());
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(ConfigKeys.EXECUTION_PROVIDER, p.executionProvider(), e.getMessage());
+      throw new ConfigException(
+          ConfigKeys.EXECUTION_PROVIDER, p.executionProvider(), e.getMessage());
     }
     InferenceSettings settings =
         new InferenceSettings(provider, p.cudaDevice(), p.intraOpThreads(), 1, true);

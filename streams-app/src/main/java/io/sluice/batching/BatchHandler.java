@@ -4,8 +4,8 @@ import io.sluice.errors.RejectedRecordException;
 import java.util.List;
 
 /**
- * The pipeline-specific steps around the model call: turn a buffered record into model input,
- * and turn scored records into outputs. Called by {@link MicroBatchProcessor} on a stream thread;
+ * The pipeline-specific steps around the model call: turn a buffered record into model input, and
+ * turn scored records into outputs. Called by {@link MicroBatchProcessor} on a stream thread;
  * implementations must be safe to share between stream threads.
  *
  * @param <P> a decoded, featurized record

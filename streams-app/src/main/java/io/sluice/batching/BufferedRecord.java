@@ -12,8 +12,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * A source record as the batch buffer holds it: the raw key and value bytes, timestamp, headers,
- * source coordinates, and the wall-clock time it entered the buffer. Decoding waits until the
- * batch is scored, so a bad record costs nothing until then and keeps its original bytes.
+ * source coordinates, and the wall-clock time it entered the buffer. Decoding waits until the batch
+ * is scored, so a bad record costs nothing until then and keeps its original bytes.
  *
  * @param key raw key bytes, may be null
  * @param value raw value bytes, may be null

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * Under {@code exactly_once_v2} the buffer writes, the outputs and the offsets commit in one
  * transaction; after a crash the buffer is restored from its changelog and scored.
  *
- * <p>A batch is scored from {@link #process} when it holds {@code maxBatchSize} records, and from
- * a wall-clock punctuator when its oldest record has waited {@code maxLinger}. Scoring decodes and
+ * <p>A batch is scored from {@link #process} when it holds {@code maxBatchSize} records, and from a
+ * wall-clock punctuator when its oldest record has waited {@code maxLinger}. Scoring decodes and
  * featurizes each record ({@link BatchHandler#prepare}), calls the model once, bisects the batch
  * when the call fails so that only the failing records are dead-lettered, forwards the outputs in
  * input order with each input's timestamp, and then clears the buffer.

@@ -9,10 +9,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sluice demo [fraud]}: starts the embedded broker and registry and runs the named
- * pipelines over the sample data (all of them by default).
+ * {@code sluice demo [fraud]}: starts the embedded broker and registry and runs the named pipelines
+ * over the sample data (all of them by default).
  */
-@Command(name = "demo", description = "Run pipelines end to end on an embedded broker and registry.")
+@Command(
+    name = "demo",
+    description = "Run pipelines end to end on an embedded broker and registry.")
 final class DemoCommand implements Callable<Integer> {
   private static final List<String> PIPELINES = List.of("fraud");
 
@@ -37,12 +39,15 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     for (String p : pipelines) {
       if (!PIPELINES.contains(p)) {
-        throw new IllegalArgumentException("unknown pipeline '" + p + "', expected one of " + PIPELINES);
+        throw new IllegalArgumentException(
+            "unknown pipeline '" + p + "', expected one of " + PIPELINES);
       }
     }
     if (!java.nio.file.Files.isDirectory(dataDir)) {
       throw new IllegalArgumentException(
-          "data directory " + dataDir.toAbsolutePath() + " does not exist; set --data-dir or SLUICE_DATA_DIR");
+          "data directory "
+              + dataDir.toAbsolutePath()
+              + " does not exist; set --data-dir or SLUICE_DATA_DIR");
     }
     int rc = 0;
     try (EmbeddedStack stack = EmbeddedStack.start()) {

@@ -117,13 +117,16 @@ public final class FraudDemo {
         new PoisonPill("wrong magic byte", "WRONG_MAGIC_BYTE", wrongMagic),
         new PoisonPill("unknown schema id", "UNKNOWN_SCHEMA_ID", unknownId),
         new PoisonPill("truncated record", "MALFORMED_AVRO", truncated),
-        new PoisonPill("27 features instead of 28", "WRONG_FEATURE_COUNT", serializer.serialize(topic, shortFeatures)),
+        new PoisonPill(
+            "27 features instead of 28",
+            "WRONG_FEATURE_COUNT",
+            serializer.serialize(topic, shortFeatures)),
         new PoisonPill("NaN feature", "NOT_FINITE", serializer.serialize(topic, nan)));
   }
 
   /**
-   * Produces the events keyed by card id, with the poison pills spread among them, in one
-   * producer (idempotent, acks=all).
+   * Produces the events keyed by card id, with the poison pills spread among them, in one producer
+   * (idempotent, acks=all).
    *
    * @return the number of records produced
    */
@@ -134,17 +137,24 @@ public final class FraudDemo {
       List<CardTransaction> events,
       boolean withPoisonPills) {
     Serializer<CardTransaction> serializer =
-        new SpecificAvroSerde<>(registry, CardTransaction.class, io.sluice.serde.RecordPart.VALUE, true).serializer();
+        new SpecificAvroSerde<>(
+                registry, CardTransaction.class, io.sluice.serde.RecordPart.VALUE, true)
+            .serializer();
     List<PoisonPill> pills =
         withPoisonPills ? poisonPills(serializer, topic, events.get(0)) : List.of();
     Map<String, Object> config =
         Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-            ProducerConfig.LINGER_MS_CONFIG, 5);
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true,
+            ProducerConfig.LINGER_MS_CONFIG,
+            5);
     int sent = 0;
-    int every = pills.isEmpty() ? Integer.MAX_VALUE : Math.max(1, events.size() / (pills.size() + 1));
+    int every =
+        pills.isEmpty() ? Integer.MAX_VALUE : Math.max(1, events.size() / (pills.size() + 1));
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
       int pill = 0;
@@ -168,13 +178,16 @@ public final class FraudDemo {
     out.println("== Sluice demo: fraud scoring ==");
     Path descriptorPath = ensureModel(dataDir, modelsDir);
     ModelDescriptor descriptor = ModelDescriptor.read(descriptorPath);
-    Object trainedAuc = descriptor.training() == null ? null : descriptor.training().get("testRocAuc");
+    Object trainedAuc =
+        descriptor.training() == null ? null : descriptor.training().get("testRocAuc");
     out.printf(
         Locale.ROOT,
         "model %s:%s  held-out ROC-AUC %s  alert threshold %.4f%n",
         descriptor.name(),
         descriptor.version(),
-        trainedAuc == null ? "n/a" : String.format(Locale.ROOT, "%.4f", ((Number) trainedAuc).doubleValue()),
+        trainedAuc == null
+            ? "n/a"
+            : String.format(Locale.ROOT, "%.4f", ((Number) trainedAuc).doubleValue()),
         descriptor.alertThreshold());
     createTopics(stack);
     List<CardTransaction> events = FraudEvents.read(dataDir);
@@ -188,7 +201,8 @@ public final class FraudDemo {
     try (SchemaRegistryClient registry =
             new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
         SluiceApplication app =
-            SluiceApplication.create(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+            SluiceApplication.create(
+                config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         OutputCollector collector =
             new OutputCollector(
                 stack.kafka().bootstrapServers(), registry, PREDICTIONS, ALERTS, DEAD_LETTERS)) {
@@ -226,7 +240,10 @@ public final class FraudDemo {
     long caught =
         c.alerts().stream()
             .map(Alert::getEventId)
-            .filter(id -> predictions.stream().anyMatch(p -> p.getEventId().equals(id) && "1".equals(p.getLabel())))
+            .filter(
+                id ->
+                    predictions.stream()
+                        .anyMatch(p -> p.getEventId().equals(id) && "1".equals(p.getLabel())))
             .count();
     Map<String, Long> byReason =
         c.deadLetters().stream()
@@ -234,12 +251,22 @@ public final class FraudDemo {
                 Collectors.groupingBy(
                     d -> d.stage() + "/" + d.reason(), TreeMap::new, Collectors.counting()));
     out.println();
-    out.printf(Locale.ROOT, "events in        %,d (%,d transactions + %,d corrupt records)%n", produced, events, produced - events);
+    out.printf(
+        Locale.ROOT,
+        "events in        %,d (%,d transactions + %,d corrupt records)%n",
+        produced,
+        events,
+        produced - events);
     out.printf(Locale.ROOT, "predictions out  %,d%n", predictions.size());
-    out.printf(Locale.ROOT, "alerts           %,d (%,d of them real frauds)%n", c.alerts().size(), caught);
+    out.printf(
+        Locale.ROOT, "alerts           %,d (%,d of them real frauds)%n", c.alerts().size(), caught);
     out.printf(Locale.ROOT, "dead letters     %,d %s%n", c.deadLetters().size(), byReason);
     out.printf(Locale.ROOT, "streamed ROC-AUC %.4f over %,d labelled predictions%n", auc, labelled);
-    out.printf(Locale.ROOT, "throughput       %,.0f events/s end to end (%.1f s)%n", produced / seconds, seconds);
+    out.printf(
+        Locale.ROOT,
+        "throughput       %,.0f events/s end to end (%.1f s)%n",
+        produced / seconds,
+        seconds);
     out.println();
     out.println("first predictions:");
     predictions.stream()

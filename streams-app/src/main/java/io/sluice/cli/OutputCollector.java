@@ -16,13 +16,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads what a pipeline wrote (predictions, alerts, dead letters) with {@code read_committed}, as
- * a downstream consumer would. Used by the demo, the integration tests and the benchmarks.
+ * Reads what a pipeline wrote (predictions, alerts, dead letters) with {@code read_committed}, as a
+ * downstream consumer would. Used by the demo, the integration tests and the benchmarks.
  */
 public final class OutputCollector implements AutoCloseable {
 
   /** A dead-letter record: its original bytes and the headers that say why. */
-  public record DeadLetterRecord(byte[] key, byte[] value, String stage, String reason, String message) {}
+  public record DeadLetterRecord(
+      byte[] key, byte[] value, String stage, String reason, String message) {}
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String predictionsTopic;
@@ -49,11 +50,16 @@ public final class OutputCollector implements AutoCloseable {
     this.consumer =
         new KafkaConsumer<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "sluice-output-reader-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "sluice-output-reader-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
     consumer.subscribe(List.of(predictionsTopic, alertsTopic, dlqTopic));

@@ -18,7 +18,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "Data directory (default: ${DEFAULT-VALUE}).")
   Path dataDir = Demo.defaultDataDir();
 
-  @Option(names = "--out-dir", description = "Where to write the model (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--out-dir",
+      description = "Where to write the model (default: ${DEFAULT-VALUE}).")
   Path outDir = Demo.MODELS_DIR.resolve("fraud");
 
   @Option(names = "--seed", description = "Split seed (default: ${DEFAULT-VALUE}).")

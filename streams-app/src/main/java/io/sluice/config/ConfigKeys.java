@@ -8,8 +8,8 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
 
 /**
  * Every configuration key of a Sluice application: its name, type, default and documentation,
- * defined in one place. The README's configuration table is generated from {@link #DEFINITION}
- * and a test checks that the two agree.
+ * defined in one place. The README's configuration table is generated from {@link #DEFINITION} and
+ * a test checks that the two agree.
  */
 public final class ConfigKeys {
   private ConfigKeys() {}
@@ -50,17 +50,20 @@ public final class ConfigKeys {
   private static final String REGISTRY_USER_DOC = "User for HTTP basic auth to the registry.";
 
   public static final String REGISTRY_PASSWORD = "schema.registry.basic.auth.password";
-  private static final String REGISTRY_PASSWORD_DOC = "Password for HTTP basic auth to the registry.";
+  private static final String REGISTRY_PASSWORD_DOC =
+      "Password for HTTP basic auth to the registry.";
 
   public static final String REGISTRY_TRUSTSTORE = "schema.registry.ssl.truststore.location";
   private static final String REGISTRY_TRUSTSTORE_DOC =
       "Trust store for TLS to the registry (default: the JVM's trust store).";
 
-  public static final String REGISTRY_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
+  public static final String REGISTRY_TRUSTSTORE_PASSWORD =
+      "schema.registry.ssl.truststore.password";
   private static final String REGISTRY_TRUSTSTORE_PASSWORD_DOC = "Password of the trust store.";
 
   public static final String REGISTRY_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
-  private static final String REGISTRY_TRUSTSTORE_TYPE_DOC = "Type of the trust store (PKCS12, JKS).";
+  private static final String REGISTRY_TRUSTSTORE_TYPE_DOC =
+      "Type of the trust store (PKCS12, JKS).";
 
   public static final String REGISTRY_KEYSTORE = "schema.registry.ssl.keystore.location";
   private static final String REGISTRY_KEYSTORE_DOC =
@@ -162,43 +165,175 @@ public final class ConfigKeys {
   /** The definitions, in the order the README lists them. */
   public static final ConfigDef DEFINITION =
       new ConfigDef()
-          .define(APPLICATION_ID, Type.STRING, "sluice", nonEmpty(), Importance.HIGH, APPLICATION_ID_DOC)
-          .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", nonEmpty(), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
-          .define(PROCESSING_GUARANTEE, Type.STRING, "exactly_once_v2", ValidString.in("exactly_once_v2", "at_least_once"), Importance.MEDIUM, PROCESSING_GUARANTEE_DOC)
-          .define(NUM_STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM, NUM_STREAM_THREADS_DOC)
-          .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/sluice-state", nonEmpty(), Importance.MEDIUM, STATE_DIR_DOC)
-          .define(DATA_DIR, Type.STRING, "../shared/data", nonEmpty(), Importance.MEDIUM, DATA_DIR_DOC)
+          .define(
+              APPLICATION_ID,
+              Type.STRING,
+              "sluice",
+              nonEmpty(),
+              Importance.HIGH,
+              APPLICATION_ID_DOC)
+          .define(
+              BOOTSTRAP_SERVERS,
+              Type.STRING,
+              "localhost:9092",
+              nonEmpty(),
+              Importance.HIGH,
+              BOOTSTRAP_SERVERS_DOC)
+          .define(
+              PROCESSING_GUARANTEE,
+              Type.STRING,
+              "exactly_once_v2",
+              ValidString.in("exactly_once_v2", "at_least_once"),
+              Importance.MEDIUM,
+              PROCESSING_GUARANTEE_DOC)
+          .define(
+              NUM_STREAM_THREADS,
+              Type.INT,
+              1,
+              Range.between(1, 64),
+              Importance.MEDIUM,
+              NUM_STREAM_THREADS_DOC)
+          .define(
+              STATE_DIR,
+              Type.STRING,
+              System.getProperty("java.io.tmpdir") + "/sluice-state",
+              nonEmpty(),
+              Importance.MEDIUM,
+              STATE_DIR_DOC)
+          .define(
+              DATA_DIR, Type.STRING, "../shared/data", nonEmpty(), Importance.MEDIUM, DATA_DIR_DOC)
           .define(REGISTRY_URL, Type.STRING, "", Importance.HIGH, REGISTRY_URL_DOC)
           .define(REGISTRY_USER, Type.STRING, "", Importance.LOW, REGISTRY_USER_DOC)
           .define(REGISTRY_PASSWORD, Type.PASSWORD, "", Importance.LOW, REGISTRY_PASSWORD_DOC)
           .define(REGISTRY_TRUSTSTORE, Type.STRING, "", Importance.LOW, REGISTRY_TRUSTSTORE_DOC)
-          .define(REGISTRY_TRUSTSTORE_PASSWORD, Type.PASSWORD, "", Importance.LOW, REGISTRY_TRUSTSTORE_PASSWORD_DOC)
-          .define(REGISTRY_TRUSTSTORE_TYPE, Type.STRING, "PKCS12", Importance.LOW, REGISTRY_TRUSTSTORE_TYPE_DOC)
+          .define(
+              REGISTRY_TRUSTSTORE_PASSWORD,
+              Type.PASSWORD,
+              "",
+              Importance.LOW,
+              REGISTRY_TRUSTSTORE_PASSWORD_DOC)
+          .define(
+              REGISTRY_TRUSTSTORE_TYPE,
+              Type.STRING,
+              "PKCS12",
+              Importance.LOW,
+              REGISTRY_TRUSTSTORE_TYPE_DOC)
           .define(REGISTRY_KEYSTORE, Type.STRING, "", Importance.LOW, REGISTRY_KEYSTORE_DOC)
-          .define(REGISTRY_KEYSTORE_PASSWORD, Type.PASSWORD, "", Importance.LOW, REGISTRY_KEYSTORE_PASSWORD_DOC)
-          .define(REGISTRY_KEYSTORE_TYPE, Type.STRING, "PKCS12", Importance.LOW, REGISTRY_KEYSTORE_TYPE_DOC)
-          .define(REGISTRY_AUTO_REGISTER, Type.BOOLEAN, true, Importance.LOW, REGISTRY_AUTO_REGISTER_DOC)
-          .define(REGISTRY_TIMEOUT_MS, Type.INT, 10_000, Range.atLeast(1), Importance.LOW, REGISTRY_TIMEOUT_MS_DOC)
-          .define(REGISTRY_RETRIES, Type.INT, 5, Range.atLeast(0), Importance.LOW, REGISTRY_RETRIES_DOC)
-          .define(REGISTRY_BACKOFF_MS, Type.INT, 100, Range.atLeast(1), Importance.LOW, REGISTRY_BACKOFF_MS_DOC)
-          .define(REGISTRY_BACKOFF_MAX_MS, Type.INT, 5_000, Range.atLeast(1), Importance.LOW, REGISTRY_BACKOFF_MAX_MS_DOC)
-          .define(PIPELINE_NAME, Type.STRING, "fraud", nonEmpty(), Importance.HIGH, PIPELINE_NAME_DOC)
-          .define(INPUT_TOPIC, Type.STRING, "transactions", nonEmpty(), Importance.HIGH, INPUT_TOPIC_DOC)
-          .define(OUTPUT_TOPIC, Type.STRING, "predictions", nonEmpty(), Importance.HIGH, OUTPUT_TOPIC_DOC)
-          .define(ALERTS_TOPIC, Type.STRING, "alerts", nonEmpty(), Importance.HIGH, ALERTS_TOPIC_DOC)
-          .define(DLQ_TOPIC, Type.STRING, "dead-letters", nonEmpty(), Importance.HIGH, DLQ_TOPIC_DOC)
-          .define(FEATURES, Type.STRING, "Amount=amount,V1..V28=features[0..27]", nonEmpty(), Importance.HIGH, FEATURES_DOC)
+          .define(
+              REGISTRY_KEYSTORE_PASSWORD,
+              Type.PASSWORD,
+              "",
+              Importance.LOW,
+              REGISTRY_KEYSTORE_PASSWORD_DOC)
+          .define(
+              REGISTRY_KEYSTORE_TYPE,
+              Type.STRING,
+              "PKCS12",
+              Importance.LOW,
+              REGISTRY_KEYSTORE_TYPE_DOC)
+          .define(
+              REGISTRY_AUTO_REGISTER,
+              Type.BOOLEAN,
+              true,
+              Importance.LOW,
+              REGISTRY_AUTO_REGISTER_DOC)
+          .define(
+              REGISTRY_TIMEOUT_MS,
+              Type.INT,
+              10_000,
+              Range.atLeast(1),
+              Importance.LOW,
+              REGISTRY_TIMEOUT_MS_DOC)
+          .define(
+              REGISTRY_RETRIES, Type.INT, 5, Range.atLeast(0), Importance.LOW, REGISTRY_RETRIES_DOC)
+          .define(
+              REGISTRY_BACKOFF_MS,
+              Type.INT,
+              100,
+              Range.atLeast(1),
+              Importance.LOW,
+              REGISTRY_BACKOFF_MS_DOC)
+          .define(
+              REGISTRY_BACKOFF_MAX_MS,
+              Type.INT,
+              5_000,
+              Range.atLeast(1),
+              Importance.LOW,
+              REGISTRY_BACKOFF_MAX_MS_DOC)
+          .define(
+              PIPELINE_NAME, Type.STRING, "fraud", nonEmpty(), Importance.HIGH, PIPELINE_NAME_DOC)
+          .define(
+              INPUT_TOPIC,
+              Type.STRING,
+              "transactions",
+              nonEmpty(),
+              Importance.HIGH,
+              INPUT_TOPIC_DOC)
+          .define(
+              OUTPUT_TOPIC,
+              Type.STRING,
+              "predictions",
+              nonEmpty(),
+              Importance.HIGH,
+              OUTPUT_TOPIC_DOC)
+          .define(
+              ALERTS_TOPIC, Type.STRING, "alerts", nonEmpty(), Importance.HIGH, ALERTS_TOPIC_DOC)
+          .define(
+              DLQ_TOPIC, Type.STRING, "dead-letters", nonEmpty(), Importance.HIGH, DLQ_TOPIC_DOC)
+          .define(
+              FEATURES,
+              Type.STRING,
+              "Amount=amount,V1..V28=features[0..27]",
+              nonEmpty(),
+              Importance.HIGH,
+              FEATURES_DOC)
           .define(EVENT_ID_FIELD, Type.STRING, "id", Importance.LOW, EVENT_ID_FIELD_DOC)
           .define(EVENT_TIME_FIELD, Type.STRING, "eventTime", Importance.LOW, EVENT_TIME_FIELD_DOC)
           .define(LABEL_FIELD, Type.STRING, "label", Importance.LOW, LABEL_FIELD_DOC)
-          .define(MODEL_DESCRIPTOR, Type.STRING, ".sluice/models/fraud/fraud-logreg.json", nonEmpty(), Importance.HIGH, MODEL_DESCRIPTOR_DOC)
-          .define(EXECUTION_PROVIDER, Type.STRING, "auto", ValidString.in("auto", "cpu", "cuda"), Importance.MEDIUM, EXECUTION_PROVIDER_DOC)
+          .define(
+              MODEL_DESCRIPTOR,
+              Type.STRING,
+              ".sluice/models/fraud/fraud-logreg.json",
+              nonEmpty(),
+              Importance.HIGH,
+              MODEL_DESCRIPTOR_DOC)
+          .define(
+              EXECUTION_PROVIDER,
+              Type.STRING,
+              "auto",
+              ValidString.in("auto", "cpu", "cuda"),
+              Importance.MEDIUM,
+              EXECUTION_PROVIDER_DOC)
           .define(CUDA_DEVICE, Type.INT, 0, Range.atLeast(0), Importance.LOW, CUDA_DEVICE_DOC)
-          .define(INTRA_OP_THREADS, Type.INT, 1, Range.between(1, 256), Importance.LOW, INTRA_OP_THREADS_DOC)
-          .define(BATCH_MAX_SIZE, Type.INT, 64, Range.between(1, 100_000), Importance.HIGH, BATCH_MAX_SIZE_DOC)
-          .define(BATCH_MAX_LINGER_MS, Type.LONG, 50L, Range.between(1, 3_600_000), Importance.HIGH, BATCH_MAX_LINGER_MS_DOC)
+          .define(
+              INTRA_OP_THREADS,
+              Type.INT,
+              1,
+              Range.between(1, 256),
+              Importance.LOW,
+              INTRA_OP_THREADS_DOC)
+          .define(
+              BATCH_MAX_SIZE,
+              Type.INT,
+              64,
+              Range.between(1, 100_000),
+              Importance.HIGH,
+              BATCH_MAX_SIZE_DOC)
+          .define(
+              BATCH_MAX_LINGER_MS,
+              Type.LONG,
+              50L,
+              Range.between(1, 3_600_000),
+              Importance.HIGH,
+              BATCH_MAX_LINGER_MS_DOC)
           .define(ALERT_THRESHOLD, Type.STRING, "", Importance.MEDIUM, ALERT_THRESHOLD_DOC)
-          .define(ALERT_SEVERITY, Type.STRING, "WARNING", ValidString.in("INFO", "WARNING", "CRITICAL"), Importance.LOW, ALERT_SEVERITY_DOC);
+          .define(
+              ALERT_SEVERITY,
+              Type.STRING,
+              "WARNING",
+              ValidString.in("INFO", "WARNING", "CRITICAL"),
+              Importance.LOW,
+              ALERT_SEVERITY_DOC);
 
   private static ConfigDef.Validator nonEmpty() {
     return new ConfigDef.NonEmptyString();

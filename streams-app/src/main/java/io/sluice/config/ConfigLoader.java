@@ -17,10 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Resolves configuration from layered sources, each overriding the one before: the defaults in
- * {@link ConfigKeys}, a properties file, environment variables ({@code SLUICE_} + the key in
- * upper case with dots as underscores: {@code SLUICE_PIPELINE_BATCH_MAX_SIZE}), and command-line
- * overrides. Unknown keys and bad values stop the program with a {@link ConfigException} naming
- * the key.
+ * {@link ConfigKeys}, a properties file, environment variables ({@code SLUICE_} + the key in upper
+ * case with dots as underscores: {@code SLUICE_PIPELINE_BATCH_MAX_SIZE}), and command-line
+ * overrides. Unknown keys and bad values stop the program with a {@link ConfigException} naming the
+ * key.
  */
 public final class ConfigLoader {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);

@@ -10,8 +10,8 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
 /**
- * The resolved, validated, immutable configuration of one Sluice application running one
- * pipeline. Built by {@link ConfigLoader}; every value has been checked against {@link
+ * The resolved, validated, immutable configuration of one Sluice application running one pipeline.
+ * Built by {@link ConfigLoader}; every value has been checked against {@link
  * ConfigKeys#DEFINITION}.
  *
  * @param kafka keys given with the {@code kafka.} prefix, without it, for Kafka Streams

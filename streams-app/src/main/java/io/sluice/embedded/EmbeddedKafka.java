@@ -215,8 +215,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while waiting for the broker", e);
-      } catch (java.util.concurrent.ExecutionException
-          | java.util.concurrent.TimeoutException e) {
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
         last = new IllegalStateException("broker not ready: " + e.getMessage(), e);
       }
     }

@@ -1,6 +1,6 @@
 /**
- * What happens when something goes wrong: the written policy per failure class, and the
- * dead-letter record format.
+ * What happens when something goes wrong: the written policy per failure class, and the dead-letter
+ * record format.
  *
  * <table>
  *   <caption>Failure policy</caption>
@@ -23,7 +23,7 @@
  *       </td></tr>
  * </table>
  *
- * <p>Silent skipping is a bug: every record that enters the buffer leaves it as a prediction or
- * as a dead letter.
+ * <p>Silent skipping is a bug: every record that enters the buffer leaves it as a prediction or as
+ * a dead letter.
  */
 package io.sluice.errors;

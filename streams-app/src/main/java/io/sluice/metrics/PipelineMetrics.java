@@ -7,8 +7,8 @@ import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The meters of one pipeline, all tagged {@code pipeline=<name>}. Thread-safe: shared by the
- * stream threads.
+ * The meters of one pipeline, all tagged {@code pipeline=<name>}. Thread-safe: shared by the stream
+ * threads.
  */
 public final class PipelineMetrics {
   private final MeterRegistry registry;

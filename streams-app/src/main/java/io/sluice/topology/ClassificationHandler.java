@@ -21,10 +21,9 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * The steps of a classification pipeline around the model call: decode the event, map its fields
- * to the model's input row, and turn the model's class probabilities into a {@link Prediction}
- * (and an {@link Alert} when the positive class crosses the threshold). Stateless and
- * thread-safe.
+ * The steps of a classification pipeline around the model call: decode the event, map its fields to
+ * the model's input row, and turn the model's class probabilities into a {@link Prediction} (and an
+ * {@link Alert} when the positive class crosses the threshold). Stateless and thread-safe.
  */
 public final class ClassificationHandler implements BatchHandler<ClassificationHandler.Event> {
 

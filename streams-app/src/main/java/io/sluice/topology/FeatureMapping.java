@@ -14,14 +14,14 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * Where each model feature comes from in an event, and the extraction of the model's input row
- * from a decoded event. Declared in configuration as {@code name=path} pairs, where a path is a
- * field ({@code amount}) or an element of an array field ({@code features[3]}), and a range maps
- * many at once: {@code V1..V28=features[0..27]}.
+ * Where each model feature comes from in an event, and the extraction of the model's input row from
+ * a decoded event. Declared in configuration as {@code name=path} pairs, where a path is a field
+ * ({@code amount}) or an element of an array field ({@code features[3]}), and a range maps many at
+ * once: {@code V1..V28=features[0..27]}.
  *
- * <p>An array field referenced by the mapping must hold exactly as many values as the mapping
- * reads from it (indexes 0 to the largest one); a shorter or longer array is a bad record, not a
- * feature to ignore. Immutable and thread-safe.
+ * <p>An array field referenced by the mapping must hold exactly as many values as the mapping reads
+ * from it (indexes 0 to the largest one); a shorter or longer array is a bad record, not a feature
+ * to ignore. Immutable and thread-safe.
  */
 public final class FeatureMapping {
   private static final Pattern RANGE_NAME = Pattern.compile("(.*?)(\\d+)\\.\\.(.*?)(\\d+)");
@@ -83,8 +83,7 @@ public final class FeatureMapping {
       ordered[i] = s;
     }
     if (!missing.isEmpty()) {
-      throw new ConfigException(
-          configKey, spec, "no mapping for the model's features " + missing);
+      throw new ConfigException(configKey, spec, "no mapping for the model's features " + missing);
     }
     List<String> unknown = new ArrayList<>(byName.keySet());
     unknown.removeAll(modelFeatures);
@@ -188,8 +187,7 @@ public final class FeatureMapping {
       double d = n.doubleValue();
       if (!Double.isFinite(d)) {
         throw reject(
-            "NOT_FINITE",
-            "feature '" + featureOrder.get(i) + "' (" + s.describe() + ") is " + d);
+            "NOT_FINITE", "feature '" + featureOrder.get(i) + "' (" + s.describe() + ") is " + d);
       }
       row[i] = (float) d;
     }

@@ -30,11 +30,11 @@ public final class StreamsSettings {
   private StreamsSettings() {}
 
   /**
-   * Properties for {@code KafkaStreams}: Sluice's own keys first, then every {@code kafka.*}
-   * key, which may override them.
+   * Properties for {@code KafkaStreams}: Sluice's own keys first, then every {@code kafka.*} key,
+   * which may override them.
    *
-   * @throws ConfigException naming the key if a {@code kafka.*} key is not a Kafka Streams,
-   *     client or topic setting
+   * @throws ConfigException naming the key if a {@code kafka.*} key is not a Kafka Streams, client
+   *     or topic setting
    */
   public static Properties from(SluiceConfig config) {
     Properties p = new Properties();
@@ -45,6 +45,8 @@ public final class StreamsSettings {
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
     p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+    // Sluice dead-letters bad records itself; this only silences Kafka's deprecation warning.
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     for (Map.Entry<String, String> e : config.kafka().entrySet()) {
       if (!isKnown(e.getKey())) {
         throw new ConfigException(

@@ -54,11 +54,7 @@ public final class TopologyFactory {
     String store = bufferStoreName(pipeline.name());
     MicroBatchProcessor.Settings settings =
         new MicroBatchProcessor.Settings(
-            pipeline.name(),
-            store,
-            DLQ_SINK,
-            pipeline.batchMaxSize(),
-            pipeline.batchMaxLinger());
+            pipeline.name(), store, DLQ_SINK, pipeline.batchMaxSize(), pipeline.batchMaxLinger());
     Topology topology = new Topology();
     topology.addSource(
         SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), pipeline.inputTopic());

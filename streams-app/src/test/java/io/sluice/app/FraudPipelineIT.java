@@ -43,12 +43,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The fraud pipeline end to end on a real broker and a real schema registry: every event comes
- * out once as a prediction or a dead letter, scores equal an offline ONNX Runtime run, and
- * nothing buffered is lost or duplicated when the application is killed.
+ * The fraud pipeline end to end on a real broker and a real schema registry: every event comes out
+ * once as a prediction or a dead letter, scores equal an offline ONNX Runtime run, and nothing
+ * buffered is lost or duplicated when the application is killed.
  */
 class FraudPipelineIT {
-  private static final Path DATA_DIR = Path.of(System.getProperty("sluice.data.dir", "../shared/data"));
+  private static final Path DATA_DIR =
+      Path.of(System.getProperty("sluice.data.dir", "../shared/data"));
 
   @TempDir static Path work;
   private static EmbeddedStack stack;
@@ -76,12 +77,15 @@ class FraudPipelineIT {
 
   private static Map<String, String> config(String app, String suffix) {
     Map<String, String> c =
-        new HashMap<>(FraudDemo.pipelineConfig(stack, descriptor, app, work.resolve("state-" + app)));
+        new HashMap<>(
+            FraudDemo.pipelineConfig(stack, descriptor, app, work.resolve("state-" + app)));
     c.put(ConfigKeys.INPUT_TOPIC, "tx-" + suffix);
     c.put(ConfigKeys.OUTPUT_TOPIC, "pred-" + suffix);
     c.put(ConfigKeys.ALERTS_TOPIC, "alerts-" + suffix);
     c.put(ConfigKeys.DLQ_TOPIC, "dlq-" + suffix);
-    stack.kafka().createTopics(2, "tx-" + suffix, "pred-" + suffix, "alerts-" + suffix, "dlq-" + suffix);
+    stack
+        .kafka()
+        .createTopics(2, "tx-" + suffix, "pred-" + suffix, "alerts-" + suffix, "dlq-" + suffix);
     return c;
   }
 
@@ -95,51 +99,65 @@ class FraudPipelineIT {
     List<FraudDemo.PoisonPill> pills;
     try (SluiceApplication app = SluiceApplication.create(config, meters);
         OutputCollector out =
-            new OutputCollector(stack.kafka().bootstrapServers(), registry, "pred-e2e", "alerts-e2e", "dlq-e2e")) {
+            new OutputCollector(
+                stack.kafka().bootstrapServers(), registry, "pred-e2e", "alerts-e2e", "dlq-e2e")) {
       app.start();
       int produced = produceTo("tx-e2e", events, true);
-      pills = FraudDemo.poisonPills(
-          new io.sluice.serde.SpecificAvroSerde<>(registry, CardTransaction.class, io.sluice.serde.RecordPart.VALUE, true).serializer(),
-          "tx-e2e",
-          events.get(0));
+      pills =
+          FraudDemo.poisonPills(
+              new io.sluice.serde.SpecificAvroSerde<>(
+                      registry, CardTransaction.class, io.sluice.serde.RecordPart.VALUE, true)
+                  .serializer(),
+              "tx-e2e",
+              events.get(0));
       assertThat(out.awaitOutputs(produced, Duration.ofMinutes(2))).isTrue();
       out.poll(Duration.ofSeconds(1));
 
       // events in = predictions out + dead letters; nothing duplicated
       assertThat(out.predictions().size() + out.deadLetters().size()).isEqualTo(produced);
-      Set<String> ids = out.predictions().stream().map(Prediction::getEventId).collect(Collectors.toSet());
+      Set<String> ids =
+          out.predictions().stream().map(Prediction::getEventId).collect(Collectors.toSet());
       assertThat(ids).hasSize(events.size());
-      assertThat(ids).isEqualTo(events.stream().map(CardTransaction::getId).collect(Collectors.toSet()));
+      assertThat(ids)
+          .isEqualTo(events.stream().map(CardTransaction::getId).collect(Collectors.toSet()));
 
       // every poison pill in the dead-letter topic with its reason, with its original bytes
       assertThat(out.deadLetters())
           .extracting(OutputCollector.DeadLetterRecord::reason)
-          .containsExactlyInAnyOrderElementsOf(pills.stream().map(FraudDemo.PoisonPill::expectedReason).toList());
+          .containsExactlyInAnyOrderElementsOf(
+              pills.stream().map(FraudDemo.PoisonPill::expectedReason).toList());
       for (FraudDemo.PoisonPill pill : pills) {
-        assertThat(out.deadLetters()).anySatisfy(d -> assertThat(d.value()).isEqualTo(pill.value()));
+        assertThat(out.deadLetters())
+            .anySatisfy(d -> assertThat(d.value()).isEqualTo(pill.value()));
       }
       assertThat(out.deadLetters()).allSatisfy(d -> assertThat(d.message()).isNotBlank());
 
       // streamed scores equal an offline ONNX Runtime run on the same rows
       Map<String, Double> offline = offlineScores(events);
       for (Prediction p : out.predictions()) {
-        assertThat(p.getScore()).as(p.getEventId()).isCloseTo(offline.get(p.getEventId()), within(1e-6));
+        assertThat(p.getScore())
+            .as(p.getEventId())
+            .isCloseTo(offline.get(p.getEventId()), within(1e-6));
         assertThat(p.getModelName()).isEqualTo("fraud-logreg");
       }
 
       // batches flushed both because they were full and because they lingered
-      assertThat(meters.find("sluice.batches").tag("trigger", "size").counter().count()).isPositive();
-      assertThat(meters.find("sluice.batches").tag("trigger", "linger").counter().count()).isPositive();
+      assertThat(meters.find("sluice.batches").tag("trigger", "size").counter().count())
+          .isPositive();
+      assertThat(meters.find("sluice.batches").tag("trigger", "linger").counter().count())
+          .isPositive();
       assertThat(out.predictions()).anySatisfy(p -> assertThat(p.getBatchSize()).isEqualTo(64));
 
       // an alert for every prediction at or above the threshold, and only those
       double threshold = app.model().descriptor().alertThreshold().getAsDouble();
-      long expectedAlerts = out.predictions().stream().filter(p -> p.getScore() >= threshold).count();
+      long expectedAlerts =
+          out.predictions().stream().filter(p -> p.getScore() >= threshold).count();
       assertThat(out.alerts()).hasSize((int) expectedAlerts);
 
       // the model is good on the stream too
       double[] scores = out.predictions().stream().mapToDouble(Prediction::getScore).toArray();
-      int[] labels = out.predictions().stream().mapToInt(p -> Integer.parseInt(p.getLabel())).toArray();
+      int[] labels =
+          out.predictions().stream().mapToInt(p -> Integer.parseInt(p.getLabel())).toArray();
       assertThat(RocAuc.rocAuc(scores, labels)).isGreaterThanOrEqualTo(0.95);
     }
   }
@@ -150,6 +168,9 @@ class FraudPipelineIT {
     // A batch that neither fills nor lingers out while the first instance lives.
     c.put(ConfigKeys.BATCH_MAX_SIZE, "100000");
     c.put(ConfigKeys.BATCH_MAX_LINGER_MS, "3600000");
+    // The killed member must leave the group quickly for the restarted one to take over.
+    c.put("kafka.session.timeout.ms", "6000");
+    c.put("kafka.heartbeat.interval.ms", "1000");
     List<CardTransaction> some = events.subList(0, 300);
     Path file = work.resolve("crash.properties");
     writeProperties(file, c);
@@ -163,20 +184,27 @@ class FraudPipelineIT {
     }
 
     try (OutputCollector out =
-        new OutputCollector(stack.kafka().bootstrapServers(), registry, "pred-crash", "alerts-crash", "dlq-crash")) {
+        new OutputCollector(
+            stack.kafka().bootstrapServers(),
+            registry,
+            "pred-crash",
+            "alerts-crash",
+            "dlq-crash")) {
       out.poll(Duration.ofSeconds(2));
       assertThat(out.predictions()).as("nothing is scored before the batch is due").isEmpty();
 
       c.put(ConfigKeys.BATCH_MAX_LINGER_MS, "200");
       try (SluiceApplication second =
-          SluiceApplication.create(ConfigLoader.load(Optional.empty(), Map.of(), c), new SimpleMeterRegistry())) {
+          SluiceApplication.create(
+              ConfigLoader.load(Optional.empty(), Map.of(), c), new SimpleMeterRegistry())) {
         second.start();
         assertThat(out.awaitOutputs(some.size(), Duration.ofMinutes(2))).isTrue();
         out.poll(Duration.ofSeconds(2));
       }
       List<String> ids = out.predictions().stream().map(Prediction::getEventId).toList();
       assertThat(ids).hasSize(some.size()).doesNotHaveDuplicates();
-      assertThat(Set.copyOf(ids)).isEqualTo(some.stream().map(CardTransaction::getId).collect(Collectors.toSet()));
+      assertThat(Set.copyOf(ids))
+          .isEqualTo(some.stream().map(CardTransaction::getId).collect(Collectors.toSet()));
       assertThat(out.deadLetters()).isEmpty();
     }
   }
@@ -194,13 +222,17 @@ class FraudPipelineIT {
         float[] row = new float[order.size()];
         for (int i = 0; i < order.size(); i++) {
           String f = order.get(i);
-          double v = f.equals("Amount") ? t.getAmount() : t.getFeatures().get(Integer.parseInt(f.substring(1)) - 1);
+          double v =
+              f.equals("Amount")
+                  ? t.getAmount()
+                  : t.getFeatures().get(Integer.parseInt(f.substring(1)) - 1);
           row[i] = (float) v;
         }
         rows.add(row);
       }
       float[][] out = runner.run(rows);
-      int positive = runner.descriptor().labels().indexOf(runner.descriptor().positiveLabel().orElseThrow());
+      int positive =
+          runner.descriptor().labels().indexOf(runner.descriptor().positiveLabel().orElseThrow());
       for (int i = 0; i < list.size(); i++) {
         scores.put(list.get(i).getId(), (double) out[i][positive]);
       }

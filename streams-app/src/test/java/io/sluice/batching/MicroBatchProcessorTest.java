@@ -218,8 +218,7 @@ class MicroBatchProcessorTest {
             .filter(f -> f.childName().orElseThrow().equals("dlq"))
             .findFirst()
             .orElseThrow();
-    assertThat(DeadLetter.header(dead.record().headers(), DeadLetter.STAGE))
-        .isEqualTo("inference");
+    assertThat(DeadLetter.header(dead.record().headers(), DeadLetter.STAGE)).isEqualTo("inference");
     assertThat(DeadLetter.header(dead.record().headers(), DeadLetter.MESSAGE))
         .isEqualTo("model cannot take 13");
     // 1 full call, then halves: [1..13] fails, [5..8] ok, [1,2] ok, [3,13] fails, [3] ok, [13].

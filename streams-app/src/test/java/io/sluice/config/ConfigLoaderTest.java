@@ -79,7 +79,8 @@ class ConfigLoaderTest {
         .hasMessageContaining("processing.guarantee");
     assertThatThrownBy(
             () ->
-                ConfigLoader.load(Optional.empty(), Map.of(), Map.of("pipeline.alert.threshold", "2")))
+                ConfigLoader.load(
+                    Optional.empty(), Map.of(), Map.of("pipeline.alert.threshold", "2")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("pipeline.alert.threshold");
   }
@@ -95,8 +96,7 @@ class ConfigLoaderTest {
   @Test
   void kafkaPrefixedKeysArePassedThroughWithoutThePrefix() {
     SluiceConfig c =
-        ConfigLoader.load(
-            Optional.empty(), Map.of(), Map.of("kafka.commit.interval.ms", "250"));
+        ConfigLoader.load(Optional.empty(), Map.of(), Map.of("kafka.commit.interval.ms", "250"));
     assertThat(c.kafka()).containsEntry("commit.interval.ms", "250");
   }
 
@@ -109,8 +109,9 @@ class ConfigLoaderTest {
             "schema.registry.basic.auth.password", "s3cret",
             "kafka.sasl.jaas.config", "secret-jaas");
     SluiceConfig c = ConfigLoader.load(Optional.empty(), Map.of(), given);
-    String described = c.describe(ConfigKeys.DEFINITION.parse(Map.of(
-        "schema.registry.basic.auth.password", "s3cret")));
+    String described =
+        c.describe(
+            ConfigKeys.DEFINITION.parse(Map.of("schema.registry.basic.auth.password", "s3cret")));
     assertThat(described).doesNotContain("s3cret").doesNotContain("secret-jaas");
     assertThat(c.registry().basicAuthPassword().value()).isEqualTo("s3cret");
   }

@@ -26,10 +26,14 @@ class EmbeddedKafkaIT {
       kafka.createTopics(1, "t");
       Map<String, Object> producerConfig =
           Map.of(
-              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-              ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-1",
-              ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-              ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+              kafka.bootstrapServers(),
+              ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+              "tx-1",
+              ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+              StringSerializer.class,
+              ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+              StringSerializer.class);
       try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig)) {
         producer.initTransactions();
         producer.beginTransaction();
@@ -41,12 +45,18 @@ class EmbeddedKafkaIT {
       }
       Map<String, Object> consumerConfig =
           Map.of(
-              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-              ConsumerConfig.GROUP_ID_CONFIG, "g",
-              ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-              ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-              ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-              ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+              kafka.bootstrapServers(),
+              ConsumerConfig.GROUP_ID_CONFIG,
+              "g",
+              ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+              "earliest",
+              ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+              "read_committed",
+              ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+              StringDeserializer.class,
+              ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+              StringDeserializer.class);
       List<String> values = new ArrayList<>();
       try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig)) {
         consumer.subscribe(List.of("t"));

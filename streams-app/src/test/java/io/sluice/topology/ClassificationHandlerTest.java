@@ -83,8 +83,16 @@ class ClassificationHandlerTest {
   @Test
   void predictionsCarryScoresModelAndSourceAndAlertsFireAtTheThreshold() throws Exception {
     List<Scored<ClassificationHandler.Event>> scored = new ArrayList<>();
-    scored.add(new Scored<>(source(1, new byte[] {1}), handler.prepare(source(1, new byte[] {1})), new float[] {0.1f, 0.9f}));
-    scored.add(new Scored<>(source(2, new byte[] {1}), handler.prepare(source(2, new byte[] {1})), new float[] {0.8f, 0.2f}));
+    scored.add(
+        new Scored<>(
+            source(1, new byte[] {1}),
+            handler.prepare(source(1, new byte[] {1})),
+            new float[] {0.1f, 0.9f}));
+    scored.add(
+        new Scored<>(
+            source(2, new byte[] {1}),
+            handler.prepare(source(2, new byte[] {1})),
+            new float[] {0.8f, 0.2f}));
 
     List<Emit> out = handler.complete(scored, new BatchInfo(2, 10_000L));
 
@@ -114,7 +122,11 @@ class ClassificationHandlerTest {
   @Test
   void aModelThatReturnsTheWrongNumberOfScoresIsABug() throws Exception {
     List<Scored<ClassificationHandler.Event>> scored =
-        List.of(new Scored<>(source(1, new byte[] {1}), handler.prepare(source(1, new byte[] {1})), new float[] {0.1f}));
+        List.of(
+            new Scored<>(
+                source(1, new byte[] {1}),
+                handler.prepare(source(1, new byte[] {1})),
+                new float[] {0.1f}));
     assertThatThrownBy(() -> handler.complete(scored, new BatchInfo(1, 1L)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("returned 1 scores");

@@ -97,9 +97,7 @@ class FeatureMappingTest {
     assertThatThrownBy(
             () ->
                 FeatureMapping.parse(
-                    "pipeline.features",
-                    "Amount=amount,V1..V29=features[0..28]",
-                    MODEL_ORDER))
+                    "pipeline.features", "Amount=amount,V1..V29=features[0..28]", MODEL_ORDER))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("[V29]");
   }

@@ -1,0 +1,86 @@
+package io.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.models.fraud.FraudModelTrainer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A configuration that cannot work stops `sluice run` at start, with a message naming it. */
+class BadConfigurationTest {
+  @TempDir static Path dir;
+  private static Path descriptor;
+
+  @BeforeAll
+  static void trainModel() throws Exception {
+    Path data = Path.of(System.getProperty("sluice.data.dir", "../shared/data"));
+    FraudModelTrainer.train(data, dir.resolve("model"), 42);
+    descriptor = dir.resolve("model").resolve("fraud-logreg.json");
+  }
+
+  private record Run(int exitCode, String err) {}
+
+  private static Run run(String properties) throws Exception {
+    Path file = Files.createTempFile(dir, "pipeline", ".properties");
+    Files.writeString(file, properties);
+    StringWriter err = new StringWriter();
+    int rc =
+        Main.execute(
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true),
+            "run",
+            "--config",
+            file.toString());
+    return new Run(rc, err.toString());
+  }
+
+  private static String valid() {
+    return "pipeline.model.descriptor=" + descriptor.toString().replace("\\", "/") + "\n";
+  }
+
+  @Test
+  void anUnknownKeyIsNamed() throws Exception {
+    Run r = run(valid() + "pipeline.batch.max.sise=10\n");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("Unknown configuration key 'pipeline.batch.max.sise'");
+  }
+
+  @Test
+  void anUnknownKafkaSettingIsNamed() throws Exception {
+    Run r = run(valid() + "kafka.comit.interval.ms=100\n");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("kafka.comit.interval.ms");
+  }
+
+  @Test
+  void aMissingModelFileIsNamedWithItsKey() throws Exception {
+    Run r = run("pipeline.model.descriptor=" + dir.resolve("nowhere.json") + "\n");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("pipeline.model.descriptor").contains("nowhere.json");
+  }
+
+  @Test
+  void aModelWhoseInputsDoNotMatchItsDescriptorIsRefused() throws Exception {
+    Path copy = dir.resolve("model").resolve("wrong-shape.json");
+    Files.writeString(
+        copy, Files.readString(descriptor).replaceFirst("\\[\\s*-1\\s*,\\s*29\\s*]", "[ -1, 30 ]"));
+    Run r = run("pipeline.model.descriptor=" + copy.toString().replace("\\", "/") + "\n");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("pipeline.model.descriptor")
+        .contains("input 'input'")
+        .contains("[-1, 30]");
+  }
+
+  @Test
+  void aFeatureMappingThatDoesNotFitTheModelIsNamed() throws Exception {
+    Run r = run(valid() + "pipeline.features=V1..V28=features[0..27]\n");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("pipeline.features").contains("[Amount]");
+  }
+}
