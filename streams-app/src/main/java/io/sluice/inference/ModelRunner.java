@@ -550,19 +550,13 @@ public final class ModelRunner implements AutoCloseable {
       }
       ValueInfo info = node.getInfo();
       if (!(info instanceof TensorInfo)) {
-        throw new ModelLoadException(
-            "model " + id + " " + kind + " '" + spec.name() + "' is not a tensor: " + info);
+        throw new ModelLoadException(tensor(id, kind, spec) + " is not a tensor: " + info);
       }
       TensorInfo tensor = (TensorInfo) info;
       if (!tensor.type.name().equals(spec.type())) {
         throw new ModelLoadException(
-            "model "
-                + id
-                + " "
-                + kind
-                + " '"
-                + spec.name()
-                + "' has element type "
+            tensor(id, kind, spec)
+                + " has element type "
                 + tensor.type
                 + ", descriptor declares "
                 + spec.type());
@@ -570,13 +564,8 @@ public final class ModelRunner implements AutoCloseable {
       List<Long> shape = Arrays.stream(tensor.getShape()).boxed().toList();
       if (!shape.equals(spec.shape())) {
         throw new ModelLoadException(
-            "model "
-                + id
-                + " "
-                + kind
-                + " '"
-                + spec.name()
-                + "' has shape "
+            tensor(id, kind, spec)
+                + " has shape "
                 + shape
                 + ", descriptor declares "
                 + spec.shape());
@@ -588,29 +577,24 @@ public final class ModelRunner implements AutoCloseable {
       throws ModelLoadException {
     if (!spec.type().equals(OnnxJavaType.FLOAT.name())) {
       throw new ModelLoadException(
-          "model "
-              + id
-              + " "
-              + kind
-              + " '"
-              + spec.name()
-              + "' has element type "
+          tensor(id, kind, spec)
+              + " has element type "
               + spec.type()
               + "; this runner handles FLOAT only");
     }
     List<Long> shape = spec.shape();
     if (shape.isEmpty() || (shape.get(0) != -1 && shape.get(0) != 1)) {
       throw new ModelLoadException(
-          "model "
-              + id
-              + " "
-              + kind
-              + " '"
-              + spec.name()
-              + "' has shape "
+          tensor(id, kind, spec)
+              + " has shape "
               + shape
               + "; its first dimension must be the batch, -1 (dynamic) or 1");
     }
+  }
+
+  /** "model name:version input 'x'", the start of every signature error. */
+  private static String tensor(String id, String kind, TensorSpec spec) {
+    return "model " + id + " " + kind + " '" + spec.name() + "'";
   }
 
   private static long product(long[] dims) {
