@@ -5,8 +5,6 @@ import io.micrometer.core.instrument.Tags;
 import io.sluice.anomaly.ThresholdRule;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
-import io.sluice.errors.DeadLetter.Stage;
-import io.sluice.errors.RejectedRecordException;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
 import io.sluice.inference.ModelDescriptor;
@@ -28,7 +26,6 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -96,7 +93,7 @@ public final class SluiceApplication implements AutoCloseable {
           1);
       ClassificationHandler handler =
           new ClassificationHandler(
-              decoder(AvroRecordDecoder.generic(registry)),
+              EventDecoder.avro(AvroRecordDecoder.generic(registry)),
               features,
               new ClassificationHandler.ModelInfo(
                   model.name(),
@@ -171,20 +168,6 @@ public final class SluiceApplication implements AutoCloseable {
         p.name(),
         ConfigKeys.ALERT_THRESHOLD);
     return null;
-  }
-
-  /** Bad bytes are the record's fault; a registry outage is not, and must not dead-letter it. */
-  private static EventDecoder decoder(AvroRecordDecoder<GenericRecord> avro) {
-    return bytes -> {
-      try {
-        return avro.decode(bytes);
-      } catch (AvroDecodeException e) {
-        if (e.isRetriable()) {
-          throw e;
-        }
-        throw new RejectedRecordException(Stage.DECODE, e.reason().name(), e.getMessage(), e);
-      }
-    };
   }
 
   /** Starts the streams and waits until they run. */
