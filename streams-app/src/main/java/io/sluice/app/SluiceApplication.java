@@ -2,27 +2,18 @@ package io.sluice.app;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.sluice.anomaly.ThresholdRule;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
-import io.sluice.inference.ModelDescriptor;
 import io.sluice.inference.ModelLoadException;
 import io.sluice.inference.ModelRunner;
 import io.sluice.metrics.PipelineMetrics;
-import io.sluice.schemas.Alert;
-import io.sluice.schemas.Prediction;
 import io.sluice.serde.AvroDecodeException;
-import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.SchemaRegistryClient;
-import io.sluice.serde.SpecificAvroSerde;
-import io.sluice.topology.ClassificationHandler;
-import io.sluice.topology.EventDecoder;
-import io.sluice.topology.FeatureMapping;
 import io.sluice.topology.StreamsSettings;
-import io.sluice.topology.TopologyFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -79,48 +70,22 @@ public final class SluiceApplication implements AutoCloseable {
    */
   public static SluiceApplication create(SluiceConfig config, MeterRegistry meters) {
     SluiceConfig.Pipeline p = config.pipeline();
+    PipelineKind kind = kind(p.kind());
     ModelRunner model = loadModel(p);
     SchemaRegistryClient registry = null;
     try {
-      ModelDescriptor descriptor = model.descriptor();
-      FeatureMapping features =
-          FeatureMapping.parse(ConfigKeys.FEATURES, p.features(), descriptor.features());
       registry = RegistryClients.create(config.registry());
       PipelineMetrics metrics = new PipelineMetrics(meters, p.name());
       meters.gauge(
           "sluice.model.execution.provider",
           Tags.of("pipeline", p.name(), "provider", model.activeProvider().configName()),
           1);
-      ClassificationHandler handler =
-          new ClassificationHandler(
-              EventDecoder.avro(AvroRecordDecoder.generic(registry)),
-              features,
-              new ClassificationHandler.ModelInfo(
-                  model.name(),
-                  model.version(),
-                  descriptor.labels(),
-                  descriptor.positiveLabel().orElse(null)),
-              new ClassificationHandler.Fields(
-                  p.eventIdField(), p.eventTimeField(), p.labelField()),
-              thresholdRule(p, descriptor),
-              metrics);
-      boolean autoRegister = config.registry().autoRegister();
-      Topology topology =
-          TopologyFactory.build(
-              p,
-              new SpecificAvroSerde<>(
-                      registry, Prediction.class, io.sluice.serde.RecordPart.VALUE, autoRegister)
-                  .serializer(),
-              new SpecificAvroSerde<>(
-                      registry, Alert.class, io.sluice.serde.RecordPart.VALUE, autoRegister)
-                  .serializer(),
-              handler,
-              model::run,
-              metrics);
+      Topology topology = kind.topology(new PipelineKind.Context(config, registry, model, metrics));
       KafkaStreams streams = new KafkaStreams(topology, StreamsSettings.from(config));
       LOG.info(
-          "pipeline {} ready: {} -> {} (alerts {}, dead letters {}), model {}:{} on {}",
+          "pipeline {} ({}) ready: {} -> {} (alerts {}, dead letters {}), model {}:{} on {}",
           p.name(),
+          kind.name(),
           p.inputTopic(),
           p.outputTopic(),
           p.alertsTopic(),
@@ -136,6 +101,21 @@ public final class SluiceApplication implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** The pipeline kinds this engine knows, by the value of {@code pipeline.kind}. */
+  private static final List<PipelineKind> KINDS = List.of(new ClassificationPipeline());
+
+  private static PipelineKind kind(String name) {
+    return KINDS.stream()
+        .filter(k -> k.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    ConfigKeys.PIPELINE_KIND,
+                    name,
+                    "expected one of " + KINDS.stream().map(PipelineKind::name).toList()));
   }
 
   private static ModelRunner loadModel(SluiceConfig.Pipeline p) {
@@ -154,20 +134,6 @@ public final class SluiceApplication implements AutoCloseable {
       throw new ConfigException(
           ConfigKeys.MODEL_DESCRIPTOR, p.modelDescriptor().toString(), e.getMessage());
     }
-  }
-
-  private static ThresholdRule thresholdRule(SluiceConfig.Pipeline p, ModelDescriptor d) {
-    if (p.alertThreshold().isPresent()) {
-      return new ThresholdRule(p.alertThreshold().getAsDouble(), p.alertSeverity());
-    }
-    if (d.alertThreshold().isPresent()) {
-      return new ThresholdRule(d.alertThreshold().getAsDouble(), p.alertSeverity());
-    }
-    LOG.warn(
-        "pipeline {}: no {} and no alertThreshold in the model descriptor: no threshold alerts",
-        p.name(),
-        ConfigKeys.ALERT_THRESHOLD);
-    return null;
   }
 
   /** Starts the streams and waits until they run. */

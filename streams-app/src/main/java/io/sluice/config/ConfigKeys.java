@@ -97,6 +97,11 @@ public final class ConfigKeys {
   private static final String PIPELINE_NAME_DOC =
       "Name of the pipeline, used in logs, metrics and dead-letter headers.";
 
+  public static final String PIPELINE_KIND = "pipeline.kind";
+  private static final String PIPELINE_KIND_DOC =
+      "What the pipeline does with the model: classification (tabular features in, class"
+          + " probabilities and threshold alerts out).";
+
   public static final String INPUT_TOPIC = "pipeline.input.topic";
   private static final String INPUT_TOPIC_DOC =
       "Topic of input events (Avro, Confluent wire format), read as raw bytes.";
@@ -262,6 +267,13 @@ public final class ConfigKeys {
               REGISTRY_BACKOFF_MAX_MS_DOC)
           .define(
               PIPELINE_NAME, Type.STRING, "fraud", nonEmpty(), Importance.HIGH, PIPELINE_NAME_DOC)
+          .define(
+              PIPELINE_KIND,
+              Type.STRING,
+              "classification",
+              nonEmpty(),
+              Importance.HIGH,
+              PIPELINE_KIND_DOC)
           .define(
               INPUT_TOPIC,
               Type.STRING,

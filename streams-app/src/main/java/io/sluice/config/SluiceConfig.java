@@ -59,6 +59,7 @@ public record SluiceConfig(
   /** One pipeline: topics, feature mapping, model, batching limits and alert rule. */
   public record Pipeline(
       String name,
+      String kind,
       String inputTopic,
       String outputTopic,
       String alertsTopic,
@@ -103,6 +104,7 @@ public record SluiceConfig(
     Pipeline pipeline =
         new Pipeline(
             str(v, ConfigKeys.PIPELINE_NAME),
+            str(v, ConfigKeys.PIPELINE_KIND),
             str(v, ConfigKeys.INPUT_TOPIC),
             str(v, ConfigKeys.OUTPUT_TOPIC),
             str(v, ConfigKeys.ALERTS_TOPIC),

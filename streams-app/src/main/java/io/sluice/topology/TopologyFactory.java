@@ -38,16 +38,36 @@ public final class TopologyFactory {
     return pipeline + "-batch-buffer";
   }
 
-  /**
-   * The topology of a scoring pipeline.
-   *
-   * @param predictionSerializer writes {@link Prediction} values (Avro, Confluent wire format)
-   * @param alertSerializer writes {@link Alert} values
-   */
+  /** The topology of a classification pipeline: {@link Prediction}s and {@link Alert}s out. */
   public static <P> Topology build(
       SluiceConfig.Pipeline pipeline,
       Serializer<Prediction> predictionSerializer,
       Serializer<Alert> alertSerializer,
+      BatchHandler<P> handler,
+      Scorer scorer,
+      PipelineMetrics metrics) {
+    return build(
+        pipeline,
+        new Output<>(predictionSerializer, Prediction.class),
+        new Output<>(alertSerializer, Alert.class),
+        handler,
+        scorer,
+        metrics);
+  }
+
+  /**
+   * What one sink writes: values of this type, with this serializer (Avro, Confluent wire format).
+   */
+  public record Output<T>(Serializer<T> serializer, Class<T> type) {}
+
+  /**
+   * The topology of a scoring pipeline whose handler emits {@code predictions} to {@link
+   * #PREDICTIONS_SINK} and {@code alerts} to {@link #ALERTS_SINK}.
+   */
+  public static <P> Topology build(
+      SluiceConfig.Pipeline pipeline,
+      Output<?> predictions,
+      Output<?> alerts,
       BatchHandler<P> handler,
       Scorer scorer,
       PipelineMetrics metrics) {
@@ -70,14 +90,10 @@ public final class TopologyFactory {
         PREDICTIONS_SINK,
         pipeline.outputTopic(),
         new ByteArraySerializer(),
-        typed(predictionSerializer, Prediction.class),
+        typed(predictions),
         BATCHER);
     topology.addSink(
-        ALERTS_SINK,
-        pipeline.alertsTopic(),
-        new ByteArraySerializer(),
-        typed(alertSerializer, Alert.class),
-        BATCHER);
+        ALERTS_SINK, pipeline.alertsTopic(), new ByteArraySerializer(), typed(alerts), BATCHER);
     topology.addSink(
         DLQ_SINK,
         pipeline.dlqTopic(),
@@ -88,7 +104,9 @@ public final class TopologyFactory {
   }
 
   /** The batcher forwards plain objects; each sink checks it gets the type it writes. */
-  private static <T> Serializer<Object> typed(Serializer<T> serializer, Class<T> type) {
+  private static <T> Serializer<Object> typed(Output<T> output) {
+    Serializer<T> serializer = output.serializer();
+    Class<T> type = output.type();
     return new Serializer<>() {
       @Override
       public byte[] serialize(String topic, Object data) {
