@@ -16,6 +16,7 @@ public final class PipelineMetrics {
   private final Counter recordsIn;
   private final Counter predictionsOut;
   private final Counter alerts;
+  private final Counter alertsSuppressed;
   private final DistributionSummary batchSize;
   private final Timer inference;
 
@@ -35,6 +36,11 @@ public final class PipelineMetrics {
     this.alerts =
         Counter.builder("sluice.alerts")
             .description("Alerts written")
+            .tag("pipeline", pipeline)
+            .register(registry);
+    this.alertsSuppressed =
+        Counter.builder("sluice.alerts.suppressed")
+            .description("Alerts held back by a cooldown (reported in a summary alert)")
             .tag("pipeline", pipeline)
             .register(registry);
     this.batchSize =
@@ -59,6 +65,21 @@ public final class PipelineMetrics {
 
   public void alert() {
     alerts.increment();
+  }
+
+  /** An alert held back by the cooldown of its key and kind. */
+  public void alertSuppressed() {
+    alertsSuppressed.increment();
+  }
+
+  /** The population stability index of one judged drift window of {@code metric}. */
+  public void driftPsi(String metric, double psi) {
+    DistributionSummary.builder("sluice.drift.psi")
+        .description("Population stability index of each judged drift window")
+        .tag("pipeline", pipeline)
+        .tag("metric", metric)
+        .register(registry)
+        .record(psi);
   }
 
   /** A record sent to the dead-letter topic at this stage. */
