@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.anomaly.ThresholdRule;
 import io.sluice.cli.FraudDemo;
 import io.sluice.cli.FraudEvents;
 import io.sluice.cli.OutputCollector;
@@ -14,6 +15,7 @@ import io.sluice.embedded.EmbeddedStack;
 import io.sluice.inference.InferenceSettings;
 import io.sluice.inference.ModelRunner;
 import io.sluice.models.eval.RocAuc;
+import io.sluice.schemas.Alert;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
 import io.sluice.serde.RegistrySettings;
@@ -148,11 +150,18 @@ class FraudPipelineIT {
           .isPositive();
       assertThat(out.predictions()).anySatisfy(p -> assertThat(p.getBatchSize()).isEqualTo(64));
 
-      // an alert for every prediction at or above the threshold, and only those
+      // a threshold alert for every prediction at or above the threshold, and only those
       double threshold = app.model().descriptor().alertThreshold().getAsDouble();
-      long expectedAlerts =
-          out.predictions().stream().filter(p -> p.getScore() >= threshold).count();
-      assertThat(out.alerts()).hasSize((int) expectedAlerts);
+      Set<String> expectedAlerts =
+          out.predictions().stream()
+              .filter(p -> p.getScore() >= threshold)
+              .map(Prediction::getEventId)
+              .collect(Collectors.toSet());
+      assertThat(
+              out.alerts().stream()
+                  .filter(a -> a.getKind().equals(ThresholdRule.KIND))
+                  .map(Alert::getEventId))
+          .containsExactlyInAnyOrderElementsOf(expectedAlerts);
 
       // the model is good on the stream too
       double[] scores = out.predictions().stream().mapToDouble(Prediction::getScore).toArray();
