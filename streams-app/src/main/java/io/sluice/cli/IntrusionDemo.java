@@ -235,17 +235,19 @@ public final class IntrusionDemo {
     }
     out.println();
     long summaries = c.alerts().stream().filter(a -> a.getSuppressedCount() > 0).count();
-    long heldBack = c.alerts().stream().mapToLong(Alert::getSuppressedCount).sum();
+    long reported = c.alerts().stream().mapToLong(Alert::getSuppressedCount).sum();
     out.printf(
         Locale.ROOT,
         "alerts           %,d sent: %s%n"
-            + "                 %,d more held back by the cooldown per service and rule, reported"
-            + " in %,d summaries%n",
+            + "                 %,.0f held back by the cooldown per service and rule; %,d of them"
+            + " reported in %,d summaries, the rest when their cooldowns end%n",
         c.alerts().size(),
         c.alerts().stream()
             .collect(Collectors.groupingBy(Alert::getKind, TreeMap::new, Collectors.counting())),
-        heldBack,
+        meters.counter("sluice.alerts.suppressed", "pipeline", "intrusion").count(),
+        reported,
         summaries);
+
     for (var summary : meters.find("sluice.drift.psi").summaries()) {
       out.printf(
           Locale.ROOT,
@@ -254,6 +256,9 @@ public final class IntrusionDemo {
           summary.count(),
           summary.max());
     }
+    out.println(
+        "  (KDDTest+ was made to differ from the training data: 18 of its attack types, 3,752"
+            + " rows, are not in the training file)");
     c.alerts().stream()
         .filter(a -> a.getKind().equals(DriftRule.KIND))
         .limit(3)
