@@ -1,6 +1,5 @@
 package io.sluice.anomaly;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -162,10 +161,10 @@ public final class KeyBehaviourRule {
       return new OptionalValue(true, o.score(), Math.log(p / (1 - p)));
     }
     if (metric.isRate()) {
-      long gap = o.eventTime() - state.lastEventTime();
-      if (state.events() == 0 || gap < 0) {
+      if (state.events() == 0 || o.eventTime() < state.lastEventTime()) {
         return OptionalValue.NONE;
       }
+      long gap = o.eventTime() - state.lastEventTime();
       return new OptionalValue(true, gap, Math.log(Math.max(gap, 1)));
     }
     double x = o.features()[metric.column()];
@@ -235,12 +234,5 @@ public final class KeyBehaviourRule {
         settings.zThreshold(),
         reason,
         compared);
-  }
-
-  /** The metric names, in order. */
-  public List<String> metricNames() {
-    List<String> names = new ArrayList<>();
-    settings.metrics().forEach(m -> names.add(m.name()));
-    return names;
   }
 }
