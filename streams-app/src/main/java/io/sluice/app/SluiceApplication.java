@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -262,7 +263,13 @@ public final class SluiceApplication implements AutoCloseable {
     // holding records not yet due and the input offsets go in one last transaction. The buffered
     // records are scored, once, after a restart. Flushing them from Processor#close instead would
     // lose them: Kafka Streams commits a task's last transaction before it closes its processors.
-    if (!streams.close(timeout)) {
+    // Leaving the group hands the partitions to the other instances now rather than after the
+    // session timeout; a static member (group.instance.id) stays, as static membership intends.
+    CloseOptions.GroupMembershipOperation membership =
+        config.kafka().keySet().stream().anyMatch(k -> k.endsWith("group.instance.id"))
+            ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
+            : CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
+    if (!streams.close(CloseOptions.groupMembershipOperation(membership).withTimeout(timeout))) {
       LOG.warn(
           "pipeline {}: Kafka Streams did not stop within {} ms; uncommitted work is redone"
               + " after a restart",
