@@ -35,6 +35,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -259,6 +261,17 @@ class OperationsIT {
     // the JVM, off-heap (direct buffers) included
     assertThat(m.sum("jvm_buffer_memory_used_bytes", "id", "direct")).isPositive();
     assertThat(m.sum("jvm_memory_used_bytes", "area", "heap")).isPositive();
+
+    // the Grafana dashboard of the docker-compose stack asks only for series that are served
+    String dashboard =
+        Files.readString(Path.of("..", "docker", "grafana", "dashboards", "sluice.json"));
+    Matcher queried = Pattern.compile("\\b(?:sluice|kafka|jvm)_[a-z_]+").matcher(dashboard);
+    int checked = 0;
+    while (queried.find()) {
+      assertThat(m.names()).as("series in the dashboard").contains(queried.group());
+      checked++;
+    }
+    assertThat(checked).isGreaterThan(10);
 
     // no secret in any log line, though the effective configuration was logged
     String logged = logs.text();
