@@ -54,6 +54,11 @@ final class ProduceCommand implements Callable<Integer> {
   boolean loop;
 
   @Option(
+      names = "--count",
+      description = "Stop after this many events (default: all of them, or forever with --loop).")
+  long count = Long.MAX_VALUE;
+
+  @Option(
       names = "--poison-every",
       description = "Add a corrupt record after every N events (default: ${DEFAULT-VALUE}: none).")
   int poisonEvery;
@@ -116,14 +121,14 @@ final class ProduceCommand implements Callable<Integer> {
       throws InterruptedException {
     long sent = 0;
     long started = System.nanoTime();
-    int i = 0;
-    while (!stopping && (loop || i < all.size())) {
-      CardTransaction e = all.get(i % all.size());
+    long i = 0;
+    while (!stopping && i < count && (loop || i < all.size())) {
+      CardTransaction e = all.get((int) (i % all.size()));
       producer.send(new ProducerRecord<>(topic, e.getCardId(), serializer.serialize(topic, e)));
       sent++;
       i++;
       if (poisonEvery > 0 && i % poisonEvery == 0) {
-        byte[] pill = pills.get((i / poisonEvery) % pills.size()).value();
+        byte[] pill = pills.get((int) ((i / poisonEvery) % pills.size())).value();
         producer.send(new ProducerRecord<>(topic, "poison", pill));
         sent++;
       }

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import io.sluice.cli.FraudDemo;
 import io.sluice.cli.FraudEvents;
+import io.sluice.cli.Main;
 import io.sluice.cli.OutputCollector;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
@@ -17,11 +18,15 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
+import io.sluice.serde.AvroDecodeException;
+import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ConnectException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +43,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -275,7 +285,11 @@ class OperationsIT {
 
     // no secret in any log line, though the effective configuration was logged
     String logged = logs.text();
-    assertThat(logged).contains("effective configuration").contains("[hidden]");
+    assertThat(logged)
+        .contains("effective configuration")
+        .contains("kafka.sasl.jaas.config = [hidden] (command line)")
+        .contains("schema.registry.basic.auth.password = [hidden] (command line)")
+        .contains("schema.registry.ssl.truststore.password = [hidden] (environment)");
     assertThat(logged).contains("ConsumerConfig values"); // Kafka's own dump was captured too
     for (String secret : SECRETS.values()) {
       assertThat(logged).doesNotContain(secret);
@@ -337,6 +351,56 @@ class OperationsIT {
     } finally {
       child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void produceStreamsTheSampleEventsAtTheGivenRateWithCorruptRecordsAmongThem() throws Exception {
+    stack.kafka().createTopics(1, "tx-produce");
+    StringWriter err = new StringWriter();
+    long started = System.nanoTime();
+    int rc =
+        Main.execute(
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true),
+            "produce",
+            "fraud",
+            "--bootstrap-servers=" + stack.kafka().bootstrapServers(),
+            "--schema-registry-url=" + stack.registry().url(),
+            "--topic=tx-produce",
+            "--rate=500",
+            "--count=300",
+            "--poison-every=100",
+            "--data-dir=" + DATA_DIR);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    assertThat(rc).as(err.toString()).isZero();
+    assertThat(seconds).as("300 events at 500 per second").isGreaterThan(0.55);
+
+    AvroRecordDecoder<CardTransaction> decoder =
+        AvroRecordDecoder.specific(registry, CardTransaction.class);
+    int good = 0;
+    int corrupt = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition("tx-produce", 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (good + corrupt < 303 && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          try {
+            decoder.decode(r.value());
+            good++;
+          } catch (AvroDecodeException e) {
+            corrupt++;
+          }
+        }
+      }
+    }
+    assertThat(good).isEqualTo(300);
+    assertThat(corrupt).isEqualTo(3);
   }
 
   private static void sleep(long ms) {
