@@ -103,6 +103,14 @@ public final class PipelineMetrics {
         .increment();
   }
 
+  /**
+   * A record sent to the dead-letter topic at this stage; prefer {@link #deadLetter(String,
+   * String)}.
+   */
+  public void deadLetter(String stage) {
+    deadLetter(stage, UNKNOWN);
+  }
+
   /** A batch was flushed, because it was full ({@code size}) or old enough ({@code linger}). */
   public void batchFlushed(String trigger, int size) {
     ModelMeters m = current();
