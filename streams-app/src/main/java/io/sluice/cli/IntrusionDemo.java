@@ -86,6 +86,8 @@ public final class IntrusionDemo {
     // Event fields carry the connection features under the model's names; text ones are one-hot.
     c.put(ConfigKeys.FEATURES, "*");
     c.put(ConfigKeys.ALERT_DRIFT_METRICS, DriftRule.SCORE);
+    // One alert per service and ten minutes of event time, with the count held back.
+    c.put(ConfigKeys.ALERT_COOLDOWN_MS, "600000");
     return c;
   }
 

@@ -170,7 +170,7 @@ public final class KeyRulesProcessor implements Processor<Object, Object, Object
       if (d.alert()) {
         emit(alerts.forEvent(f, o, contributions(o)), record);
       } else {
-        metrics.alertSuppressed();
+        metrics.alertSuppressed(f.kind());
       }
     }
     state = endCooldowns(o.key(), state, o.eventTime(), record.timestamp());
@@ -227,13 +227,14 @@ public final class KeyRulesProcessor implements Processor<Object, Object, Object
 
   private void emitSummary(String kind, String key, Cooldown.State s, long timestamp) {
     Alert summary = alerts.suppressed(kind, settings.severityOf(kind), key, s);
+    metrics.alert(kind, summary.getSeverity().name());
     context.forward(
         new Record<Object, Object>(key.getBytes(StandardCharsets.UTF_8), summary, timestamp),
         settings.alertsChild());
   }
 
   private void emit(Alert alert, Record<Object, Object> source) {
-    metrics.alert();
+    metrics.alert(alert.getKind(), alert.getSeverity().name());
     context.forward(
         new Record<Object, Object>(source.key(), alert, source.timestamp()),
         settings.alertsChild());

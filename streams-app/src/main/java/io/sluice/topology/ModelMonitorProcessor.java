@@ -206,7 +206,7 @@ public final class ModelMonitorProcessor implements Processor<Object, Object, Ob
 
   private void emit(Firing f, WindowState w, long end, long timestamp) {
     LOG.warn("partition {}: {}", partition, f.reason());
-    metrics.alert();
+    metrics.alert(f.kind(), f.severity());
     Alert alert = alerts.forWindow(f, w, end, partition);
     context.forward(new Record<Object, Object>(null, alert, timestamp), settings.alertsChild());
   }

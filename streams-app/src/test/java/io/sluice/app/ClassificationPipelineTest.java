@@ -11,6 +11,7 @@ import io.sluice.topology.KeyRulesProcessor;
 import io.sluice.topology.ModelMonitorProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.config.ConfigException;
@@ -45,7 +46,10 @@ class ClassificationPipelineTest {
   }
 
   private static SluiceConfig.Pipeline pipeline(Map<String, String> overrides) {
-    return ConfigLoader.load(Optional.empty(), Map.of(), overrides).pipeline();
+    Map<String, String> c = new HashMap<>(overrides);
+    c.put(ConfigKeys.BOOTSTRAP_SERVERS, "unused:9092");
+    c.put(ConfigKeys.APPLICATION_ID, "pipeline-test");
+    return ConfigLoader.load(Optional.empty(), Map.of(), c).pipeline();
   }
 
   @Test
@@ -59,7 +63,7 @@ class ClassificationPipelineTest {
         .containsExactly("score@-1", "rate@-1", "V1@1");
     assertThat(s.threshold().threshold()).isEqualTo(0.5);
     assertThat(s.explainer()).isNotNull();
-    assertThat(s.cooldown().periodMs()).isEqualTo(600_000);
+    assertThat(s.cooldown().periodMs()).isZero();
     assertThat(s.keepsState()).isTrue();
   }
 

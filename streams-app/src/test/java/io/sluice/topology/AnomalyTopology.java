@@ -86,6 +86,10 @@ final class AnomalyTopology implements AutoCloseable {
             Optional.empty(),
             Map.of(),
             Map.of(
+                "bootstrap.servers",
+                "unused:9092",
+                "application.id",
+                "topology-test",
                 "pipeline.batch.max.size",
                 Integer.toString(rules.batchSize),
                 "pipeline.batch.max.linger.ms",
