@@ -95,10 +95,19 @@ public final class FraudDemo {
     c.put(ConfigKeys.ALERTS_TOPIC, ALERTS);
     c.put(ConfigKeys.DLQ_TOPIC, DEAD_LETTERS);
     c.put(ConfigKeys.MODEL_DESCRIPTOR, descriptor.toString());
-    // Card ids are drawn at random per row, so a card has about 9 events: judge from the 6th.
+    return c;
+  }
+
+  /**
+   * The alert rules the demo adds to the fraud pipeline: the per-key rule over the score, the
+   * amount and the rate, and drift of the score and the amount. No cooldown (the default): the demo
+   * compares the rules event by event ({@link RuleComparison}).
+   */
+  public static Map<String, String> alertRules() {
+    Map<String, String> c = new LinkedHashMap<>();
     c.put(ConfigKeys.ALERT_KEY_METRICS, "score,Amount,rate");
+    // Card ids are drawn at random per row, so a card has about 9 events: judge from the 6th.
     c.put(ConfigKeys.ALERT_KEY_WARMUP_EVENTS, "5");
-    // No cooldown (the default): the demo compares the rules event by event (RuleComparison).
     c.put(ConfigKeys.ALERT_DRIFT_METRICS, "score,Amount");
     return c;
   }
@@ -213,11 +222,10 @@ public final class FraudDemo {
     createTopics(stack);
     List<CardTransaction> events = FraudEvents.read(dataDir);
     Path stateDir = Files.createTempDirectory("sluice-demo-state");
-    SluiceConfig config =
-        ConfigLoader.load(
-            Optional.empty(),
-            Map.of(),
-            pipelineConfig(stack, descriptorPath, "sluice-demo-fraud", stateDir));
+    Map<String, String> settings =
+        pipelineConfig(stack, descriptorPath, "sluice-demo-fraud", stateDir);
+    settings.putAll(alertRules());
+    SluiceConfig config = ConfigLoader.load(Optional.empty(), Map.of(), settings);
 
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (SchemaRegistryClient registry =

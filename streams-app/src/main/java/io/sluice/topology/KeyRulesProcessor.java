@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * as in memory, and a restart restores exactly what was kept. Keys idle for longer than {@code
  * idle} (event time, against the latest event time this task has seen) are dropped by a sweep that
  * runs every {@value #SWEEP_SECONDS} s of wall-clock time; the same sweep sends the summaries of
- * cooldowns that have ended. A key whose state is dropped by the LRU bound loses its pending
- * summary. Records without a key get the threshold rule only, without cooldown.
+ * cooldowns that have ended. Without the per-key rule only keys in a cooldown are kept. A key whose
+ * state is dropped by the LRU bound loses its pending summary. Records without a key get the
+ * threshold rule only, without cooldown.
  *
  * <p>Input: {@link Observation}s; output: {@link Alert}s to {@code alertsChild}. One instance per
  * task, used by one stream thread.
@@ -174,7 +175,16 @@ public final class KeyRulesProcessor implements Processor<Object, Object, Object
       }
     }
     state = endCooldowns(o.key(), state, o.eventTime(), record.timestamp());
-    store.put(o.key(), state.toBytes());
+    if (keeps(state)) {
+      store.put(o.key(), state.toBytes());
+    } else if (stored != null) {
+      store.delete(o.key());
+    }
+  }
+
+  /** Without the per-key rule, only keys in a cooldown need state. */
+  private boolean keeps(KeyState state) {
+    return settings.keyRule() != null || !state.cooldowns().isEmpty();
   }
 
   /** Reports and drops the cooldowns of {@code key} that are over at {@code now}. */
@@ -206,7 +216,7 @@ public final class KeyRulesProcessor implements Processor<Object, Object, Object
       KeyState state = KeyState.fromBytes(entry.value);
       boolean idle = state.lastEventTime() < idleBefore;
       KeyState next = endCooldowns(entry.key, state, idle ? Long.MAX_VALUE : clock, wallClock);
-      if (idle) {
+      if (idle || !keeps(next)) {
         store.delete(entry.key);
         dropped++;
       } else if (!next.equals(state)) {
@@ -214,7 +224,7 @@ public final class KeyRulesProcessor implements Processor<Object, Object, Object
       }
     }
     if (dropped > 0) {
-      LOG.debug("task {} dropped {} idle keys", context.taskId(), dropped);
+      LOG.debug("task {} dropped the state of {} keys", context.taskId(), dropped);
     }
   }
 

@@ -86,6 +86,7 @@ class AnomalyIT {
     Map<String, String> c =
         new HashMap<>(
             FraudDemo.pipelineConfig(stack, descriptor, "it-anomaly", work.resolve("state-1")));
+    c.putAll(FraudDemo.alertRules());
     c.put(ConfigKeys.INPUT_TOPIC, "tx-an");
     c.put(ConfigKeys.OUTPUT_TOPIC, "pred-an");
     c.put(ConfigKeys.ALERTS_TOPIC, "alerts-an");

@@ -50,6 +50,8 @@ class KeyRulesProcessorTest {
     }
     List<Alert> during = p.alerts();
     assertThat(during).hasSize(1);
+    assertThat(KeyState.fromBytes(p.keyStore().get("card-1")).cooldowns())
+        .containsKey("score-threshold");
     Alert first = during.get(0);
     assertThat(first.getKind()).isEqualTo(ThresholdRule.KIND);
     assertThat(first.getEventId()).isEqualTo("burst-0");
@@ -70,6 +72,9 @@ class KeyRulesProcessorTest {
     assertThat(summary.getWindowEnd().toEpochMilli()).isEqualTo(10 * MINUTE);
     assertThat(summary.getReason()).contains("999 more score-threshold alerts for key card-1");
     assertThat(p.meters.find("sluice.alerts.suppressed").counter().count()).isEqualTo(999);
+    // without the per-key rule, only keys in a cooldown have state, and only while it lasts
+    assertThat(p.keyStore().get("card-1")).isNull();
+    assertThat(p.keyStore().get("card-2")).isNull();
   }
 
   @Test
