@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.anomaly.DriftRule;
 import io.sluice.app.SluiceApplication;
@@ -246,7 +247,9 @@ public final class IntrusionDemo {
         c.alerts().size(),
         c.alerts().stream()
             .collect(Collectors.groupingBy(Alert::getKind, TreeMap::new, Collectors.counting())),
-        meters.counter("sluice.alerts.suppressed", "pipeline", "intrusion").count(),
+        meters.find("sluice.alerts.suppressed").counters().stream()
+            .mapToDouble(Counter::count)
+            .sum(),
         reported,
         summaries);
 
