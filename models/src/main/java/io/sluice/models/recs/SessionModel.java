@@ -32,6 +32,31 @@ public final class SessionModel {
     this.bias = new float[items];
   }
 
+  /**
+   * A model with the given parameters (row-major {@code items x dim} embeddings), for tests and
+   * tools; the arrays are copied.
+   */
+  public static SessionModel of(
+      int dim, int maxRecent, float decay, float[] input, float[] output, float[] bias) {
+    int items = bias.length;
+    if (input.length != items * dim || output.length != items * dim) {
+      throw new IllegalArgumentException(
+          "expected embeddings of "
+              + items
+              + " x "
+              + dim
+              + " values, found "
+              + input.length
+              + " and "
+              + output.length);
+    }
+    SessionModel m = new SessionModel(items, dim, maxRecent, decay);
+    System.arraycopy(input, 0, m.input, 0, input.length);
+    System.arraycopy(output, 0, m.output, 0, output.length);
+    System.arraycopy(bias, 0, m.bias, 0, bias.length);
+    return m;
+  }
+
   public int items() {
     return items;
   }
