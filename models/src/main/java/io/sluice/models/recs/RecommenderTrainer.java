@@ -194,8 +194,11 @@ public final class RecommenderTrainer {
       items.add(new RecsDescriptor.Item(catalogue.id(i), catalogue.title(i)));
     }
     List<Long> popularIds = new ArrayList<>();
-    for (int i : TopK.select(toFloats(split.popularity()), POPULAR_ITEMS, null)) {
+    List<Integer> popularCounts = new ArrayList<>();
+    int[] counts = split.popularity();
+    for (int i : TopK.select(toFloats(counts), POPULAR_ITEMS, null)) {
       popularIds.add(catalogue.id(i));
+      popularCounts.add(counts[i]);
     }
     Path descriptorFile = outDir.resolve(DESCRIPTOR_FILE);
     new RecsDescriptor(

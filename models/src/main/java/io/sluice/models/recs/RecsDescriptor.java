@@ -28,9 +28,15 @@ public record RecsDescriptor(@JsonUnwrapped ModelDescriptor model, Recommendatio
    * @param decay the weight of the j-th most recent item is {@code decay^j} (0-based), as trained
    * @param popular item ids by training popularity, most popular first: the list for a user with no
    *     usable history
+   * @param popularCounts the training ratings of each item of {@code popular}
    * @param items the catalogue: graph item index {@code i} is {@code items[i]}
    */
-  public record Recommendation(int maxRecent, float decay, List<Long> popular, List<Item> items) {}
+  public record Recommendation(
+      int maxRecent,
+      float decay,
+      List<Long> popular,
+      List<Integer> popularCounts,
+      List<Item> items) {}
 
   /** One catalogue item. */
   public record Item(long id, String title) {}
