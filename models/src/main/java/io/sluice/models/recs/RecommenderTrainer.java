@@ -203,7 +203,8 @@ public final class RecommenderTrainer {
     Path descriptorFile = outDir.resolve(DESCRIPTOR_FILE);
     new RecsDescriptor(
             common,
-            new RecsDescriptor.Recommendation(model.maxRecent(), model.decay(), popularIds, items))
+            new RecsDescriptor.Recommendation(
+                model.maxRecent(), model.decay(), popularIds, popularCounts, items))
         .write(descriptorFile);
 
     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
