@@ -8,8 +8,8 @@ import java.util.List;
  * The pipeline-specific steps around one model call, for a model of any input and output: turn a
  * buffered record into a prepared one, score a batch of prepared records in one call, and turn the
  * scored records into outputs. {@link BatchHandler} with a {@link Scorer} is the case of models fed
- * float rows. Called by {@link MicroBatchProcessor} on a stream thread; implementations must be safe
- * to share between stream threads.
+ * float rows. Called by {@link MicroBatchProcessor} on a stream thread; implementations must be
+ * safe to share between stream threads.
  *
  * @param <P> a decoded, prepared record
  * @param <R> the model's output for one record
@@ -54,8 +54,7 @@ public interface BatchStages<P, R> {
       }
 
       @Override
-      public List<Emit> complete(
-          List<Scored<P, float[]>> scored, BatchHandler.BatchInfo batch) {
+      public List<Emit> complete(List<Scored<P, float[]>> scored, BatchHandler.BatchInfo batch) {
         List<BatchHandler.Scored<P>> rows = new ArrayList<>(scored.size());
         for (Scored<P, float[]> s : scored) {
           rows.add(new BatchHandler.Scored<>(s.source(), s.prepared(), s.output()));

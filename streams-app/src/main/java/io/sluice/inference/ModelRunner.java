@@ -39,10 +39,10 @@ import org.slf4j.LoggerFactory;
  * for tabular and image models) or of named tensors ({@link #run(Map)}, for any model whose inputs
  * and outputs are FLOAT or INT64 tensors).
  *
- * <p>Thread safety: both {@code run} methods may be called concurrently from any number of
- * threads; they share one ONNX Runtime session. {@link #close} waits for runs in progress, then
- * frees the session; later calls throw {@link IllegalStateException}. All runners share ONNX
- * Runtime's process-wide environment, which is never closed.
+ * <p>Thread safety: both {@code run} methods may be called concurrently from any number of threads;
+ * they share one ONNX Runtime session. {@link #close} waits for runs in progress, then frees the
+ * session; later calls throw {@link IllegalStateException}. All runners share ONNX Runtime's
+ * process-wide environment, which is never closed.
  *
  * <p>Float rows need a model with exactly one input, of element type FLOAT, whose first dimension
  * is the batch: dynamic (-1; one ONNX Runtime call per batch) or fixed at 1 (one call per row,
@@ -237,11 +237,11 @@ public final class ModelRunner implements AutoCloseable {
   /**
    * Runs the model once on named input tensors and returns every declared output, by name in
    * declaration order. Each input the descriptor declares must be given, with its declared element
-   * type ({@link Tensor#FLOAT} or {@link Tensor#INT64}), its rank, and its fixed dimensions; dynamic
-   * ones (-1) may be any size. Nothing is kept between calls.
+   * type ({@link Tensor#FLOAT} or {@link Tensor#INT64}), its rank, and its fixed dimensions;
+   * dynamic ones (-1) may be any size. Nothing is kept between calls.
    *
-   * @throws IllegalArgumentException naming the tensor, when an input is missing, unknown, or of the
-   *     wrong type or shape
+   * @throws IllegalArgumentException naming the tensor, when an input is missing, unknown, or of
+   *     the wrong type or shape
    * @throws ModelRunException when ONNX Runtime fails, or an output is not FLOAT or INT64
    * @throws IllegalStateException after {@link #close}
    */
@@ -321,7 +321,11 @@ public final class ModelRunner implements AutoCloseable {
       Tensor t = inputs.get(spec.name());
       if (t == null) {
         throw new IllegalArgumentException(
-            "model " + descriptor.id() + ": input '" + spec.name() + "' is missing, expected "
+            "model "
+                + descriptor.id()
+                + ": input '"
+                + spec.name()
+                + "' is missing, expected "
                 + declared);
       }
       boolean fits = t.type().equals(spec.type()) && t.rank() == spec.shape().size();
@@ -696,7 +700,11 @@ public final class ModelRunner implements AutoCloseable {
   private static String whyNotTabular(ModelDescriptor descriptor) {
     String id = descriptor.id();
     if (descriptor.inputs().size() != 1) {
-      return "model " + id + " has " + descriptor.inputs().size() + " inputs; rows feed exactly one";
+      return "model "
+          + id
+          + " has "
+          + descriptor.inputs().size()
+          + " inputs; rows feed exactly one";
     }
     TensorSpec input = descriptor.inputs().get(0);
     String why = whyNotFloatBatched(id, "input", input);

@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * A named model input or output held in Java arrays: its element type ({@code FLOAT} or {@code
- * INT64}, as ONNX Runtime's Java API names them), its shape, and its values in row-major order.
- * The arrays are not copied: a tensor passed to {@link ModelRunner#run(java.util.Map)} must not be
+ * INT64}, as ONNX Runtime's Java API names them), its shape, and its values in row-major order. The
+ * arrays are not copied: a tensor passed to {@link ModelRunner#run(java.util.Map)} must not be
  * changed while the call runs, and one it returns belongs to the caller.
  */
 public final class Tensor {
@@ -32,7 +32,11 @@ public final class Tensor {
     int length = floats != null ? floats.length : longs.length;
     if (size != length) {
       throw new IllegalArgumentException(
-          "a tensor of shape " + Arrays.toString(shape) + " holds " + size + " values, found "
+          "a tensor of shape "
+              + Arrays.toString(shape)
+              + " holds "
+              + size
+              + " values, found "
               + length);
     }
     this.type = type;
