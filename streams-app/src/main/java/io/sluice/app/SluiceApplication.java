@@ -111,7 +111,8 @@ public final class SluiceApplication implements AutoCloseable {
   }
 
   /** The pipeline kinds this engine knows, by the value of {@code pipeline.kind}. */
-  private static final List<PipelineKind> KINDS = List.of(new ClassificationPipeline());
+  private static final List<PipelineKind> KINDS =
+      List.of(new ClassificationPipeline(), new RecommendationPipeline());
 
   private static PipelineKind kind(String name) {
     return KINDS.stream()

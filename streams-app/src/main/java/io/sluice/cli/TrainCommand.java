@@ -1,18 +1,20 @@
 package io.sluice.cli;
 
 import io.sluice.models.fraud.FraudModelTrainer;
-import io.sluice.models.fraud.TrainingReport;
+import io.sluice.models.recs.RecommenderTrainer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code sluice train fraud}: trains the project's own fraud model from the data directory. */
-@Command(name = "train", description = "Train one of the project's own models (fraud).")
+/**
+ * {@code sluice train fraud|recs}: trains one of the project's own models from the data directory.
+ */
+@Command(name = "train", description = "Train one of the project's own models (fraud, recs).")
 final class TrainCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", description = "Model to train: fraud.")
+  @Parameters(index = "0", description = "Model to train: fraud or recs.")
   String model;
 
   @Option(names = "--data-dir", description = "Data directory (default: ${DEFAULT-VALUE}).")
@@ -20,19 +22,22 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--out-dir",
-      description = "Where to write the model (default: ${DEFAULT-VALUE}).")
-  Path outDir = Demo.MODELS_DIR.resolve("fraud");
+      description = "Where to write the model (default: .sluice/models/<model>).")
+  Path outDir;
 
   @Option(names = "--seed", description = "Split seed (default: ${DEFAULT-VALUE}).")
   long seed = 42;
 
   @Override
   public Integer call() throws Exception {
-    if (!"fraud".equals(model)) {
-      throw new IllegalArgumentException("unknown model '" + model + "', expected one of [fraud]");
+    Path out = outDir != null ? outDir : Demo.MODELS_DIR.resolve(model);
+    switch (model) {
+      case "fraud" -> System.out.println(FraudModelTrainer.train(dataDir, out, seed).summary());
+      case "recs" -> System.out.println(RecommenderTrainer.train(dataDir, out, seed).summary());
+      default ->
+          throw new IllegalArgumentException(
+              "unknown model '" + model + "', expected one of [fraud, recs]");
     }
-    TrainingReport report = FraudModelTrainer.train(dataDir, outDir, seed);
-    System.out.println(report.summary());
     return 0;
   }
 }

@@ -116,7 +116,8 @@ public final class ConfigKeys {
   public static final String PIPELINE_KIND = "pipeline.kind";
   private static final String PIPELINE_KIND_DOC =
       "What the pipeline does with the model: classification (tabular features in, class"
-          + " probabilities and threshold alerts out).";
+          + " probabilities and threshold alerts out) or recommendation (rating events in, a top-K"
+          + " list per event out, from per-user recent-items state).";
 
   public static final String INPUT_TOPIC = "pipeline.input.topic";
   private static final String INPUT_TOPIC_DOC =
@@ -182,6 +183,29 @@ public final class ConfigKeys {
 
   public static final String ALERT_SEVERITY = "pipeline.alert.severity";
   private static final String ALERT_SEVERITY_DOC = "Severity of threshold alerts.";
+
+  public static final String RECS_K = "pipeline.recs.k";
+  private static final String RECS_K_DOC =
+      "Recommendation pipelines: items per recommendation list.";
+
+  public static final String RECS_RECENT_ITEMS = "pipeline.recs.recent.items";
+  private static final String RECS_RECENT_ITEMS_DOC =
+      "Recommendation pipelines: recent items kept per user and given to the model (at most the"
+          + " model's recent-items width).";
+
+  public static final String RECS_RATED_MAX = "pipeline.recs.rated.max";
+  private static final String RECS_RATED_MAX_DOC =
+      "Recommendation pipelines: rated items kept per user, never recommended to them; beyond it"
+          + " the oldest is forgotten.";
+
+  public static final String RECS_RATING_MIN = "pipeline.recs.rating.min";
+  private static final String RECS_RATING_MIN_DOC =
+      "Recommendation pipelines: lowest valid rating; an event outside the range is recommended"
+          + " for but leaves the user's state unchanged (counted as invalid_rating).";
+
+  public static final String RECS_RATING_MAX = "pipeline.recs.rating.max";
+  private static final String RECS_RATING_MAX_DOC =
+      "Recommendation pipelines: highest valid rating.";
 
   /** The definitions, in the order the README lists them. */
   public static final ConfigDef DEFINITION =
@@ -377,7 +401,24 @@ public final class ConfigKeys {
               "WARNING",
               ValidString.in("INFO", "WARNING", "CRITICAL"),
               Importance.LOW,
-              ALERT_SEVERITY_DOC);
+              ALERT_SEVERITY_DOC)
+          .define(RECS_K, Type.INT, 10, Range.between(1, 1000), Importance.MEDIUM, RECS_K_DOC)
+          .define(
+              RECS_RECENT_ITEMS,
+              Type.INT,
+              10,
+              Range.between(1, 1000),
+              Importance.MEDIUM,
+              RECS_RECENT_ITEMS_DOC)
+          .define(
+              RECS_RATED_MAX,
+              Type.INT,
+              1000,
+              Range.between(1, 100_000),
+              Importance.MEDIUM,
+              RECS_RATED_MAX_DOC)
+          .define(RECS_RATING_MIN, Type.DOUBLE, 0.5, Importance.LOW, RECS_RATING_MIN_DOC)
+          .define(RECS_RATING_MAX, Type.DOUBLE, 5.0, Importance.LOW, RECS_RATING_MAX_DOC);
 
   private static ConfigDef.Validator nonEmpty() {
     return new ConfigDef.NonEmptyString();

@@ -87,7 +87,11 @@ public record SluiceConfig(
       int batchMaxSize,
       Duration batchMaxLinger,
       OptionalDouble alertThreshold,
-      String alertSeverity) {}
+      String alertSeverity,
+      Recs recs) {}
+
+  /** What only recommendation pipelines use. */
+  public record Recs(int k, int recentItems, int ratedMax, double ratingMin, double ratingMax) {}
 
   static SluiceConfig fromParsed(
       Map<String, Object> v, Map<String, String> kafka, Map<String, String> sources) {
@@ -132,7 +136,8 @@ public record SluiceConfig(
             (Integer) v.get(ConfigKeys.BATCH_MAX_SIZE),
             Duration.ofMillis((Long) v.get(ConfigKeys.BATCH_MAX_LINGER_MS)),
             threshold(str(v, ConfigKeys.ALERT_THRESHOLD)),
-            str(v, ConfigKeys.ALERT_SEVERITY));
+            str(v, ConfigKeys.ALERT_SEVERITY),
+            recs(v));
     return new SluiceConfig(
         str(v, ConfigKeys.APPLICATION_ID),
         str(v, ConfigKeys.BOOTSTRAP_SERVERS),
@@ -146,6 +151,23 @@ public record SluiceConfig(
         pipeline,
         kafka,
         sources);
+  }
+
+  private static Recs recs(Map<String, Object> v) {
+    double min = (Double) v.get(ConfigKeys.RECS_RATING_MIN);
+    double max = (Double) v.get(ConfigKeys.RECS_RATING_MAX);
+    if (!(min <= max)) {
+      throw new ConfigException(
+          ConfigKeys.RECS_RATING_MIN,
+          min,
+          "must not be more than " + ConfigKeys.RECS_RATING_MAX + " (" + max + ")");
+    }
+    return new Recs(
+        (Integer) v.get(ConfigKeys.RECS_K),
+        (Integer) v.get(ConfigKeys.RECS_RECENT_ITEMS),
+        (Integer) v.get(ConfigKeys.RECS_RATED_MAX),
+        min,
+        max);
   }
 
   /** The effective configuration, one {@code key = value (source)} per line, secrets hidden. */

@@ -30,7 +30,8 @@ import java.util.OptionalDouble;
  * @param file the model file name, relative to the descriptor's directory
  * @param sha256 lower-case hex SHA-256 of the model file
  * @param inputs declared inputs, in order
- * @param outputs declared outputs, in order; the first is the one {@link ModelRunner#run} returns
+ * @param outputs declared outputs, in order; the first is the one {@link ModelRunner#run(List)}
+ *     returns for float rows
  * @param features names of the input features in tensor order, empty when not declared
  * @param labels class labels in output order, empty when not declared
  * @param positiveLabel the label whose score an alert is about, if any
