@@ -2,6 +2,8 @@ package io.sluice.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
@@ -75,7 +77,23 @@ public record SluiceConfig(
       int batchMaxSize,
       Duration batchMaxLinger,
       OptionalDouble alertThreshold,
-      String alertSeverity) {}
+      String alertSeverity,
+      Image image) {}
+
+  /**
+   * What image pipelines add: limits on one image, the directories {@code file:} URIs may point
+   * into, how many classes a classification lists, and the low-confidence alert.
+   */
+  public record Image(
+      int maxBytes,
+      long maxPixels,
+      List<Path> uriAllowedDirs,
+      int topK,
+      OptionalDouble minConfidence) {
+    public Image {
+      uriAllowedDirs = List.copyOf(uriAllowedDirs);
+    }
+  }
 
   static SluiceConfig fromParsed(
       Map<String, Object> v, Map<String, String> kafka, Map<String, String> sources) {
@@ -119,8 +137,19 @@ public record SluiceConfig(
             (Integer) v.get(ConfigKeys.INTRA_OP_THREADS),
             (Integer) v.get(ConfigKeys.BATCH_MAX_SIZE),
             Duration.ofMillis((Long) v.get(ConfigKeys.BATCH_MAX_LINGER_MS)),
-            threshold(str(v, ConfigKeys.ALERT_THRESHOLD)),
-            str(v, ConfigKeys.ALERT_SEVERITY));
+            threshold(ConfigKeys.ALERT_THRESHOLD, str(v, ConfigKeys.ALERT_THRESHOLD)),
+            str(v, ConfigKeys.ALERT_SEVERITY),
+            new Image(
+                (Integer) v.get(ConfigKeys.IMAGE_MAX_BYTES),
+                (Long) v.get(ConfigKeys.IMAGE_MAX_PIXELS),
+                Arrays.stream(str(v, ConfigKeys.IMAGE_URI_ALLOWED_DIRS).split(","))
+                    .map(String::trim)
+                    .filter(d -> !d.isEmpty())
+                    .map(Path::of)
+                    .toList(),
+                (Integer) v.get(ConfigKeys.TOP_K),
+                threshold(
+                    ConfigKeys.ALERT_MIN_CONFIDENCE, str(v, ConfigKeys.ALERT_MIN_CONFIDENCE))));
     return new SluiceConfig(
         str(v, ConfigKeys.APPLICATION_ID),
         str(v, ConfigKeys.BOOTSTRAP_SERVERS),
@@ -171,7 +200,7 @@ public record SluiceConfig(
     return o == null ? "" : o.toString().trim();
   }
 
-  private static OptionalDouble threshold(String text) {
+  private static OptionalDouble threshold(String key, String text) {
     if (text.isBlank()) {
       return OptionalDouble.empty();
     }
@@ -179,10 +208,10 @@ public record SluiceConfig(
     try {
       t = Double.parseDouble(text);
     } catch (NumberFormatException e) {
-      throw new ConfigException(ConfigKeys.ALERT_THRESHOLD, text, "expected a number in [0, 1]");
+      throw new ConfigException(key, text, "expected a number in [0, 1]");
     }
     if (!(t >= 0.0 && t <= 1.0)) {
-      throw new ConfigException(ConfigKeys.ALERT_THRESHOLD, text, "expected a number in [0, 1]");
+      throw new ConfigException(key, text, "expected a number in [0, 1]");
     }
     return OptionalDouble.of(t);
   }
