@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -237,14 +238,12 @@ public final class FraudDemo {
       }
     }
     double auc = RocAuc.rocAuc(Arrays.copyOf(scores, labelled), Arrays.copyOf(labels, labelled));
-    long caught =
-        c.alerts().stream()
-            .map(Alert::getEventId)
-            .filter(
-                id ->
-                    predictions.stream()
-                        .anyMatch(p -> p.getEventId().equals(id) && "1".equals(p.getLabel())))
-            .count();
+    Set<String> frauds =
+        predictions.stream()
+            .filter(p -> "1".equals(p.getLabel()))
+            .map(Prediction::getEventId)
+            .collect(Collectors.toSet());
+    long caught = c.alerts().stream().map(Alert::getEventId).filter(frauds::contains).count();
     Map<String, Long> byReason =
         c.deadLetters().stream()
             .collect(
