@@ -165,7 +165,10 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
         int first = from;
         IntStream.range(0, size)
             .parallel()
-            .forEach(i -> preprocessor.preprocess(decode(photos.get((first + i) % photos.size())), rows[i], 0));
+            .forEach(
+                i ->
+                    preprocessor.preprocess(
+                        decode(photos.get((first + i) % photos.size())), rows[i], 0));
         model.run(List.of(rows).subList(0, size));
       }
       return n / ((System.nanoTime() - started) / 1e9);
@@ -210,11 +213,16 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
   }
 
   private double endToEnd(
-      EmbeddedStack stack, SchemaRegistryClient registry, Path descriptor, List<byte[]> photos, int run)
+      EmbeddedStack stack,
+      SchemaRegistryClient registry,
+      Path descriptor,
+      List<byte[]> photos,
+      int run)
       throws Exception {
     String suffix = "bench-" + run;
     ImageDemo.Pipeline p =
-        new ImageDemo.Pipeline("vision-" + suffix, ImageDemo.IMAGENET.descriptor(), "images-" + suffix, 0.0);
+        new ImageDemo.Pipeline(
+            "vision-" + suffix, ImageDemo.IMAGENET.descriptor(), "images-" + suffix, 0.0);
     p.createTopics(stack);
     Map<String, String> c =
         new java.util.HashMap<>(
@@ -245,7 +253,8 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
                 p.deadLetters())) {
       app.start();
       long started = System.nanoTime();
-      int produced = ImageEvents.produce(stack.kafka().bootstrapServers(), registry, p.input(), events);
+      int produced =
+          ImageEvents.produce(stack.kafka().bootstrapServers(), registry, p.input(), events);
       if (!collector.awaitOutputs(produced, Duration.ofMinutes(10))) {
         throw new IllegalStateException("run " + run + ": not every image came out in 10 minutes");
       }

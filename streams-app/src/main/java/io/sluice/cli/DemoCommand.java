@@ -9,8 +9,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sluice demo [fraud] [vision]}: starts the embedded broker and registry and runs the named pipelines
- * over the sample data (all of them by default).
+ * {@code sluice demo [fraud] [vision]}: starts the embedded broker and registry and runs the named
+ * pipelines over the sample data (all of them by default).
  */
 @Command(
     name = "demo",

@@ -69,7 +69,11 @@ public final class ImageDemo {
 
     /** Configuration of this pipeline against the embedded stack. */
     public Map<String, String> config(
-        EmbeddedStack stack, Path descriptorsDir, Path dataDir, String applicationId, Path stateDir) {
+        EmbeddedStack stack,
+        Path descriptorsDir,
+        Path dataDir,
+        String applicationId,
+        Path stateDir) {
       Map<String, String> c = new LinkedHashMap<>();
       c.put(ConfigKeys.APPLICATION_ID, applicationId);
       c.put(ConfigKeys.BOOTSTRAP_SERVERS, stack.kafka().bootstrapServers());
@@ -82,8 +86,7 @@ public final class ImageDemo {
       c.put(ConfigKeys.OUTPUT_TOPIC, predictions());
       c.put(ConfigKeys.ALERTS_TOPIC, alerts());
       c.put(ConfigKeys.DLQ_TOPIC, deadLetters());
-      c.put(
-          ConfigKeys.MODEL_DESCRIPTOR, descriptorsDir.resolve(descriptor + ".json").toString());
+      c.put(ConfigKeys.MODEL_DESCRIPTOR, descriptorsDir.resolve(descriptor + ".json").toString());
       c.put(
           ConfigKeys.IMAGE_URI_ALLOWED_DIRS,
           ImageEvents.imagesDir(dataDir).toAbsolutePath().toString());
@@ -240,16 +243,19 @@ public final class ImageDemo {
         .forEach(
             a ->
                 out.printf(
-                    Locale.ROOT, "  [%s] %s: %s%n", a.getSeverity(), a.getEventId(), a.getReason()));
+                    Locale.ROOT,
+                    "  [%s] %s: %s%n",
+                    a.getSeverity(),
+                    a.getEventId(),
+                    a.getReason()));
   }
 
   private static String top5(ImageClassification p) {
-    return p.getTop().stream()
-        .map(t -> formatClass(t))
-        .collect(Collectors.joining(", "));
+    return p.getTop().stream().map(t -> formatClass(t)).collect(Collectors.joining(", "));
   }
 
   private static String formatClass(ClassProbability t) {
-    return String.format(Locale.ROOT, "[%d] %s %.4f", t.getIndex(), t.getLabel(), t.getProbability());
+    return String.format(
+        Locale.ROOT, "[%d] %s %.4f", t.getIndex(), t.getLabel(), t.getProbability());
   }
 }

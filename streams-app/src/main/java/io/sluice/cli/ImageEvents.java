@@ -34,8 +34,8 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The vision data as {@link ImageEvent}s: the sample photos, the MNIST t10k test set (each digit
- * as a lossless greyscale PNG with its label), and one bad image of each kind with the dead-letter
+ * The vision data as {@link ImageEvent}s: the sample photos, the MNIST t10k test set (each digit as
+ * a lossless greyscale PNG with its label), and one bad image of each kind with the dead-letter
  * reason it must get. Event times are synthetic, 100 ms apart from 2026-01-01T00:00Z.
  */
 public final class ImageEvents {
@@ -95,12 +95,15 @@ public final class ImageEvents {
     List<ImageEvent> events = new ArrayList<>(n);
     int pixels = MNIST_SIDE * MNIST_SIDE;
     for (int i = 0; i < n; i++) {
-      BufferedImage digit =
-          new BufferedImage(MNIST_SIDE, MNIST_SIDE, BufferedImage.TYPE_BYTE_GRAY);
+      BufferedImage digit = new BufferedImage(MNIST_SIDE, MNIST_SIDE, BufferedImage.TYPE_BYTE_GRAY);
       digit
           .getRaster()
           .setDataElements(
-              0, 0, MNIST_SIDE, MNIST_SIDE, Arrays.copyOfRange(images, 16 + i * pixels, 16 + (i + 1) * pixels));
+              0,
+              0,
+              MNIST_SIDE,
+              MNIST_SIDE,
+              Arrays.copyOfRange(images, 16 + i * pixels, 16 + (i + 1) * pixels));
       events.add(withData("mnist-" + i, i, png(digit), Integer.toString(labels[8 + i])));
     }
     return events;
@@ -299,7 +302,10 @@ public final class ImageEvents {
    * @return the number of records produced
    */
   public static int produce(
-      String bootstrapServers, SchemaRegistryClient registry, String topic, List<ImageEvent> events) {
+      String bootstrapServers,
+      SchemaRegistryClient registry,
+      String topic,
+      List<ImageEvent> events) {
     Serializer<ImageEvent> serializer =
         new SpecificAvroSerde<>(registry, ImageEvent.class, RecordPart.VALUE, true).serializer();
     Map<String, Object> config =

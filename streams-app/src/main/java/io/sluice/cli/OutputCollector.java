@@ -137,7 +137,10 @@ public final class OutputCollector implements AutoCloseable {
   public <T extends SpecificRecord> List<T> predictions(Class<T> type) {
     if (!type.equals(predictionType)) {
       throw new IllegalArgumentException(
-          "this collector reads " + predictionType.getSimpleName() + ", not " + type.getSimpleName());
+          "this collector reads "
+              + predictionType.getSimpleName()
+              + ", not "
+              + type.getSimpleName());
     }
     return predictions.stream().map(type::cast).toList();
   }

@@ -394,11 +394,7 @@ public final class ConfigKeys {
               IMAGE_URI_ALLOWED_DIRS_DOC)
           .define(TOP_K, Type.INT, 5, Range.between(1, 1000), Importance.LOW, TOP_K_DOC)
           .define(
-              ALERT_MIN_CONFIDENCE,
-              Type.STRING,
-              "",
-              Importance.MEDIUM,
-              ALERT_MIN_CONFIDENCE_DOC);
+              ALERT_MIN_CONFIDENCE, Type.STRING, "", Importance.MEDIUM, ALERT_MIN_CONFIDENCE_DOC);
 
   private static ConfigDef.Validator nonEmpty() {
     return new ConfigDef.NonEmptyString();

@@ -168,7 +168,8 @@ public final class ImageDecoder {
         return new ImageRejectedException(Reason.TRUNCATED_IMAGE, message, e);
       }
     }
-    if (e instanceof IIOException && String.valueOf(e.getMessage()).startsWith("Unsupported Image Type")) {
+    if (e instanceof IIOException
+        && String.valueOf(e.getMessage()).startsWith("Unsupported Image Type")) {
       return new ImageRejectedException(Reason.UNSUPPORTED_FORMAT, message, e);
     }
     return new ImageRejectedException(Reason.CORRUPT_IMAGE, message, e);

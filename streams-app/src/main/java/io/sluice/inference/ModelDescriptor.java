@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.imaging.Preprocessing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -27,9 +27,9 @@ import java.util.OptionalDouble;
  * type, shape}}, with -1 for a dynamic dimension). Optional: {@code features}, {@code labels} (or
  * {@code labelsFile}, one label per line, with an optional {@code labelsSha256}), {@code
  * positiveLabel}, {@code alertThreshold}, {@code golden} ({@code {inputs, outputs}}, one flattened
- * row per example), {@code preprocessing} (how images become input rows, see {@link
- * Preprocessing}) and {@code postprocessing} ({@code {"softmax": true}} when the first output holds
- * logits). Unknown fields are ignored. Instances are immutable.
+ * row per example), {@code preprocessing} (how images become input rows, see {@link Preprocessing})
+ * and {@code postprocessing} ({@code {"softmax": true}} when the first output holds logits).
+ * Unknown fields are ignored. Instances are immutable.
  *
  * <p>{@code file} and {@code labelsFile} may start with {@value #DATA_DIR_PLACEHOLDER}, replaced by
  * the data directory given to {@link #read(Path, Path)}: pretrained models live in the data

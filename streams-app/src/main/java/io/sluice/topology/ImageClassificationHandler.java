@@ -73,7 +73,8 @@ public final class ImageClassificationHandler
   }
 
   /** How images are read and turned into rows. */
-  public record Images(ImageSources sources, ImageDecoder decoder, ImagePreprocessor preprocessor) {}
+  public record Images(
+      ImageSources sources, ImageDecoder decoder, ImagePreprocessor preprocessor) {}
 
   private final EventDecoder decoder;
   private final Images images;

@@ -42,7 +42,8 @@ public final class Probabilities {
     for (int r = 0; r < n; r++) {
       int best = -1;
       for (int i = 0; i < p.length; i++) {
-        if (!taken[i] && (best < 0 || p[i] > p[best] || (Double.isNaN(p[best]) && !Double.isNaN(p[i])))) {
+        if (!taken[i]
+            && (best < 0 || p[i] > p[best] || (Double.isNaN(p[best]) && !Double.isNaN(p[i])))) {
           best = i;
         }
       }

@@ -72,8 +72,8 @@ class ImagePipelineIT {
   }
 
   /** A pipeline with its own output topics on a shared input topic. */
-  private static SluiceApplication app(
-      ImageDemo.Pipeline pipeline, String suffix, int batchSize) throws Exception {
+  private static SluiceApplication app(ImageDemo.Pipeline pipeline, String suffix, int batchSize)
+      throws Exception {
     Map<String, String> c =
         new HashMap<>(
             pipeline.config(
@@ -133,7 +133,8 @@ class ImagePipelineIT {
         SluiceApplication seven = app(p, "b7", 7);
         OutputCollector out1 = collector(p, "b1");
         OutputCollector out7 = collector(p, "b7")) {
-      int produced = ImageEvents.produce(stack.kafka().bootstrapServers(), registry, p.input(), events);
+      int produced =
+          ImageEvents.produce(stack.kafka().bootstrapServers(), registry, p.input(), events);
       assertThat(out1.awaitOutputs(produced, Duration.ofMinutes(2))).isTrue();
       assertThat(out7.awaitOutputs(produced, Duration.ofMinutes(2))).isTrue();
       out1.poll(Duration.ofMillis(500));
@@ -207,7 +208,8 @@ class ImagePipelineIT {
                 "3.jpg#data", "3.jpg#uri",
                 "cat.jpg#data", "cat.jpg#uri",
                 "grace_hopper.jpg#data", "grace_hopper.jpg#uri");
-        assertThat(out.alerts()).allSatisfy(a -> assertThat(a.getKind()).isEqualTo("low-confidence"));
+        assertThat(out.alerts())
+            .allSatisfy(a -> assertThat(a.getKind()).isEqualTo("low-confidence"));
       }
       assertThat(out1.predictions(ImageClassification.class))
           .allSatisfy(r -> assertThat(r.getBatchSize()).isEqualTo(1));
@@ -243,7 +245,8 @@ class ImagePipelineIT {
     List<ImageEvent> digits = ImageEvents.mnist(DATA_DIR, 10_000);
     try (SluiceApplication app = app(p, "all", 64);
         OutputCollector out = collector(p, "all")) {
-      int produced = ImageEvents.produce(stack.kafka().bootstrapServers(), registry, p.input(), digits);
+      int produced =
+          ImageEvents.produce(stack.kafka().bootstrapServers(), registry, p.input(), digits);
       assertThat(out.awaitOutputs(produced, Duration.ofMinutes(3))).isTrue();
       out.poll(Duration.ofMillis(500));
       List<ImageClassification> results = out.predictions(ImageClassification.class);

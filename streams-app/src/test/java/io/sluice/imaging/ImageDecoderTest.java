@@ -3,14 +3,14 @@ package io.sluice.imaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.imaging.ImageRejectedException.Reason;
-import java.time.Duration;
-import org.junit.jupiter.params.ParameterizedTest;
 import io.sluice.cli.ImageEvents;
+import io.sluice.imaging.ImageRejectedException.Reason;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ImageDecoderTest {

@@ -10,9 +10,21 @@ import org.junit.jupiter.api.Test;
 class ImagePreprocessorTest {
 
   private static Preprocessing spec(
-      int w, int h, Preprocessing.Channels channels, double divisor, List<Double> mean, List<Double> std) {
+      int w,
+      int h,
+      Preprocessing.Channels channels,
+      double divisor,
+      List<Double> mean,
+      List<Double> std) {
     return new Preprocessing(
-        Preprocessing.Resize.BILINEAR, w, h, channels, Preprocessing.Layout.NCHW, divisor, mean, std);
+        Preprocessing.Resize.BILINEAR,
+        w,
+        h,
+        channels,
+        Preprocessing.Layout.NCHW,
+        divisor,
+        mean,
+        std);
   }
 
   /** A 2x1 image: a red pixel, then a blue one. */
@@ -27,7 +39,13 @@ class ImagePreprocessorTest {
   void laysOutRgbAsChannelPlanesNormalisedPerChannel() {
     ImagePreprocessor pre =
         new ImagePreprocessor(
-            spec(2, 1, Preprocessing.Channels.RGB, 255, List.of(0.5, 0.0, 0.25), List.of(0.5, 1.0, 0.25)));
+            spec(
+                2,
+                1,
+                Preprocessing.Channels.RGB,
+                255,
+                List.of(0.5, 0.0, 0.25),
+                List.of(0.5, 1.0, 0.25)));
     float[] row = pre.preprocess(redBlue());
     // R plane, G plane, B plane; (v / 255 - mean) / std
     assertThat(row).containsExactly(1f, -1f, 0f, 0f, -1f, 3f);
@@ -37,7 +55,13 @@ class ImagePreprocessorTest {
   void takesChannelsInBgrOrderWhenTheModelDoes() {
     ImagePreprocessor pre =
         new ImagePreprocessor(
-            spec(2, 1, Preprocessing.Channels.BGR, 1, List.of(0.0, 0.0, 0.0), List.of(1.0, 1.0, 1.0)));
+            spec(
+                2,
+                1,
+                Preprocessing.Channels.BGR,
+                1,
+                List.of(0.0, 0.0, 0.0),
+                List.of(1.0, 1.0, 1.0)));
     assertThat(pre.preprocess(redBlue())).containsExactly(0f, 255f, 0f, 0f, 255f, 0f);
   }
 
@@ -46,7 +70,8 @@ class ImagePreprocessorTest {
     BufferedImage grey = new BufferedImage(2, 2, BufferedImage.TYPE_BYTE_GRAY);
     grey.getRaster().setDataElements(0, 0, 2, 2, new byte[] {0, 7, (byte) 128, (byte) 255});
     ImagePreprocessor pre =
-        new ImagePreprocessor(spec(2, 2, Preprocessing.Channels.GRAY, 1, List.of(0.0), List.of(1.0)));
+        new ImagePreprocessor(
+            spec(2, 2, Preprocessing.Channels.GRAY, 1, List.of(0.0), List.of(1.0)));
     assertThat(pre.preprocess(grey)).containsExactly(0f, 7f, 128f, 255f);
   }
 
@@ -59,7 +84,8 @@ class ImagePreprocessorTest {
       }
     }
     ImagePreprocessor pre =
-        new ImagePreprocessor(spec(4, 4, Preprocessing.Channels.GRAY, 255, List.of(0.0), List.of(1.0)));
+        new ImagePreprocessor(
+            spec(4, 4, Preprocessing.Channels.GRAY, 255, List.of(0.0), List.of(1.0)));
     float[] row = pre.preprocess(wide);
     // both halves survive: left columns black, right columns white, on every row
     for (int y = 0; y < 4; y++) {
@@ -74,14 +100,21 @@ class ImagePreprocessorTest {
     clear.setRGB(0, 0, 0x00ffffff);
     ImagePreprocessor pre =
         new ImagePreprocessor(
-            spec(1, 1, Preprocessing.Channels.RGB, 1, List.of(0.0, 0.0, 0.0), List.of(1.0, 1.0, 1.0)));
+            spec(
+                1,
+                1,
+                Preprocessing.Channels.RGB,
+                1,
+                List.of(0.0, 0.0, 0.0),
+                List.of(1.0, 1.0, 1.0)));
     assertThat(pre.preprocess(clear)).containsExactly(0f, 0f, 0f);
   }
 
   @Test
   void writesAtAnOffsetAndRefusesARowThatDoesNotFit() {
     ImagePreprocessor pre =
-        new ImagePreprocessor(spec(1, 1, Preprocessing.Channels.GRAY, 1, List.of(0.0), List.of(1.0)));
+        new ImagePreprocessor(
+            spec(1, 1, Preprocessing.Channels.GRAY, 1, List.of(0.0), List.of(1.0)));
     BufferedImage one = new BufferedImage(1, 1, BufferedImage.TYPE_BYTE_GRAY);
     one.getRaster().setSample(0, 0, 0, 9);
     float[] dst = new float[3];

@@ -61,7 +61,8 @@ class ImageSourcesTest {
 
   @Test
   void refusesASymbolicLinkThatLeadsOutside() throws Exception {
-    Path link = Files.createSymbolicLink(allowed.resolve("link.jpg"), outside.resolve("secret.jpg"));
+    Path link =
+        Files.createSymbolicLink(allowed.resolve("link.jpg"), outside.resolve("secret.jpg"));
     assertRejected(
         () -> sources.read(link.toUri().toString(), 100), Reason.URI_NOT_ALLOWED, "outside");
   }
@@ -109,8 +110,7 @@ class ImageSourcesTest {
         () -> sources.read("http://example.invalid/cat.jpg", 100),
         Reason.UNSUPPORTED_URI_SCHEME,
         "no image source for scheme 'http'");
-    assertRejected(
-        () -> sources.read("cat.jpg", 100), Reason.UNSUPPORTED_URI_SCHEME, "scheme ''");
+    assertRejected(() -> sources.read("cat.jpg", 100), Reason.UNSUPPORTED_URI_SCHEME, "scheme ''");
   }
 
   @Test

@@ -48,7 +48,9 @@ class SampleImagesFidelityTest {
     ImagePreprocessor pre = new ImagePreprocessor(mobilenet.descriptor().preprocessing().get());
     List<float[]> rows = new ArrayList<>();
     for (VisionFixtures.Expected e : VisionFixtures.MOBILENET_TABLE) {
-      rows.add(pre.preprocess(DECODER.decode(Files.readAllBytes(VisionFixtures.image(e.file()))).image()));
+      rows.add(
+          pre.preprocess(
+              DECODER.decode(Files.readAllBytes(VisionFixtures.image(e.file()))).image()));
     }
     float[][] logits = mobilenet.run(rows);
     List<String> labels = mobilenet.descriptor().labels();
@@ -79,7 +81,8 @@ class SampleImagesFidelityTest {
     ImagePreprocessor pre = new ImagePreprocessor(mnist.descriptor().preprocessing().get());
     float[] row =
         pre.preprocess(
-            DECODER.decode(Files.readAllBytes(VisionFixtures.image(VisionFixtures.MNIST_SAMPLE)))
+            DECODER
+                .decode(Files.readAllBytes(VisionFixtures.image(VisionFixtures.MNIST_SAMPLE)))
                 .image());
     double[] p = Probabilities.softmax(mnist.run(List.of(row))[0]);
     assertThat(Probabilities.topK(p, 1)[0]).isEqualTo(3);

@@ -27,14 +27,19 @@ public final class VisionFixtures {
           new Expected("imagenet_finch.jpeg", List.of(12, 8, 82, 86, 10), Map.of(12, 0.989)),
           new Expected("space_shuttle.jpg", List.of(812, 814, 525, 484, 833), Map.of(812, 0.9999)),
           new Expected(
-              "cat.jpg", List.of(278, 282, 281, 277, 285), Map.of(278, 0.194, 282, 0.194, 281, 0.120)),
+              "cat.jpg",
+              List.of(278, 282, 281, 277, 285),
+              Map.of(278, 0.194, 282, 0.194, 281, 0.120)),
           new Expected(
               "grace_hopper.jpg",
               List.of(834, 457, 652, 667, 451),
               Map.of(834, 0.374, 457, 0.168, 652, 0.168)),
-          new Expected("tigerCat.jpg", List.of(282, 281, 285, 287, 463), Map.of(282, 0.698, 281, 0.267)),
           new Expected(
-              "dog.jpg", List.of(266, 265, 267, 153, 155), Map.of(266, 0.664, 265, 0.157, 267, 0.134)));
+              "tigerCat.jpg", List.of(282, 281, 285, 287, 463), Map.of(282, 0.698, 281, 0.267)),
+          new Expected(
+              "dog.jpg",
+              List.of(266, 265, 267, 153, 155),
+              Map.of(266, 0.664, 265, 0.157, 267, 0.134)));
 
   /** The MNIST sample image and the digit mnist-8 gives it. */
   public static final String MNIST_SAMPLE = "3.jpg";

@@ -75,8 +75,7 @@ class ImageDescriptorTest {
   @Test
   void refusesALabelsFileWhoseHashDiffers() throws Exception {
     Files.writeString(dir.resolve("labels.txt"), "a\nb", StandardCharsets.UTF_8);
-    Path path =
-        write(image(", \"labelsFile\": \"labels.txt\", \"labelsSha256\": \"" + SHA + "\""));
+    Path path = write(image(", \"labelsFile\": \"labels.txt\", \"labelsSha256\": \"" + SHA + "\""));
     assertThatThrownBy(() -> ModelDescriptor.read(path, dir))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("labels file " + dir.resolve("labels.txt"))
