@@ -28,7 +28,7 @@ import java.util.OptionalDouble;
  * {@code labelsFile}, one label per line, with an optional {@code labelsSha256}), {@code
  * positiveLabel}, {@code alertThreshold}, {@code golden} ({@code {inputs, outputs}}, one flattened
  * row per example), {@code preprocessing} (how images become input rows, see {@link Preprocessing})
- * and {@code postprocessing} ({@code {"softmax": true}} when the first output holds logits).
+ * and a postprocessing object ({@code {"softmax": true}} when the first output holds logits).
  * Unknown fields are ignored. Instances are immutable.
  *
  * <p>{@code file} and {@code labelsFile} may start with {@value #DATA_DIR_PLACEHOLDER}, replaced by

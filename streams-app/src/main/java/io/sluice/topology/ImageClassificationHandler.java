@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,19 +117,19 @@ public final class ImageClassificationHandler
   @Override
   public List<Prepared<Event>> prepareAll(List<BufferedRecord> records) {
     float[][] batchRows = rowsFor(records.size());
-    @SuppressWarnings("unchecked")
-    Prepared<Event>[] out = new Prepared[records.size()];
+    List<Prepared<Event>> out = new ArrayList<>(Collections.nCopies(records.size(), null));
+    // Each task sets its own index; the parallel stream's completion publishes every write.
     IntStream.range(0, records.size())
         .parallel()
         .forEach(
             i -> {
               try {
-                out[i] = Prepared.of(prepare(records.get(i), batchRows[i]));
+                out.set(i, Prepared.of(prepare(records.get(i), batchRows[i])));
               } catch (RejectedRecordException e) {
-                out[i] = Prepared.rejected(e);
+                out.set(i, Prepared.rejected(e));
               }
             });
-    return Arrays.asList(out);
+    return out;
   }
 
   /** This thread's reused rows, grown to {@code n}. */

@@ -215,6 +215,7 @@ class ImagePipelineIT {
           .allSatisfy(r -> assertThat(r.getBatchSize()).isEqualTo(1));
       assertThat(out7.predictions(ImageClassification.class))
           .anySatisfy(r -> assertThat(r.getBatchSize()).isGreaterThan(1));
+      assertThat(List.of(one.state(), seven.state())).containsOnly(SluiceApplication.State.RUNNING);
     }
   }
 
@@ -257,6 +258,7 @@ class ImagePipelineIT {
       assertThat(results.stream().filter(r -> r.getPredictedLabel().equals(r.getLabel())).count())
           .isEqualTo(9_891);
       assertThat(results).anySatisfy(r -> assertThat(r.getBatchSize()).isGreaterThan(1));
+      assertThat(app.state()).isEqualTo(SluiceApplication.State.RUNNING);
     }
   }
 }
