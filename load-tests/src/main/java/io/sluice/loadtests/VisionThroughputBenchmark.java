@@ -107,28 +107,31 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
         java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
     Path descriptor = descriptors.resolve(ImageDemo.IMAGENET.descriptor() + ".json");
     List<Double> raw = new ArrayList<>();
-    try (ModelRunner model =
-        ModelRunner.load(
-            descriptor, new InferenceSettings(ExecutionProvider.CPU, 0, 1, 1, true), dataDir)) {
-      Raw r = new Raw(model, photos);
-      r.run(Math.min(images, 256)); // warm-up
-      for (int i = 0; i < repeat; i++) {
-        raw.add(r.run(images));
-        out.printf(Locale.ROOT, "  raw in-process run %d: %,.0f images/s%n", i + 1, raw.get(i));
-      }
-      r.breakdown();
-    }
     List<Double> e2e = new ArrayList<>();
-    try (EmbeddedStack stack = EmbeddedStack.start();
+    // Raw and end-to-end runs alternate, so that both see the same machine; run 0 warms both up.
+    try (ModelRunner model =
+            ModelRunner.load(
+                descriptor, new InferenceSettings(ExecutionProvider.CPU, 0, 1, 1, true), dataDir);
+        EmbeddedStack stack = EmbeddedStack.start();
         SchemaRegistryClient registry =
             new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()))) {
+      Raw r = new Raw(model, photos);
       for (int i = 0; i <= repeat; i++) {
-        double rate = endToEnd(stack, registry, descriptor, photos, i);
+        int n = i == 0 ? Math.min(images, 256) : images;
+        double rawRate = r.run(n);
+        double e2eRate = endToEnd(stack, registry, descriptor, photos, i, n);
         if (i > 0) {
-          e2e.add(rate);
-          out.printf(Locale.ROOT, "  end-to-end run %d: %,.0f images/s%n", i, rate);
+          raw.add(rawRate);
+          e2e.add(e2eRate);
+          out.printf(
+              Locale.ROOT,
+              "  run %d: raw in-process %,.0f images/s, end to end %,.0f images/s%n",
+              i,
+              rawRate,
+              e2eRate);
         }
       }
+      r.breakdown();
     }
     double rawBest = raw.stream().mapToDouble(Double::doubleValue).max().orElse(0);
     double e2eBest = e2e.stream().mapToDouble(Double::doubleValue).max().orElse(0);
@@ -218,7 +221,8 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
       SchemaRegistryClient registry,
       Path descriptor,
       List<byte[]> photos,
-      int run)
+      int run,
+      int n)
       throws Exception {
     String suffix = "bench-" + run;
     ImageDemo.Pipeline p =
@@ -236,7 +240,6 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
     c.put(ConfigKeys.BATCH_MAX_SIZE, Integer.toString(batch));
     c.put(ConfigKeys.EXECUTION_PROVIDER, "cpu");
     c.remove(ConfigKeys.ALERT_MIN_CONFIDENCE);
-    int n = run == 0 ? Math.min(images, 256) : images;
     List<ImageEvent> events = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       events.add(ImageEvents.withData("img-" + i, i, photos.get(i % photos.size()), null));
