@@ -21,6 +21,7 @@ import java.util.List;
  */
 public final class FileImageSource implements ImageSource {
   private final List<Path> allowed;
+  private final List<Path> allowedAsGiven;
 
   /**
    * @param allowedDirs directories whose files may be read; each must exist
@@ -28,7 +29,9 @@ public final class FileImageSource implements ImageSource {
    */
   public FileImageSource(List<Path> allowedDirs) {
     List<Path> real = new ArrayList<>();
+    List<Path> given = new ArrayList<>();
     for (Path dir : allowedDirs) {
+      given.add(dir.toAbsolutePath().normalize());
       try {
         real.add(dir.toRealPath());
       } catch (IOException e) {
@@ -37,6 +40,7 @@ public final class FileImageSource implements ImageSource {
       }
     }
     this.allowed = List.copyOf(real);
+    this.allowedAsGiven = List.copyOf(given);
   }
 
   /** The allowed directories, as real paths. */
@@ -61,8 +65,9 @@ public final class FileImageSource implements ImageSource {
           e);
     }
     // Checked before touching the file system, so that the answer for a path outside the allowed
-    // directories does not tell whether it exists.
-    requireAllowed(uri, path);
+    // directories does not tell whether it exists; an allowed directory may be named through a
+    // link, so both its given and its real form count here.
+    requireAllowed(uri, path, allowedAsGiven);
     Path real;
     try {
       real = path.toRealPath();
@@ -72,7 +77,7 @@ public final class FileImageSource implements ImageSource {
       throw new ImageRejectedException(
           Reason.URI_UNREADABLE, "cannot resolve '" + uri + "': " + e, e);
     }
-    requireAllowed(uri, real);
+    requireAllowed(uri, real, List.of());
     if (!Files.isRegularFile(real)) {
       throw new ImageRejectedException(
           Reason.URI_UNREADABLE, "'" + uri + "' is not a regular file");
@@ -92,8 +97,14 @@ public final class FileImageSource implements ImageSource {
     }
   }
 
-  private void requireAllowed(URI uri, Path path) throws ImageRejectedException {
+  private void requireAllowed(URI uri, Path path, List<Path> alsoAllowed)
+      throws ImageRejectedException {
     for (Path dir : allowed) {
+      if (path.startsWith(dir)) {
+        return;
+      }
+    }
+    for (Path dir : alsoAllowed) {
       if (path.startsWith(dir)) {
         return;
       }

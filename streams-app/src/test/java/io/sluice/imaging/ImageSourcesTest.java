@@ -68,6 +68,14 @@ class ImageSourcesTest {
   }
 
   @Test
+  void acceptsAnAllowedDirectoryNamedThroughALink() throws Exception {
+    Path link = Files.createSymbolicLink(tmp.resolve("images"), allowed);
+    ImageSources viaLink = new ImageSources(List.of(new FileImageSource(List.of(link))));
+    assertThat(viaLink.read(link.resolve("a.jpg").toUri().toString(), 100))
+        .containsExactly(1, 2, 3);
+  }
+
+  @Test
   void refusesEveryFileWhenNoDirectoryIsAllowed() {
     ImageSources none = new ImageSources(List.of(new FileImageSource(List.of())));
     assertRejected(
