@@ -2,12 +2,14 @@ package io.sluice.app;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
 import io.sluice.inference.ModelLoadException;
 import io.sluice.inference.ModelRunner;
+import io.sluice.metrics.Health;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.serde.AvroDecodeException;
 import io.sluice.serde.SchemaRegistryClient;
@@ -18,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -50,15 +53,22 @@ public final class SluiceApplication implements AutoCloseable {
   private final SchemaRegistryClient registry;
   private final ModelRunner model;
   private final KafkaStreams streams;
+  private final MeterRegistry meters;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private KafkaStreamsMetrics streamsMetrics;
   private volatile State state = State.NEW;
 
   private SluiceApplication(
-      SluiceConfig config, SchemaRegistryClient registry, ModelRunner model, KafkaStreams streams) {
+      SluiceConfig config,
+      SchemaRegistryClient registry,
+      ModelRunner model,
+      KafkaStreams streams,
+      MeterRegistry meters) {
     this.config = config;
     this.registry = registry;
     this.model = model;
     this.streams = streams;
+    this.meters = meters;
   }
 
   /**
@@ -76,10 +86,7 @@ public final class SluiceApplication implements AutoCloseable {
     try {
       registry = RegistryClients.create(config.registry());
       PipelineMetrics metrics = new PipelineMetrics(meters, p.name());
-      meters.gauge(
-          "sluice.model.execution.provider",
-          Tags.of("pipeline", p.name(), "provider", model.activeProvider().configName()),
-          1);
+      metrics.modelLoaded(model.name(), model.version(), model.activeProvider().configName());
       Topology topology = kind.topology(new PipelineKind.Context(config, registry, model, metrics));
       KafkaStreams streams = new KafkaStreams(topology, StreamsSettings.from(config));
       LOG.info(
@@ -93,7 +100,7 @@ public final class SluiceApplication implements AutoCloseable {
           model.name(),
           model.version(),
           model.activeProvider().configName());
-      return new SluiceApplication(config, registry, model, streams);
+      return new SluiceApplication(config, registry, model, streams, meters);
     } catch (RuntimeException e) {
       model.close();
       if (registry != null) {
@@ -146,8 +153,8 @@ public final class SluiceApplication implements AutoCloseable {
     CountDownLatch settled = new CountDownLatch(1);
     streams.setStateListener(
         (newState, oldState) -> {
-          if (newState == KafkaStreams.State.RUNNING || newState == KafkaStreams.State.ERROR) {
-            settled.countDown();
+          if (newState != KafkaStreams.State.REBALANCING) {
+            settled.countDown(); // RUNNING, or failed, or closed while starting
           }
           if (newState == KafkaStreams.State.ERROR) {
             state = State.FAILED;
@@ -179,6 +186,11 @@ public final class SluiceApplication implements AutoCloseable {
           "Kafka Streams failed to start: state " + streams.state(), failure.get());
     }
     state = State.RUNNING;
+    // Bound once running: the clients' metrics exist by now (the binder looks for new ones
+    // every minute).
+    streamsMetrics =
+        new KafkaStreamsMetrics(streams, Tags.of("pipeline", config.pipeline().name()));
+    streamsMetrics.bindTo(meters);
     LOG.info("pipeline {} running", config.pipeline().name());
   }
 
@@ -196,6 +208,32 @@ public final class SluiceApplication implements AutoCloseable {
       return State.FAILED;
     }
     return state;
+  }
+
+  /**
+   * Live unless the application has failed; ready only while the streams are RUNNING (not
+   * rebalancing, not stopping) with the model loaded. Thread-safe.
+   */
+  public Health health() {
+    State s = state();
+    KafkaStreams.State streamsState = streams.state();
+    boolean live = s != State.FAILED;
+    boolean ready = s == State.RUNNING && streamsState == KafkaStreams.State.RUNNING;
+    return new Health(
+        live,
+        ready,
+        "pipeline "
+            + config.pipeline().name()
+            + " "
+            + s
+            + ", streams "
+            + streamsState
+            + ", model "
+            + model.name()
+            + ":"
+            + model.version()
+            + " on "
+            + model.activeProvider().configName());
   }
 
   /** The error that stopped the application, if one did. */
@@ -217,7 +255,31 @@ public final class SluiceApplication implements AutoCloseable {
       return;
     }
     state = State.STOPPING;
-    streams.close(Duration.ofSeconds(30));
+    Duration timeout = config.shutdownTimeout();
+    LOG.info(
+        "pipeline {} stopping: the stream threads finish the batch in hand and commit (up to {} ms)",
+        config.pipeline().name(),
+        timeout.toMillis());
+    // A clean close commits: under exactly_once_v2 the outputs of every scored batch, the buffer
+    // holding records not yet due and the input offsets go in one last transaction. The buffered
+    // records are scored, once, after a restart. Flushing them from Processor#close instead would
+    // lose them: Kafka Streams commits a task's last transaction before it closes its processors.
+    // Leaving the group hands the partitions to the other instances now rather than after the
+    // session timeout; a static member (group.instance.id) stays, as static membership intends.
+    CloseOptions.GroupMembershipOperation membership =
+        config.kafka().keySet().stream().anyMatch(k -> k.endsWith("group.instance.id"))
+            ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
+            : CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
+    if (!streams.close(CloseOptions.groupMembershipOperation(membership).withTimeout(timeout))) {
+      LOG.warn(
+          "pipeline {}: Kafka Streams did not stop within {} ms; uncommitted work is redone"
+              + " after a restart",
+          config.pipeline().name(),
+          timeout.toMillis());
+    }
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
+    }
     model.close();
     registry.close();
     state = State.STOPPED;

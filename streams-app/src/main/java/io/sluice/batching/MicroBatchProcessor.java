@@ -132,18 +132,19 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
     buffered++;
     metrics.recordIn();
     if (buffered >= settings.maxBatchSize()) {
-      flush("size");
+      flush("size", now);
     }
   }
 
   private void onTick(long now) {
     if (buffered > 0 && now - oldestIngestMs >= settings.maxLinger().toMillis()) {
-      flush("linger");
+      flush("linger", now);
     }
   }
 
   /** Scores everything in the buffer (in chunks of at most the batch size), then clears it. */
-  private void flush(String trigger) {
+  private void flush(String trigger, long now) {
+    metrics.batchLingerMillis(now - oldestIngestMs);
     List<Long> keys = new ArrayList<>(buffered);
     List<BufferedRecord> records = new ArrayList<>(buffered);
     try (KeyValueIterator<Long, byte[]> it = buffer.all()) {
@@ -210,6 +211,11 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
       context.forward(
           new Record<>(emit.key(), emit.value(), emit.timestamp(), emit.headers()), emit.child());
     }
+    // Wall clock, not the stream thread's cached time: latency is the one number users watch.
+    long forwarded = System.currentTimeMillis();
+    for (BatchHandler.Scored<P> s : scored) {
+      metrics.endToEndMillis(forwarded - s.source().timestamp());
+    }
   }
 
   /**
@@ -256,7 +262,7 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
     context.forward(
         new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
         settings.dlqChild());
-    metrics.deadLetter(stage.label());
+    metrics.deadLetter(stage.label(), reason);
     LOG.debug(
         "dead-lettered {} at stage {}: {}", record.coordinates(), stage.label(), error.toString());
   }

@@ -1,20 +1,26 @@
 package io.sluice.cli;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
+import io.sluice.app.SluiceService;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code sluice run --config FILE}: runs one pipeline until stopped (Ctrl-C, SIGTERM). */
+/**
+ * {@code sluice run --config FILE}: runs one pipeline until stopped. SIGTERM (or Ctrl-C) stops it
+ * cleanly: the stream threads finish the batch in hand and commit. If the pipeline fails, the
+ * command exits with status 1 so that a supervisor restarts it.
+ */
 @Command(name = "run", description = "Run a pipeline declared in a configuration file.")
-final class RunCommand implements java.util.concurrent.Callable<Integer> {
+final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = {"-c", "--config"},
@@ -29,18 +35,22 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     SluiceConfig cfg = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), overrides);
-    SluiceApplication app = SluiceApplication.create(cfg, new SimpleMeterRegistry());
+    SluiceService service = SluiceService.create(cfg);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  app.close();
+                  service.close();
                   stopped.countDown();
                 },
                 "sluice-shutdown"));
-    app.start();
-    stopped.await();
+    service.start();
+    while (!stopped.await(500, TimeUnit.MILLISECONDS)) {
+      if (service.application().state() == SluiceApplication.State.FAILED) {
+        return 1; // the cause is logged; exiting runs the shutdown hook, which closes the service
+      }
+    }
     return 0;
   }
 }

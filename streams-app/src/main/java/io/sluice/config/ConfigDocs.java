@@ -35,6 +35,9 @@ public final class ConfigDocs {
     if (key.name.equals(ConfigKeys.STATE_DIR)) {
       return "`${java.io.tmpdir}/sluice-state`";
     }
+    if (!key.hasDefault()) {
+      return "**required**";
+    }
     Object value = key.defaultValue;
     if (value == null || value.toString().isEmpty()) {
       return "(empty)";

@@ -19,11 +19,27 @@ public final class ConfigKeys {
 
   public static final String APPLICATION_ID = "application.id";
   private static final String APPLICATION_ID_DOC =
-      "Kafka Streams application id: consumer group, transactional id prefix and internal topic prefix.";
+      "Kafka Streams application id: consumer group, transactional id prefix and internal topic"
+          + " prefix; give each pipeline its own (the demo fills it in).";
 
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
   private static final String BOOTSTRAP_SERVERS_DOC =
-      "Kafka brokers to connect to (host:port,...). The demo fills it in with its embedded broker.";
+      "Kafka brokers to connect to (host:port,...); the demo fills it in with its embedded broker.";
+
+  public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+  private static final String SHUTDOWN_TIMEOUT_MS_DOC =
+      "How long a stop (SIGTERM) may take: the stream threads finish the batch in hand and commit."
+          + " Keep it below the orchestrator's grace period (docker stop -t, Kubernetes"
+          + " terminationGracePeriodSeconds).";
+
+  public static final String METRICS_PORT = "metrics.port";
+  private static final String METRICS_PORT_DOC =
+      "HTTP port of /metrics (Prometheus), /health/live and /health/ready; 0 picks a free port"
+          + " (logged), -1 serves nothing.";
+
+  public static final String METRICS_HOST = "metrics.host";
+  private static final String METRICS_HOST_DOC =
+      "Address the metrics and health endpoint listens on (0.0.0.0: every interface).";
 
   public static final String PROCESSING_GUARANTEE = "processing.guarantee";
   private static final String PROCESSING_GUARANTEE_DOC =
@@ -199,14 +215,14 @@ public final class ConfigKeys {
           .define(
               APPLICATION_ID,
               Type.STRING,
-              "sluice",
+              ConfigDef.NO_DEFAULT_VALUE,
               nonEmpty(),
               Importance.HIGH,
               APPLICATION_ID_DOC)
           .define(
               BOOTSTRAP_SERVERS,
               Type.STRING,
-              "localhost:9092",
+              ConfigDef.NO_DEFAULT_VALUE,
               nonEmpty(),
               Importance.HIGH,
               BOOTSTRAP_SERVERS_DOC)
@@ -233,6 +249,22 @@ public final class ConfigKeys {
               STATE_DIR_DOC)
           .define(
               DATA_DIR, Type.STRING, "../shared/data", nonEmpty(), Importance.MEDIUM, DATA_DIR_DOC)
+          .define(
+              SHUTDOWN_TIMEOUT_MS,
+              Type.LONG,
+              30_000L,
+              Range.between(1, 3_600_000),
+              Importance.MEDIUM,
+              SHUTDOWN_TIMEOUT_MS_DOC)
+          .define(
+              METRICS_PORT,
+              Type.INT,
+              9400,
+              Range.between(-1, 65_535),
+              Importance.MEDIUM,
+              METRICS_PORT_DOC)
+          .define(
+              METRICS_HOST, Type.STRING, "0.0.0.0", nonEmpty(), Importance.LOW, METRICS_HOST_DOC)
           .define(REGISTRY_URL, Type.STRING, "", Importance.HIGH, REGISTRY_URL_DOC)
           .define(REGISTRY_USER, Type.STRING, "", Importance.LOW, REGISTRY_USER_DOC)
           .define(REGISTRY_PASSWORD, Type.PASSWORD, "", Importance.LOW, REGISTRY_PASSWORD_DOC)

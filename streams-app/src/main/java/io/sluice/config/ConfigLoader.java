@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,12 +64,36 @@ public final class ConfigLoader {
                 + "'.");
       }
     }
+    requireAll(defined);
     Map<String, Object> parsed = ConfigKeys.DEFINITION.parse(defined);
     SluiceConfig config = SluiceConfig.fromParsed(parsed, kafka, sources);
     if (LOG.isInfoEnabled()) {
       LOG.info("effective configuration:\n{}", config.describe(parsed));
     }
     return config;
+  }
+
+  /** Stops at the first key without a default that no source sets, saying how to set it. */
+  private static void requireAll(Map<String, String> defined) {
+    for (ConfigDef.ConfigKey key : ConfigKeys.DEFINITION.configKeys().values()) {
+      if (!key.hasDefault() && !defined.containsKey(key.name)) {
+        throw new ConfigException(
+            "Missing required configuration key '"
+                + key.name
+                + "' ("
+                + key.documentation
+                + "): set it in the configuration file, as the environment variable "
+                + envName(key.name)
+                + ", or with --set "
+                + key.name
+                + "=...");
+      }
+    }
+  }
+
+  /** The environment variable that sets a key: {@code foo.bar} is {@code SLUICE_FOO_BAR}. */
+  public static String envName(String key) {
+    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
   }
 
   /** Maps {@code SLUICE_FOO_BAR} to {@code foo.bar}; other variables are ignored. */

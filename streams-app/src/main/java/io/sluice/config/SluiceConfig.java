@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
@@ -26,6 +25,8 @@ public record SluiceConfig(
     int numStreamThreads,
     Path stateDir,
     Path dataDir,
+    Duration shutdownTimeout,
+    Metrics metrics,
     Registry registry,
     Pipeline pipeline,
     Map<String, String> kafka,
@@ -34,6 +35,17 @@ public record SluiceConfig(
   public SluiceConfig {
     kafka = Map.copyOf(kafka);
     sources = Map.copyOf(sources);
+  }
+
+  /**
+   * Where the metrics and health endpoint listens.
+   *
+   * @param port a TCP port, 0 for any free port, -1 for no endpoint
+   */
+  public record Metrics(String host, int port) {
+    public boolean enabled() {
+      return port >= 0;
+    }
   }
 
   /** How to reach the schema registry; an empty url means registry-less mode. */
@@ -116,7 +128,7 @@ public record SluiceConfig(
     if (!registry.basicAuthUser().isBlank() && registry.basicAuthPassword().value().isEmpty()) {
       throw new ConfigException(
           ConfigKeys.REGISTRY_PASSWORD,
-          "[hidden]",
+          Secrets.HIDDEN,
           "must be set when " + ConfigKeys.REGISTRY_USER + " is set");
     }
     Pipeline pipeline =
@@ -157,6 +169,8 @@ public record SluiceConfig(
         (Integer) v.get(ConfigKeys.NUM_STREAM_THREADS),
         Path.of(str(v, ConfigKeys.STATE_DIR)),
         Path.of(str(v, ConfigKeys.DATA_DIR)),
+        Duration.ofMillis((Long) v.get(ConfigKeys.SHUTDOWN_TIMEOUT_MS)),
+        new Metrics(str(v, ConfigKeys.METRICS_HOST), (Integer) v.get(ConfigKeys.METRICS_PORT)),
         registry,
         pipeline,
         kafka,
@@ -166,33 +180,18 @@ public record SluiceConfig(
   /** The effective configuration, one {@code key = value (source)} per line, secrets hidden. */
   public String describe(Map<String, Object> parsed) {
     StringBuilder sb = new StringBuilder();
-    Map<String, Object> sorted = new TreeMap<>(parsed);
-    for (Map.Entry<String, Object> e : sorted.entrySet()) {
-      ConfigDef.ConfigKey key = ConfigKeys.DEFINITION.configKeys().get(e.getKey());
-      Object value = key != null && key.type == ConfigDef.Type.PASSWORD ? "[hidden]" : e.getValue();
-      sb.append(e.getKey())
-          .append(" = ")
-          .append(value)
-          .append(" (")
-          .append(sources.getOrDefault(e.getKey(), "default"))
-          .append(")\n");
-    }
-    new TreeMap<>(kafka)
-        .forEach(
-            (k, val) ->
-                sb.append(ConfigKeys.KAFKA_PREFIX)
-                    .append(k)
-                    .append(" = ")
-                    .append(isSecret(k) ? "[hidden]" : val)
-                    .append(" (")
-                    .append(sources.getOrDefault(ConfigKeys.KAFKA_PREFIX + k, "default"))
-                    .append(")\n"));
+    new TreeMap<>(parsed).forEach((key, value) -> line(sb, key, value));
+    new TreeMap<>(kafka).forEach((key, value) -> line(sb, ConfigKeys.KAFKA_PREFIX + key, value));
     return sb.toString();
   }
 
-  private static boolean isSecret(String key) {
-    String k = key.toLowerCase(java.util.Locale.ROOT);
-    return k.contains("password") || k.contains("secret") || k.contains("sasl.jaas");
+  private void line(StringBuilder sb, String key, Object value) {
+    sb.append(key)
+        .append(" = ")
+        .append(Secrets.isSecret(key) ? Secrets.HIDDEN : value)
+        .append(" (")
+        .append(sources.getOrDefault(key, "default"))
+        .append(")\n");
   }
 
   private static String str(Map<String, Object> v, String key) {

@@ -2,91 +2,232 @@ package io.sluice.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The meters of one pipeline, all tagged {@code pipeline=<name>}. Thread-safe: shared by the stream
- * threads.
+ * The meters of one pipeline, all tagged {@code pipeline=<name>} and with the name and version of
+ * the model serving it ({@code model}, {@code version}); the version tag follows {@link
+ * #modelLoaded} and {@link #modelSwapped}. Thread-safe: shared by the stream threads.
+ *
+ * <p>Prometheus names (Micrometer appends units and {@code _total}): {@code sluice_records_in},
+ * {@code sluice_predictions_out}, {@code sluice_dead_letters{stage,reason}}, {@code
+ * sluice_alerts{kind,severity}}, {@code sluice_batches{trigger}}, the histograms {@code
+ * sluice_batch_size}, {@code sluice_batch_linger_seconds}, {@code
+ * sluice_inference_duration_seconds} and {@code sluice_end_to_end_latency_seconds}, {@code
+ * sluice_model_events{event}} and the gauge {@code sluice_model_execution_provider{provider}} (1
+ * for the model version serving).
  */
 public final class PipelineMetrics {
+  private static final String UNKNOWN = "unknown";
+
+  /** Batch size histogram buckets: powers of two up to the largest allowed batch. */
+  private static final double[] BATCH_SIZE_BUCKETS = powersOfTwo(1 << 17);
+
   private final MeterRegistry registry;
   private final String pipeline;
-  private final Counter recordsIn;
-  private final Counter predictionsOut;
-  private final Counter alerts;
-  private final DistributionSummary batchSize;
-  private final Timer inference;
+  private volatile ModelMeters model;
+
+  /**
+   * Meters of the model version in service; replaced whole on a swap so that a batch never mixes
+   * two versions' tags.
+   */
+  private record ModelMeters(
+      Tags tags,
+      Counter recordsIn,
+      Counter predictionsOut,
+      DistributionSummary batchSize,
+      Timer batchLinger,
+      Timer inference,
+      Timer endToEnd,
+      Gauge provider) {}
 
   public PipelineMetrics(MeterRegistry registry, String pipeline) {
     this.registry = registry;
     this.pipeline = pipeline;
-    this.recordsIn =
-        Counter.builder("sluice.records.in")
-            .description("Records that entered the batch buffer")
-            .tag("pipeline", pipeline)
-            .register(registry);
-    this.predictionsOut =
-        Counter.builder("sluice.predictions.out")
-            .description("Predictions written")
-            .tag("pipeline", pipeline)
-            .register(registry);
-    this.alerts =
-        Counter.builder("sluice.alerts")
-            .description("Alerts written")
-            .tag("pipeline", pipeline)
-            .register(registry);
-    this.batchSize =
-        DistributionSummary.builder("sluice.batch.size")
-            .description("Records per model call")
-            .tag("pipeline", pipeline)
-            .register(registry);
-    this.inference =
-        Timer.builder("sluice.inference.duration")
-            .description("Duration of one model call over a batch")
-            .tag("pipeline", pipeline)
-            .register(registry);
+  }
+
+  /** A model version was loaded and serves from now on, on this execution provider. */
+  public void modelLoaded(String name, String version, String provider) {
+    modelEvent("load", name, version);
+    serve(name, version, provider);
+  }
+
+  /** A new model version replaced the one serving. */
+  public void modelSwapped(String name, String version, String provider) {
+    modelEvent("swap", name, version);
+    serve(name, version, provider);
+  }
+
+  /** A model version was refused (bad hash, signature or golden output); the old one serves on. */
+  public void modelRefused(String name, String version) {
+    modelEvent("refused", name, version);
   }
 
   public void recordIn() {
-    recordsIn.increment();
+    current().recordsIn().increment();
   }
 
   public void predictionsOut(int n) {
-    predictionsOut.increment(n);
+    current().predictionsOut().increment(n);
   }
 
-  public void alert() {
-    alerts.increment();
-  }
-
-  /** A record sent to the dead-letter topic at this stage. */
-  public void deadLetter(String stage) {
-    Counter.builder("sluice.dead.letters")
-        .description("Records sent to the dead-letter topic")
-        .tag("pipeline", pipeline)
-        .tag("stage", stage)
+  /** An alert was written. */
+  public void alert(String kind, String severity) {
+    Counter.builder("sluice.alerts")
+        .description("Alerts written, by kind and severity")
+        .tags(current().tags())
+        .tag("kind", kind)
+        .tag("severity", severity)
         .register(registry)
         .increment();
+  }
+
+  /** An alert of a kind not given; prefer {@link #alert(String, String)}. */
+  public void alert() {
+    alert(UNKNOWN, UNKNOWN);
+  }
+
+  /** A record sent to the dead-letter topic at this stage, for this reason. */
+  public void deadLetter(String stage, String reason) {
+    Counter.builder("sluice.dead.letters")
+        .description("Records sent to the dead-letter topic, by stage and reason")
+        .tags(current().tags())
+        .tag("stage", stage)
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * A record sent to the dead-letter topic at this stage; prefer {@link #deadLetter(String,
+   * String)}.
+   */
+  public void deadLetter(String stage) {
+    deadLetter(stage, UNKNOWN);
   }
 
   /** A batch was flushed, because it was full ({@code size}) or old enough ({@code linger}). */
   public void batchFlushed(String trigger, int size) {
+    ModelMeters m = current();
     Counter.builder("sluice.batches")
         .description("Batches flushed, by trigger")
-        .tag("pipeline", pipeline)
+        .tags(m.tags())
         .tag("trigger", trigger)
         .register(registry)
         .increment();
-    batchSize.record(size);
+    m.batchSize().record(size);
+  }
+
+  /** How long the oldest record of a flushed buffer had waited in it (wall clock). */
+  public void batchLingerMillis(long millis) {
+    current().batchLinger().record(Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
 
   public void inferenceNanos(long nanos) {
-    inference.record(nanos, TimeUnit.NANOSECONDS);
+    current().inference().record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * From an input record's timestamp (its event time as Kafka Streams sees it) to its output being
+   * handed to the producer.
+   */
+  public void endToEndMillis(long millis) {
+    current().endToEnd().record(Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
 
   public MeterRegistry registry() {
     return registry;
+  }
+
+  private ModelMeters current() {
+    ModelMeters m = model;
+    if (m == null) {
+      synchronized (this) {
+        if (model == null) {
+          model = meters(UNKNOWN, UNKNOWN, UNKNOWN);
+        }
+        m = model;
+      }
+    }
+    return m;
+  }
+
+  private synchronized void serve(String name, String version, String provider) {
+    ModelMeters old = model;
+    model = meters(name, version, provider);
+    if (old != null && !old.provider().getId().equals(model.provider().getId())) {
+      registry.remove(old.provider());
+    }
+  }
+
+  private void modelEvent(String event, String name, String version) {
+    Counter.builder("sluice.model.events")
+        .description("Model versions loaded, swapped in or refused")
+        .tag("pipeline", pipeline)
+        .tag("model", name)
+        .tag("version", version)
+        .tag("event", event)
+        .register(registry)
+        .increment();
+  }
+
+  private ModelMeters meters(String name, String version, String provider) {
+    Tags tags = Tags.of("pipeline", pipeline, "model", name, "version", version);
+    return new ModelMeters(
+        tags,
+        Counter.builder("sluice.records.in")
+            .description("Records that entered the batch buffer")
+            .tags(tags)
+            .register(registry),
+        Counter.builder("sluice.predictions.out")
+            .description("Predictions written")
+            .tags(tags)
+            .register(registry),
+        DistributionSummary.builder("sluice.batch.size")
+            .description("Records per model call")
+            .tags(tags)
+            .serviceLevelObjectives(BATCH_SIZE_BUCKETS)
+            .register(registry),
+        Timer.builder("sluice.batch.linger")
+            .description("Age of the oldest buffered record when its batch was flushed")
+            .tags(tags)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofMinutes(1))
+            .register(registry),
+        Timer.builder("sluice.inference.duration")
+            .description("Duration of one model call over a batch")
+            .tags(tags)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(50_000))
+            .maximumExpectedValue(Duration.ofSeconds(10))
+            .register(registry),
+        Timer.builder("sluice.end.to.end.latency")
+            .description("From an input record's timestamp to its prediction being produced")
+            .tags(tags)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofMinutes(5))
+            .register(registry),
+        Gauge.builder("sluice.model.execution.provider", () -> 1)
+            .description("1 for the model version serving, tagged with its execution provider")
+            .tags(tags)
+            .tag("provider", provider)
+            .strongReference(true)
+            .register(registry));
+  }
+
+  private static double[] powersOfTwo(int max) {
+    int n = Integer.numberOfTrailingZeros(max) + 1;
+    double[] buckets = new double[n];
+    for (int i = 0; i < n; i++) {
+      buckets[i] = 1 << i;
+    }
+    return buckets;
   }
 }

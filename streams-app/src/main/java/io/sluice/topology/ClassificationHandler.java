@@ -176,7 +176,7 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
     return rule.evaluate(p.getScore(), model.positiveLabel())
         .map(
             f -> {
-              metrics.alert();
+              metrics.alert(f.kind(), f.severity());
               return Alert.newBuilder()
                   .setId(f.kind() + ":" + source.coordinates())
                   .setKind(f.kind())

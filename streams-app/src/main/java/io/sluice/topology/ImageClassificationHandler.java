@@ -210,7 +210,7 @@ public final class ImageClassificationHandler
         rule.evaluate(c.getProbability(), c.getPredictedLabel())
             .ifPresent(
                 f -> {
-                  metrics.alert();
+                  metrics.alert(f.kind(), f.severity());
                   alerts.add(
                       new Emit(
                           TopologyFactory.ALERTS_SINK,

@@ -49,10 +49,12 @@ public final class StreamsSettings {
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     for (Map.Entry<String, String> e : config.kafka().entrySet()) {
       if (!isKnown(e.getKey())) {
+        // The value is left out: a misspelt password key must not print the password.
         throw new ConfigException(
-            ConfigKeys.KAFKA_PREFIX + e.getKey(),
-            e.getValue(),
-            "not a Kafka Streams, consumer, producer, admin or topic setting");
+            "Unknown configuration key '"
+                + ConfigKeys.KAFKA_PREFIX
+                + e.getKey()
+                + "': not a Kafka Streams, consumer, producer, admin or topic setting");
       }
       p.put(e.getKey(), e.getValue());
     }

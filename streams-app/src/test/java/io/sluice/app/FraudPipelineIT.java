@@ -1,7 +1,6 @@
 package io.sluice.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.cli.FraudDemo;
@@ -9,11 +8,7 @@ import io.sluice.cli.FraudEvents;
 import io.sluice.cli.OutputCollector;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
-import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
-import io.sluice.inference.InferenceSettings;
-import io.sluice.inference.ModelRunner;
-import io.sluice.models.eval.RocAuc;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
 import io.sluice.serde.RegistrySettings;
@@ -24,7 +19,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +77,7 @@ class FraudPipelineIT {
     c.put(ConfigKeys.OUTPUT_TOPIC, "pred-" + suffix);
     c.put(ConfigKeys.ALERTS_TOPIC, "alerts-" + suffix);
     c.put(ConfigKeys.DLQ_TOPIC, "dlq-" + suffix);
+    c.put(ConfigKeys.METRICS_PORT, "0");
     stack
         .kafka()
         .createTopics(2, "tx-" + suffix, "pred-" + suffix, "alerts-" + suffix, "dlq-" + suffix);
@@ -91,75 +86,8 @@ class FraudPipelineIT {
 
   @Test
   void everyEventComesOutOnceAsAPredictionOrADeadLetterWithOfflineScores() throws Exception {
-    Map<String, String> c = config("it-e2e", "e2e");
-    c.put(ConfigKeys.BATCH_MAX_SIZE, "64");
-    c.put(ConfigKeys.BATCH_MAX_LINGER_MS, "100");
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    SluiceConfig config = ConfigLoader.load(Optional.empty(), Map.of(), c);
-    List<FraudDemo.PoisonPill> pills;
-    try (SluiceApplication app = SluiceApplication.create(config, meters);
-        OutputCollector out =
-            new OutputCollector(
-                stack.kafka().bootstrapServers(), registry, "pred-e2e", "alerts-e2e", "dlq-e2e")) {
-      app.start();
-      int produced = produceTo("tx-e2e", events, true);
-      pills =
-          FraudDemo.poisonPills(
-              new io.sluice.serde.SpecificAvroSerde<>(
-                      registry, CardTransaction.class, io.sluice.serde.RecordPart.VALUE, true)
-                  .serializer(),
-              "tx-e2e",
-              events.get(0));
-      assertThat(out.awaitOutputs(produced, Duration.ofMinutes(2))).isTrue();
-      out.poll(Duration.ofSeconds(1));
-
-      // events in = predictions out + dead letters; nothing duplicated
-      assertThat(out.predictions().size() + out.deadLetters().size()).isEqualTo(produced);
-      Set<String> ids =
-          out.predictions().stream().map(Prediction::getEventId).collect(Collectors.toSet());
-      assertThat(ids).hasSize(events.size());
-      assertThat(ids)
-          .isEqualTo(events.stream().map(CardTransaction::getId).collect(Collectors.toSet()));
-
-      // every poison pill in the dead-letter topic with its reason, with its original bytes
-      assertThat(out.deadLetters())
-          .extracting(OutputCollector.DeadLetterRecord::reason)
-          .containsExactlyInAnyOrderElementsOf(
-              pills.stream().map(FraudDemo.PoisonPill::expectedReason).toList());
-      for (FraudDemo.PoisonPill pill : pills) {
-        assertThat(out.deadLetters())
-            .anySatisfy(d -> assertThat(d.value()).isEqualTo(pill.value()));
-      }
-      assertThat(out.deadLetters()).allSatisfy(d -> assertThat(d.message()).isNotBlank());
-
-      // streamed scores equal an offline ONNX Runtime run on the same rows
-      Map<String, Double> offline = offlineScores(events);
-      for (Prediction p : out.predictions()) {
-        assertThat(p.getScore())
-            .as(p.getEventId())
-            .isCloseTo(offline.get(p.getEventId()), within(1e-6));
-        assertThat(p.getModelName()).isEqualTo("fraud-logreg");
-      }
-
-      // batches flushed both because they were full and because they lingered
-      assertThat(meters.find("sluice.batches").tag("trigger", "size").counter().count())
-          .isPositive();
-      assertThat(meters.find("sluice.batches").tag("trigger", "linger").counter().count())
-          .isPositive();
-      assertThat(out.predictions()).anySatisfy(p -> assertThat(p.getBatchSize()).isEqualTo(64));
-
-      // an alert for every prediction at or above the threshold, and only those
-      double threshold = app.model().descriptor().alertThreshold().getAsDouble();
-      long expectedAlerts =
-          out.predictions().stream().filter(p -> p.getScore() >= threshold).count();
-      assertThat(out.alerts()).hasSize((int) expectedAlerts);
-
-      // the model is good on the stream too
-      double[] scores = out.predictions().stream().mapToDouble(Prediction::getScore).toArray();
-      int[] labels =
-          out.predictions().stream().mapToInt(p -> Integer.parseInt(p.getLabel())).toArray();
-      assertThat(RocAuc.rocAuc(scores, labels)).isGreaterThanOrEqualTo(0.95);
-    }
+    FraudScenario.runAndCheck(
+        stack.kafka().bootstrapServers(), stack.registry().url(), descriptor, work, events, "e2e");
   }
 
   @Test
@@ -211,33 +139,6 @@ class FraudPipelineIT {
 
   private static int produceTo(String topic, List<CardTransaction> list, boolean pills) {
     return FraudDemo.produce(stack.kafka().bootstrapServers(), registry, topic, list, pills);
-  }
-
-  private static Map<String, Double> offlineScores(List<CardTransaction> list) throws Exception {
-    Map<String, Double> scores = new HashMap<>();
-    try (ModelRunner runner = ModelRunner.load(descriptor, InferenceSettings.defaults())) {
-      List<String> order = runner.descriptor().features();
-      List<float[]> rows = new ArrayList<>();
-      for (CardTransaction t : list) {
-        float[] row = new float[order.size()];
-        for (int i = 0; i < order.size(); i++) {
-          String f = order.get(i);
-          double v =
-              f.equals("Amount")
-                  ? t.getAmount()
-                  : t.getFeatures().get(Integer.parseInt(f.substring(1)) - 1);
-          row[i] = (float) v;
-        }
-        rows.add(row);
-      }
-      float[][] out = runner.run(rows);
-      int positive =
-          runner.descriptor().labels().indexOf(runner.descriptor().positiveLabel().orElseThrow());
-      for (int i = 0; i < list.size(); i++) {
-        scores.put(list.get(i).getId(), (double) out[i][positive]);
-      }
-    }
-    return scores;
   }
 
   private static void writeProperties(Path file, Map<String, String> c) throws IOException {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
@@ -78,6 +79,7 @@ class MicroBatchProcessorTest {
   private MockProcessorContext<Object, Object> context;
   private KeyValueStore<Long, byte[]> store;
   private long offset;
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   @BeforeEach
   void setUp() {
@@ -99,7 +101,7 @@ class MicroBatchProcessorTest {
                 "test", STORE, "dlq", maxBatch, Duration.ofMillis(LINGER_MS)),
             handler,
             scorer,
-            new PipelineMetrics(new SimpleMeterRegistry(), "test"));
+            new PipelineMetrics(meters, "test"));
     p.init(context);
     return p;
   }
@@ -268,5 +270,29 @@ class MicroBatchProcessorTest {
     assertThat(back.headers().lastHeader("empty").value()).isNull();
     assertThat(back.coordinates()).isEqualTo("t-3@77");
     assertThat(back.ingestTimeMs()).isEqualTo(99L);
+  }
+
+  @Test
+  void measuresLingerLatencyAndDeadLettersByReason() {
+    MicroBatchProcessor<Float> p = newProcessor(100);
+    long now = System.currentTimeMillis();
+    send(p, "a", "1", now - 2_000);
+    send(p, "b", "bad", now - 2_000);
+    advanceAndPunctuate(LINGER_MS + 20);
+
+    assertThat(meters.get("sluice.batch.linger").timer().max(TimeUnit.MILLISECONDS))
+        .isEqualTo(LINGER_MS + 20);
+    var latency = meters.get("sluice.end.to.end.latency").timer();
+    assertThat(latency.count()).as("one per prediction, none for the dead letter").isEqualTo(1);
+    assertThat(latency.max(TimeUnit.MILLISECONDS)).isBetween(2_000.0, 60_000.0);
+    assertThat(
+            meters
+                .get("sluice.dead.letters")
+                .tag("stage", "featurize")
+                .tag("reason", "NOT_A_NUMBER")
+                .counter()
+                .count())
+        .isEqualTo(1);
+    assertThat(meters.get("sluice.batch.size").summary().totalAmount()).isEqualTo(2);
   }
 }

@@ -39,8 +39,15 @@ class BadConfigurationTest {
     return new Run(rc, err.toString());
   }
 
+  /** The keys every run needs; the broker is never reached: each run stops before. */
+  private static final String REQUIRED =
+      "bootstrap.servers=localhost:1\napplication.id=bad-config-test\nmetrics.port=-1\n";
+
   private static String valid() {
-    return "pipeline.model.descriptor=" + descriptor.toString().replace("\\", "/") + "\n";
+    return REQUIRED
+        + "pipeline.model.descriptor="
+        + descriptor.toString().replace("\\", "/")
+        + "\n";
   }
 
   @Test
@@ -59,7 +66,7 @@ class BadConfigurationTest {
 
   @Test
   void aMissingModelFileIsNamedWithItsKey() throws Exception {
-    Run r = run("pipeline.model.descriptor=" + dir.resolve("nowhere.json") + "\n");
+    Run r = run(REQUIRED + "pipeline.model.descriptor=" + dir.resolve("nowhere.json") + "\n");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("pipeline.model.descriptor").contains("nowhere.json");
   }
@@ -69,7 +76,8 @@ class BadConfigurationTest {
     Path copy = dir.resolve("model").resolve("wrong-shape.json");
     Files.writeString(
         copy, Files.readString(descriptor).replaceFirst("\\[\\s*-1\\s*,\\s*29\\s*]", "[ -1, 30 ]"));
-    Run r = run("pipeline.model.descriptor=" + copy.toString().replace("\\", "/") + "\n");
+    Run r =
+        run(REQUIRED + "pipeline.model.descriptor=" + copy.toString().replace("\\", "/") + "\n");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err())
         .contains("pipeline.model.descriptor")
@@ -82,5 +90,28 @@ class BadConfigurationTest {
     Run r = run(valid() + "pipeline.features=V1..V28=features[0..27]\n");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("pipeline.features").contains("[Amount]");
+  }
+
+  @Test
+  void aMissingRequiredValueIsNamed() throws Exception {
+    Run r = run(valid().replace("bootstrap.servers=localhost:1\n", ""));
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("Missing required configuration key 'bootstrap.servers'")
+        .contains("SLUICE_BOOTSTRAP_SERVERS");
+  }
+
+  @Test
+  void aValueOfTheWrongTypeIsNamed() throws Exception {
+    Run r = run(valid() + "pipeline.batch.max.linger.ms=fifty\n");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("pipeline.batch.max.linger.ms").contains("fifty");
+  }
+
+  @Test
+  void aMisspeltKafkaPasswordKeyIsNamedWithoutItsValue() throws Exception {
+    Run r = run(valid() + "kafka.ssl.keystore.pasword=hunter2\n");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("kafka.ssl.keystore.pasword").doesNotContain("hunter2");
   }
 }

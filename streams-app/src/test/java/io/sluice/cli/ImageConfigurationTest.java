@@ -18,7 +18,8 @@ class ImageConfigurationTest {
     Path file = Files.createTempFile(dir, "pipeline", ".properties");
     Files.writeString(
         file,
-        "pipeline.kind=image-classification\n"
+        "bootstrap.servers=localhost:1\napplication.id=image-config-test\nmetrics.port=-1\n"
+            + "pipeline.kind=image-classification\n"
             + "data.dir="
             + VisionFixtures.dataDir().toString().replace("\\", "/")
             + "\n"

@@ -62,7 +62,15 @@ class TopologyFactoryTest {
         ConfigLoader.load(
             Optional.empty(),
             Map.of(),
-            Map.of("pipeline.batch.max.size", "3", "pipeline.batch.max.linger.ms", "100"));
+            Map.of(
+                "bootstrap.servers",
+                "unused:9092",
+                "application.id",
+                "topology-test",
+                "pipeline.batch.max.size",
+                "3",
+                "pipeline.batch.max.linger.ms",
+                "100"));
     SluiceConfig.Pipeline p = config.pipeline();
     PipelineMetrics metrics = new PipelineMetrics(meters, p.name());
     ClassificationHandler handler =

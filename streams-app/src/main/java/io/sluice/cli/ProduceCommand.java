@@ -1,0 +1,152 @@
+package io.sluice.cli;
+
+import io.sluice.schemas.CardTransaction;
+import io.sluice.serde.RecordPart;
+import io.sluice.serde.RegistrySettings;
+import io.sluice.serde.RestSchemaRegistryClient;
+import io.sluice.serde.SchemaRegistryClient;
+import io.sluice.serde.SpecificAvroSerde;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code sluice produce fraud}: streams a pipeline's sample events into a topic at a steady rate,
+ * for a deployment with no producer of its own (the docker-compose stack). Stops on SIGTERM.
+ */
+@Command(
+    name = "produce",
+    description = "Stream sample events (Avro, Confluent wire format) into a Kafka topic.")
+final class ProduceCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", description = "Sample events: fraud (the credit-card transactions).")
+  String events;
+
+  @Option(names = "--bootstrap-servers", required = true, description = "Kafka brokers.")
+  String bootstrapServers;
+
+  @Option(
+      names = "--schema-registry-url",
+      required = true,
+      description = "Confluent-compatible schema registry the event schema is registered in.")
+  String registryUrl;
+
+  @Option(names = "--topic", description = "Topic (default: ${DEFAULT-VALUE}).")
+  String topic = FraudDemo.INPUT;
+
+  @Option(names = "--rate", description = "Events per second (default: ${DEFAULT-VALUE}).")
+  int rate = 200;
+
+  @Option(names = "--loop", description = "Start over after the last event, until stopped.")
+  boolean loop;
+
+  @Option(
+      names = "--count",
+      description = "Stop after this many events (default: all of them, or forever with --loop).")
+  long count = Long.MAX_VALUE;
+
+  @Option(
+      names = "--poison-every",
+      description = "Add a corrupt record after every N events (default: ${DEFAULT-VALUE}: none).")
+  int poisonEvery;
+
+  @Option(names = "--data-dir", description = "Data directory (default: ${DEFAULT-VALUE}).")
+  Path dataDir = Demo.defaultDataDir();
+
+  private volatile boolean stopping;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!"fraud".equals(events)) {
+      throw new IllegalArgumentException(
+          "unknown events '" + events + "', expected one of [fraud]");
+    }
+    if (rate < 1) {
+      throw new IllegalArgumentException("--rate must be at least 1, was " + rate);
+    }
+    List<CardTransaction> all = FraudEvents.read(dataDir);
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stopping = true;
+                  awaitQuietly(done);
+                },
+                "sluice-produce-shutdown"));
+    try (SchemaRegistryClient registry =
+            new RestSchemaRegistryClient(RegistrySettings.of(registryUrl.split(",")));
+        KafkaProducer<String, byte[]> producer =
+            new KafkaProducer<>(
+                Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    bootstrapServers,
+                    ProducerConfig.ACKS_CONFIG,
+                    "all",
+                    ProducerConfig.LINGER_MS_CONFIG,
+                    5),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+      Serializer<CardTransaction> serializer =
+          new SpecificAvroSerde<>(registry, CardTransaction.class, RecordPart.VALUE, true)
+              .serializer();
+      List<FraudDemo.PoisonPill> pills = FraudDemo.poisonPills(serializer, topic, all.get(0));
+      long sent = send(producer, serializer, all, pills);
+      producer.flush();
+      System.out.printf("produced %,d records to %s%n", sent, topic);
+    } finally {
+      done.countDown();
+    }
+    return 0;
+  }
+
+  private long send(
+      KafkaProducer<String, byte[]> producer,
+      Serializer<CardTransaction> serializer,
+      List<CardTransaction> all,
+      List<FraudDemo.PoisonPill> pills)
+      throws InterruptedException {
+    long sent = 0;
+    long started = System.nanoTime();
+    long i = 0;
+    while (!stopping && i < count && (loop || i < all.size())) {
+      CardTransaction e = all.get((int) (i % all.size()));
+      producer.send(new ProducerRecord<>(topic, e.getCardId(), serializer.serialize(topic, e)));
+      sent++;
+      i++;
+      if (poisonEvery > 0 && i % poisonEvery == 0) {
+        byte[] pill = pills.get((int) ((i / poisonEvery) % pills.size())).value();
+        producer.send(new ProducerRecord<>(topic, "poison", pill));
+        sent++;
+      }
+      // Pace to the rate: wait until this event's slot has come.
+      long due = started + TimeUnit.SECONDS.toNanos(1) * i / rate;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+    }
+    return sent;
+  }
+
+  private static void awaitQuietly(CountDownLatch done) {
+    try {
+      done.await(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
