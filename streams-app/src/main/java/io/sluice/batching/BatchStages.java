@@ -24,6 +24,14 @@ public interface BatchStages<P, R> {
   P prepare(BufferedRecord record) throws RejectedRecordException;
 
   /**
+   * Prepares a batch: one outcome per record, in input order. The default prepares one record after
+   * another; costly preparation (decoding images) overrides it to work in parallel.
+   */
+  default List<BatchHandler.Prepared<P>> prepareAll(List<BufferedRecord> records) {
+    return BatchHandler.Prepared.each(records, this::prepare);
+  }
+
+  /**
    * Scores prepared records in one model call; returns one output per record, in order. Throws an
    * unchecked exception if the call fails: the batch is then bisected, so this must keep no state
    * between calls.
@@ -42,6 +50,11 @@ public interface BatchStages<P, R> {
       @Override
       public P prepare(BufferedRecord record) throws RejectedRecordException {
         return handler.prepare(record);
+      }
+
+      @Override
+      public List<BatchHandler.Prepared<P>> prepareAll(List<BufferedRecord> records) {
+        return handler.prepareAll(records);
       }
 
       @Override

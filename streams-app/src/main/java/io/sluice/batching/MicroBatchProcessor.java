@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch is scored from {@link #process} when it holds {@code maxBatchSize} records, and from a
  * wall-clock punctuator when its oldest record has waited {@code maxLinger}. Scoring decodes and
- * featurizes each record ({@link BatchStages#prepare}), calls the model once, bisects the batch
+ * featurizes the records ({@link BatchStages#prepareAll}), calls the model once, bisects the batch
  * when the call fails so that only the failing records are dead-lettered, forwards the outputs in
  * input order with each input's timestamp, and then clears the buffer.
  *
@@ -178,12 +178,19 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   private <R> void scoreBatch(BatchStages<P, R> stages, List<BufferedRecord> records) {
     List<BufferedRecord> accepted = new ArrayList<>(records.size());
     List<P> prepared = new ArrayList<>(records.size());
-    for (BufferedRecord record : records) {
-      try {
-        prepared.add(stages.prepare(record));
-        accepted.add(record);
-      } catch (RejectedRecordException e) {
-        deadLetter(record, e.stage(), e.reason(), e);
+    List<BatchHandler.Prepared<P>> outcomes = stages.prepareAll(records);
+    if (outcomes.size() != records.size()) {
+      throw new IllegalStateException(
+          "handler prepared " + outcomes.size() + " outcomes for " + records.size() + " records");
+    }
+    for (int i = 0; i < records.size(); i++) {
+      BatchHandler.Prepared<P> outcome = outcomes.get(i);
+      if (outcome.rejection() != null) {
+        RejectedRecordException e = outcome.rejection();
+        deadLetter(records.get(i), e.stage(), e.reason(), e);
+      } else {
+        prepared.add(outcome.value());
+        accepted.add(records.get(i));
       }
     }
     if (prepared.isEmpty()) {

@@ -2,6 +2,8 @@ package io.sluice.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
@@ -88,10 +90,26 @@ public record SluiceConfig(
       Duration batchMaxLinger,
       OptionalDouble alertThreshold,
       String alertSeverity,
-      Recs recs) {}
+      Recs recs,
+      Image image) {}
 
   /** What only recommendation pipelines use. */
   public record Recs(int k, int recentItems, int ratedMax, double ratingMin, double ratingMax) {}
+
+  /**
+   * What image pipelines add: limits on one image, the directories {@code file:} URIs may point
+   * into, how many classes a classification lists, and the low-confidence alert.
+   */
+  public record Image(
+      int maxBytes,
+      long maxPixels,
+      List<Path> uriAllowedDirs,
+      int topK,
+      OptionalDouble minConfidence) {
+    public Image {
+      uriAllowedDirs = List.copyOf(uriAllowedDirs);
+    }
+  }
 
   static SluiceConfig fromParsed(
       Map<String, Object> v, Map<String, String> kafka, Map<String, String> sources) {
@@ -135,9 +153,20 @@ public record SluiceConfig(
             (Integer) v.get(ConfigKeys.INTRA_OP_THREADS),
             (Integer) v.get(ConfigKeys.BATCH_MAX_SIZE),
             Duration.ofMillis((Long) v.get(ConfigKeys.BATCH_MAX_LINGER_MS)),
-            threshold(str(v, ConfigKeys.ALERT_THRESHOLD)),
+            threshold(ConfigKeys.ALERT_THRESHOLD, str(v, ConfigKeys.ALERT_THRESHOLD)),
             str(v, ConfigKeys.ALERT_SEVERITY),
-            recs(v));
+            recs(v),
+            new Image(
+                (Integer) v.get(ConfigKeys.IMAGE_MAX_BYTES),
+                (Long) v.get(ConfigKeys.IMAGE_MAX_PIXELS),
+                Arrays.stream(str(v, ConfigKeys.IMAGE_URI_ALLOWED_DIRS).split(","))
+                    .map(String::trim)
+                    .filter(d -> !d.isEmpty())
+                    .map(Path::of)
+                    .toList(),
+                (Integer) v.get(ConfigKeys.TOP_K),
+                threshold(
+                    ConfigKeys.ALERT_MIN_CONFIDENCE, str(v, ConfigKeys.ALERT_MIN_CONFIDENCE))));
     return new SluiceConfig(
         str(v, ConfigKeys.APPLICATION_ID),
         str(v, ConfigKeys.BOOTSTRAP_SERVERS),
@@ -192,7 +221,7 @@ public record SluiceConfig(
     return o == null ? "" : o.toString().trim();
   }
 
-  private static OptionalDouble threshold(String text) {
+  private static OptionalDouble threshold(String key, String text) {
     if (text.isBlank()) {
       return OptionalDouble.empty();
     }
@@ -200,10 +229,10 @@ public record SluiceConfig(
     try {
       t = Double.parseDouble(text);
     } catch (NumberFormatException e) {
-      throw new ConfigException(ConfigKeys.ALERT_THRESHOLD, text, "expected a number in [0, 1]");
+      throw new ConfigException(key, text, "expected a number in [0, 1]");
     }
     if (!(t >= 0.0 && t <= 1.0)) {
-      throw new ConfigException(ConfigKeys.ALERT_THRESHOLD, text, "expected a number in [0, 1]");
+      throw new ConfigException(key, text, "expected a number in [0, 1]");
     }
     return OptionalDouble.of(t);
   }

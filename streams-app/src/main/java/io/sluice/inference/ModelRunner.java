@@ -128,7 +128,18 @@ public final class ModelRunner implements AutoCloseable {
    */
   public static ModelRunner load(Path descriptorJson, InferenceSettings settings)
       throws ModelLoadException {
-    ModelDescriptor descriptor = ModelDescriptor.read(descriptorJson);
+    return load(descriptorJson, settings, null);
+  }
+
+  /**
+   * Like {@link #load(Path, InferenceSettings)}, for a descriptor whose paths may name the data
+   * directory as {@value ModelDescriptor#DATA_DIR_PLACEHOLDER}.
+   *
+   * @param dataDir the data directory, or null if there is none
+   */
+  public static ModelRunner load(Path descriptorJson, InferenceSettings settings, Path dataDir)
+      throws ModelLoadException {
+    ModelDescriptor descriptor = ModelDescriptor.read(descriptorJson, dataDir);
     byte[] model = readVerified(descriptor);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OpenSession opened = openSession(env, model, descriptor, settings);
@@ -675,6 +686,20 @@ public final class ModelRunner implements AutoCloseable {
       return new Signature(null, notTabular);
     }
     TensorSpec input = descriptor.inputs().get(0);
+    List<Long> rowShape = input.shape().subList(1, input.shape().size());
+    if (descriptor.preprocessing().isPresent()
+        && !descriptor.preprocessing().get().rowShape().equals(rowShape)) {
+      throw new ModelLoadException(
+          "model descriptor "
+              + descriptor.path()
+              + ": field 'preprocessing' makes images of shape "
+              + descriptor.preprocessing().get().rowShape()
+              + ", input '"
+              + input.name()
+              + "' takes "
+              + rowShape
+              + " per row");
+    }
     long[] shape = input.shape().stream().mapToLong(Long::longValue).toArray();
     long rowLength = product(Arrays.copyOfRange(shape, 1, shape.length));
     if (rowLength > Integer.MAX_VALUE) {
