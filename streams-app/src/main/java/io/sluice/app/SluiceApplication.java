@@ -81,7 +81,7 @@ public final class SluiceApplication implements AutoCloseable {
   public static SluiceApplication create(SluiceConfig config, MeterRegistry meters) {
     SluiceConfig.Pipeline p = config.pipeline();
     PipelineKind kind = kind(p.kind());
-    ModelRunner model = loadModel(p);
+    ModelRunner model = loadModel(p, config.dataDir());
     SchemaRegistryClient registry = null;
     try {
       registry = RegistryClients.create(config.registry());
@@ -111,7 +111,11 @@ public final class SluiceApplication implements AutoCloseable {
   }
 
   /** The pipeline kinds this engine knows, by the value of {@code pipeline.kind}. */
-  private static final List<PipelineKind> KINDS = List.of(new ClassificationPipeline());
+  private static final List<PipelineKind> KINDS =
+      List.of(
+          new ClassificationPipeline(),
+          new RecommendationPipeline(),
+          new ImageClassificationPipeline());
 
   private static PipelineKind kind(String name) {
     return KINDS.stream()
@@ -125,7 +129,7 @@ public final class SluiceApplication implements AutoCloseable {
                     "expected one of " + KINDS.stream().map(PipelineKind::name).toList()));
   }
 
-  private static ModelRunner loadModel(SluiceConfig.Pipeline p) {
+  private static ModelRunner loadModel(SluiceConfig.Pipeline p, java.nio.file.Path dataDir) {
     ExecutionProvider provider;
     try {
       provider = ExecutionProvider.parse(p.executionProvider());
@@ -136,7 +140,7 @@ public final class SluiceApplication implements AutoCloseable {
     InferenceSettings settings =
         new InferenceSettings(provider, p.cudaDevice(), p.intraOpThreads(), 1, true);
     try {
-      return ModelRunner.load(p.modelDescriptor(), settings);
+      return ModelRunner.load(p.modelDescriptor(), settings, dataDir);
     } catch (ModelLoadException e) {
       throw new ConfigException(
           ConfigKeys.MODEL_DESCRIPTOR, p.modelDescriptor().toString(), e.getMessage());

@@ -1,6 +1,7 @@
 package io.sluice.batching;
 
 import io.sluice.errors.RejectedRecordException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,6 +20,16 @@ public interface BatchHandler<P> {
    */
   P prepare(BufferedRecord record) throws RejectedRecordException;
 
+  /**
+   * Decodes and featurizes a batch: one {@link Prepared} per record, in input order. The default
+   * prepares one record after another with {@link #prepare}; a handler whose preparation is costly
+   * (decoding images) overrides it to prepare the records in parallel. An unchecked exception (not
+   * the records' fault) fails the whole batch.
+   */
+  default List<Prepared<P>> prepareAll(List<BufferedRecord> records) {
+    return Prepared.each(records, this::prepare);
+  }
+
   /** The model input row of a prepared record. */
   float[] features(P prepared);
 
@@ -27,6 +38,36 @@ public interface BatchHandler<P> {
    * Predictions must come out in the same order.
    */
   List<Emit> complete(List<Scored<P>> scored, BatchInfo batch);
+
+  /** The outcome of preparing one record: a prepared value, or why the record was rejected. */
+  record Prepared<P>(P value, RejectedRecordException rejection) {
+    public static <P> Prepared<P> of(P value) {
+      return new Prepared<>(java.util.Objects.requireNonNull(value, "value"), null);
+    }
+
+    public static <P> Prepared<P> rejected(RejectedRecordException rejection) {
+      return new Prepared<>(null, java.util.Objects.requireNonNull(rejection, "rejection"));
+    }
+
+    /** Prepares one record after another. */
+    public static <P> List<Prepared<P>> each(List<BufferedRecord> records, Preparer<P> preparer) {
+      List<Prepared<P>> out = new ArrayList<>(records.size());
+      for (BufferedRecord record : records) {
+        try {
+          out.add(of(preparer.prepare(record)));
+        } catch (RejectedRecordException e) {
+          out.add(rejected(e));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Prepares one record, or rejects it. */
+  @FunctionalInterface
+  interface Preparer<P> {
+    P prepare(BufferedRecord record) throws RejectedRecordException;
+  }
 
   /** A prepared record and the model's output for it. */
   record Scored<P>(BufferedRecord source, P prepared, float[] output) {}

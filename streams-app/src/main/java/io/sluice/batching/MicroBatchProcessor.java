@@ -30,18 +30,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch is scored from {@link #process} when it holds {@code maxBatchSize} records, and from a
  * wall-clock punctuator when its oldest record has waited {@code maxLinger}. Scoring decodes and
- * featurizes each record ({@link BatchHandler#prepare}), calls the model once, bisects the batch
+ * featurizes the records ({@link BatchStages#prepareAll}), calls the model once, bisects the batch
  * when the call fails so that only the failing records are dead-lettered, forwards the outputs in
  * input order with each input's timestamp, and then clears the buffer.
  *
- * <p>One instance per task, used by one stream thread; the handler, scorer and metrics are shared.
+ * <p>One instance per task, used by one stream thread; the stages and metrics are shared.
  */
 public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], Object, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(MicroBatchProcessor.class);
 
   private final Settings settings;
-  private final BatchHandler<P> handler;
-  private final Scorer scorer;
+  private final BatchStages<P, ?> stages;
   private final PipelineMetrics metrics;
 
   private ProcessorContext<Object, Object> context;
@@ -72,11 +71,16 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
     }
   }
 
+  /** A processor of a model fed float rows. */
   public MicroBatchProcessor(
       Settings settings, BatchHandler<P> handler, Scorer scorer, PipelineMetrics metrics) {
+    this(settings, BatchStages.of(handler, scorer), metrics);
+  }
+
+  /** A processor of a model of any input and output. */
+  public MicroBatchProcessor(Settings settings, BatchStages<P, ?> stages, PipelineMetrics metrics) {
     this.settings = settings;
-    this.handler = handler;
-    this.scorer = scorer;
+    this.stages = stages;
     this.metrics = metrics;
   }
 
@@ -168,45 +172,56 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   }
 
   private void scoreBatch(List<BufferedRecord> records) {
+    scoreBatch(stages, records);
+  }
+
+  private <R> void scoreBatch(BatchStages<P, R> stages, List<BufferedRecord> records) {
     List<BufferedRecord> accepted = new ArrayList<>(records.size());
     List<P> prepared = new ArrayList<>(records.size());
-    for (BufferedRecord record : records) {
-      try {
-        prepared.add(handler.prepare(record));
-        accepted.add(record);
-      } catch (RejectedRecordException e) {
-        deadLetter(record, e.stage(), e.reason(), e);
+    List<BatchHandler.Prepared<P>> outcomes = stages.prepareAll(records);
+    if (outcomes.size() != records.size()) {
+      throw new IllegalStateException(
+          "handler prepared " + outcomes.size() + " outcomes for " + records.size() + " records");
+    }
+    for (int i = 0; i < records.size(); i++) {
+      BatchHandler.Prepared<P> outcome = outcomes.get(i);
+      if (outcome.rejection() != null) {
+        RejectedRecordException e = outcome.rejection();
+        deadLetter(records.get(i), e.stage(), e.reason(), e);
+      } else {
+        prepared.add(outcome.value());
+        accepted.add(records.get(i));
       }
     }
     if (prepared.isEmpty()) {
       return;
     }
-    float[][] outputs = new float[prepared.size()][];
+    List<R> outputs = new ArrayList<>(java.util.Collections.nCopies(prepared.size(), null));
     RuntimeException[] failures = new RuntimeException[prepared.size()];
     long started = System.nanoTime();
-    scoreRange(prepared, 0, prepared.size(), outputs, failures);
+    scoreRange(stages, prepared, 0, prepared.size(), outputs, failures);
     metrics.inferenceNanos(System.nanoTime() - started);
     long inferenceTime = context.currentSystemTimeMs();
 
-    List<BatchHandler.Scored<P>> scored = new ArrayList<>(prepared.size());
+    List<BatchStages.Scored<P, R>> scored = new ArrayList<>(prepared.size());
     for (int i = 0; i < prepared.size(); i++) {
       if (failures[i] != null) {
         deadLetter(accepted.get(i), DeadLetter.Stage.INFERENCE, "MODEL_FAILED", failures[i]);
       } else {
-        scored.add(new BatchHandler.Scored<>(accepted.get(i), prepared.get(i), outputs[i]));
+        scored.add(new BatchStages.Scored<>(accepted.get(i), prepared.get(i), outputs.get(i)));
       }
     }
     if (scored.isEmpty()) {
       return;
     }
     for (Emit emit :
-        handler.complete(scored, new BatchHandler.BatchInfo(prepared.size(), inferenceTime))) {
+        stages.complete(scored, new BatchHandler.BatchInfo(prepared.size(), inferenceTime))) {
       context.forward(
           new Record<>(emit.key(), emit.value(), emit.timestamp(), emit.headers()), emit.child());
     }
     // Wall clock, not the stream thread's cached time: latency is the one number users watch.
     long forwarded = System.currentTimeMillis();
-    for (BatchHandler.Scored<P> s : scored) {
+    for (BatchStages.Scored<P, R> s : scored) {
       metrics.endToEndMillis(forwarded - s.source().timestamp());
     }
   }
@@ -215,19 +230,22 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
    * Scores {@code items[from, to)} in one call; if the call fails, halves the range until the
    * failing records are alone, so one bad record cannot take its batch down with it.
    */
-  private void scoreRange(
-      List<P> items, int from, int to, float[][] outputs, RuntimeException[] failures) {
-    List<float[]> rows = new ArrayList<>(to - from);
-    for (int i = from; i < to; i++) {
-      rows.add(handler.features(items.get(i)));
-    }
+  private <R> void scoreRange(
+      BatchStages<P, R> stages,
+      List<P> items,
+      int from,
+      int to,
+      List<R> outputs,
+      RuntimeException[] failures) {
     try {
-      float[][] result = scorer.score(rows);
-      if (result.length != rows.size()) {
+      List<R> result = stages.score(items.subList(from, to));
+      if (result.size() != to - from) {
         throw new IllegalStateException(
-            "model returned " + result.length + " rows for " + rows.size() + " inputs");
+            "model returned " + result.size() + " rows for " + (to - from) + " inputs");
       }
-      System.arraycopy(result, 0, outputs, from, result.length);
+      for (int i = from; i < to; i++) {
+        outputs.set(i, result.get(i - from));
+      }
     } catch (RuntimeException e) {
       if (to - from == 1) {
         failures[from] = e;
@@ -235,8 +253,8 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
       }
       int mid = (from + to) >>> 1;
       LOG.debug("model call over {} records failed, bisecting: {}", to - from, e.toString());
-      scoreRange(items, from, mid, outputs, failures);
-      scoreRange(items, mid, to, outputs, failures);
+      scoreRange(stages, items, from, mid, outputs, failures);
+      scoreRange(stages, items, mid, to, outputs, failures);
     }
   }
 

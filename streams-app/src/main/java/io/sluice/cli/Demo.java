@@ -10,6 +10,16 @@ final class Demo {
   private Demo() {}
 
   /**
+   * The repository's descriptors of the pretrained vision models: under {@code SLUICE_HOME} (set by
+   * the {@code sluice} launcher to the repository root), else under the working directory.
+   */
+  static Path visionDescriptorsDir() {
+    String home = System.getenv("SLUICE_HOME");
+    Path root = home == null || home.isBlank() ? Path.of("") : Path.of(home);
+    return root.resolve("models").resolve("descriptors").resolve("vision").toAbsolutePath();
+  }
+
+  /**
    * The data directory: {@code SLUICE_DATA_DIR}, else the system property {@code sluice.data.dir},
    * else {@code ../shared/data}.
    */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,23 +30,40 @@ public final class OutputCollector implements AutoCloseable {
   private final String predictionsTopic;
   private final String alertsTopic;
   private final String dlqTopic;
-  private final AvroRecordDecoder<Prediction> predictionDecoder;
+  private final AvroRecordDecoder<? extends SpecificRecord> predictionDecoder;
   private final AvroRecordDecoder<Alert> alertDecoder;
-  private final List<Prediction> predictions = new ArrayList<>();
+  private final Class<? extends SpecificRecord> predictionType;
+  private final List<SpecificRecord> predictions = new ArrayList<>();
   private final List<Alert> alerts = new ArrayList<>();
   private final List<DeadLetterRecord> deadLetters = new ArrayList<>();
   private long lastReceivedNanos;
 
+  /** A collector of a pipeline that writes {@link Prediction}s. */
   public OutputCollector(
       String bootstrapServers,
       SchemaRegistryClient registry,
       String predictionsTopic,
       String alertsTopic,
       String dlqTopic) {
+    this(bootstrapServers, registry, Prediction.class, predictionsTopic, alertsTopic, dlqTopic);
+  }
+
+  /**
+   * A collector of a pipeline whose predictions topic holds {@code predictionType} records (e.g.
+   * {@code ImageClassification}).
+   */
+  public OutputCollector(
+      String bootstrapServers,
+      SchemaRegistryClient registry,
+      Class<? extends SpecificRecord> predictionType,
+      String predictionsTopic,
+      String alertsTopic,
+      String dlqTopic) {
+    this.predictionType = predictionType;
     this.predictionsTopic = predictionsTopic;
     this.alertsTopic = alertsTopic;
     this.dlqTopic = dlqTopic;
-    this.predictionDecoder = AvroRecordDecoder.specific(registry, Prediction.class);
+    this.predictionDecoder = AvroRecordDecoder.specific(registry, predictionType);
     this.alertDecoder = AvroRecordDecoder.specific(registry, Alert.class);
     this.consumer =
         new KafkaConsumer<>(
@@ -106,8 +124,25 @@ public final class OutputCollector implements AutoCloseable {
     }
   }
 
+  /** The predictions of a pipeline that writes {@link Prediction}s. */
   public List<Prediction> predictions() {
-    return predictions;
+    return predictions(Prediction.class);
+  }
+
+  /**
+   * The predictions, as the type this collector was created for.
+   *
+   * @throws IllegalArgumentException if {@code type} is not that type
+   */
+  public <T extends SpecificRecord> List<T> predictions(Class<T> type) {
+    if (!type.equals(predictionType)) {
+      throw new IllegalArgumentException(
+          "this collector reads "
+              + predictionType.getSimpleName()
+              + ", not "
+              + type.getSimpleName());
+    }
+    return predictions.stream().map(type::cast).toList();
   }
 
   public List<Alert> alerts() {

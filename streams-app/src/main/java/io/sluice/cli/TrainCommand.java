@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import io.sluice.models.fraud.FraudModelTrainer;
 import io.sluice.models.intrusion.IntrusionModelTrainer;
+import io.sluice.models.recs.RecommenderTrainer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -9,13 +10,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sluice train fraud|intrusion}: trains one of the project's own models from the data
+ * {@code sluice train fraud|intrusion|recs}: trains one of the project's own models from the data
  * directory.
  */
-@Command(name = "train", description = "Train one of the project's own models (fraud, intrusion).")
+@Command(
+    name = "train",
+    description = "Train one of the project's own models (fraud, intrusion, recs).")
 final class TrainCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", description = "Model to train: fraud or intrusion.")
+  @Parameters(index = "0", description = "Model to train: fraud, intrusion or recs.")
   String model;
 
   @Option(names = "--data-dir", description = "Data directory (default: ${DEFAULT-VALUE}).")
@@ -31,14 +34,15 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path out = outDir == null ? Demo.MODELS_DIR.resolve(model) : outDir;
+    Path out = outDir != null ? outDir : Demo.MODELS_DIR.resolve(model);
     switch (model) {
       case "fraud" -> System.out.println(FraudModelTrainer.train(dataDir, out, seed).summary());
       case "intrusion" ->
           System.out.println(IntrusionModelTrainer.train(dataDir, out, seed).summary());
+      case "recs" -> System.out.println(RecommenderTrainer.train(dataDir, out, seed).summary());
       default ->
           throw new IllegalArgumentException(
-              "unknown model '" + model + "', expected one of [fraud, intrusion]");
+              "unknown model '" + model + "', expected one of [fraud, intrusion, recs]");
     }
     return 0;
   }

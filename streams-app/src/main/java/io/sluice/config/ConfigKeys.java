@@ -116,7 +116,9 @@ public final class ConfigKeys {
   public static final String PIPELINE_KIND = "pipeline.kind";
   private static final String PIPELINE_KIND_DOC =
       "What the pipeline does with the model: classification (tabular features in, class"
-          + " probabilities and alerts out).";
+          + " probabilities and alerts out), recommendation (rating events in, a top-K"
+          + " list per event out, from per-user recent-items state) or image-classification (image"
+          + " events in, top-k classes and low-confidence alerts out).";
 
   public static final String INPUT_TOPIC = "pipeline.input.topic";
   private static final String INPUT_TOPIC_DOC =
@@ -184,6 +186,54 @@ public final class ConfigKeys {
 
   public static final String ALERT_SEVERITY = "pipeline.alert.severity";
   private static final String ALERT_SEVERITY_DOC = "Severity of threshold alerts.";
+
+  public static final String RECS_K = "pipeline.recs.k";
+  private static final String RECS_K_DOC =
+      "Recommendation pipelines: items per recommendation list.";
+
+  public static final String RECS_RECENT_ITEMS = "pipeline.recs.recent.items";
+  private static final String RECS_RECENT_ITEMS_DOC =
+      "Recommendation pipelines: recent items kept per user and given to the model (at most the"
+          + " model's recent-items width).";
+
+  public static final String RECS_RATED_MAX = "pipeline.recs.rated.max";
+  private static final String RECS_RATED_MAX_DOC =
+      "Recommendation pipelines: rated items kept per user, never recommended to them; beyond it"
+          + " the oldest is forgotten.";
+
+  public static final String RECS_RATING_MIN = "pipeline.recs.rating.min";
+  private static final String RECS_RATING_MIN_DOC =
+      "Recommendation pipelines: lowest valid rating; an event outside the range is recommended"
+          + " for but leaves the user's state unchanged (counted as invalid_rating).";
+
+  public static final String RECS_RATING_MAX = "pipeline.recs.rating.max";
+  private static final String RECS_RATING_MAX_DOC =
+      "Recommendation pipelines: highest valid rating.";
+
+  public static final String IMAGE_MAX_BYTES = "pipeline.image.max.bytes";
+  private static final String IMAGE_MAX_BYTES_DOC =
+      "Image pipelines: the most encoded bytes of one image (in the event or behind its URI);"
+          + " larger images are dead-lettered (IMAGE_TOO_LARGE).";
+
+  public static final String IMAGE_MAX_PIXELS = "pipeline.image.max.pixels";
+  private static final String IMAGE_MAX_PIXELS_DOC =
+      "Image pipelines: the most pixels (width x height, read from the header before decoding) of"
+          + " one image; larger images are dead-lettered undecoded (TOO_MANY_PIXELS). Bounds the"
+          + " memory of a decode: about 4-8 bytes per pixel per preprocessing thread.";
+
+  public static final String IMAGE_URI_ALLOWED_DIRS = "pipeline.image.uri.allowed.dirs";
+  private static final String IMAGE_URI_ALLOWED_DIRS_DOC =
+      "Image pipelines: comma-separated directories that file: URIs in events may point into"
+          + " (symbolic links followed); empty: every URI is refused (URI_NOT_ALLOWED).";
+
+  public static final String TOP_K = "pipeline.top.k";
+  private static final String TOP_K_DOC =
+      "Image pipelines: how many of the most probable classes each classification lists.";
+
+  public static final String ALERT_MIN_CONFIDENCE = "pipeline.alert.min.confidence";
+  private static final String ALERT_MIN_CONFIDENCE_DOC =
+      "Image pipelines: raise a low-confidence alert when the top-1 probability is under this"
+          + " (an out-of-distribution signal); empty: no such alerts.";
 
   public static final String ALERT_COOLDOWN_MS = "pipeline.alert.cooldown.ms";
   private static final String ALERT_COOLDOWN_MS_DOC =
@@ -471,6 +521,46 @@ public final class ConfigKeys {
               severity(),
               Importance.LOW,
               ALERT_SEVERITY_DOC)
+          .define(RECS_K, Type.INT, 10, Range.between(1, 1000), Importance.MEDIUM, RECS_K_DOC)
+          .define(
+              RECS_RECENT_ITEMS,
+              Type.INT,
+              10,
+              Range.between(1, 1000),
+              Importance.MEDIUM,
+              RECS_RECENT_ITEMS_DOC)
+          .define(
+              RECS_RATED_MAX,
+              Type.INT,
+              1000,
+              Range.between(1, 100_000),
+              Importance.MEDIUM,
+              RECS_RATED_MAX_DOC)
+          .define(RECS_RATING_MIN, Type.DOUBLE, 0.5, Importance.LOW, RECS_RATING_MIN_DOC)
+          .define(RECS_RATING_MAX, Type.DOUBLE, 5.0, Importance.LOW, RECS_RATING_MAX_DOC)
+          .define(
+              IMAGE_MAX_BYTES,
+              Type.INT,
+              10 * 1024 * 1024,
+              Range.between(1, 256 * 1024 * 1024),
+              Importance.MEDIUM,
+              IMAGE_MAX_BYTES_DOC)
+          .define(
+              IMAGE_MAX_PIXELS,
+              Type.LONG,
+              4096L * 4096L,
+              Range.between(1, 1_000_000_000L),
+              Importance.MEDIUM,
+              IMAGE_MAX_PIXELS_DOC)
+          .define(
+              IMAGE_URI_ALLOWED_DIRS,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              IMAGE_URI_ALLOWED_DIRS_DOC)
+          .define(TOP_K, Type.INT, 5, Range.between(1, 1000), Importance.LOW, TOP_K_DOC)
+          .define(
+              ALERT_MIN_CONFIDENCE, Type.STRING, "", Importance.MEDIUM, ALERT_MIN_CONFIDENCE_DOC)
           .define(
               ALERT_COOLDOWN_MS,
               Type.LONG,

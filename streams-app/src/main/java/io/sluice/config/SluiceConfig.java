@@ -3,6 +3,7 @@ package io.sluice.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -90,7 +91,27 @@ public record SluiceConfig(
       Duration batchMaxLinger,
       OptionalDouble alertThreshold,
       String alertSeverity,
+      Recs recs,
+      Image image,
       Alerting alerting) {}
+
+  /** What only recommendation pipelines use. */
+  public record Recs(int k, int recentItems, int ratedMax, double ratingMin, double ratingMax) {}
+
+  /**
+   * What image pipelines add: limits on one image, the directories {@code file:} URIs may point
+   * into, how many classes a classification lists, and the low-confidence alert.
+   */
+  public record Image(
+      int maxBytes,
+      long maxPixels,
+      List<Path> uriAllowedDirs,
+      int topK,
+      OptionalDouble minConfidence) {
+    public Image {
+      uriAllowedDirs = List.copyOf(uriAllowedDirs);
+    }
+  }
 
   /**
    * Alert rules beyond the score threshold, and alert hygiene; see {@link ConfigKeys} for each.
@@ -173,8 +194,20 @@ public record SluiceConfig(
             (Integer) v.get(ConfigKeys.INTRA_OP_THREADS),
             (Integer) v.get(ConfigKeys.BATCH_MAX_SIZE),
             Duration.ofMillis((Long) v.get(ConfigKeys.BATCH_MAX_LINGER_MS)),
-            threshold(str(v, ConfigKeys.ALERT_THRESHOLD)),
+            threshold(ConfigKeys.ALERT_THRESHOLD, str(v, ConfigKeys.ALERT_THRESHOLD)),
             str(v, ConfigKeys.ALERT_SEVERITY),
+            recs(v),
+            new Image(
+                (Integer) v.get(ConfigKeys.IMAGE_MAX_BYTES),
+                (Long) v.get(ConfigKeys.IMAGE_MAX_PIXELS),
+                Arrays.stream(str(v, ConfigKeys.IMAGE_URI_ALLOWED_DIRS).split(","))
+                    .map(String::trim)
+                    .filter(d -> !d.isEmpty())
+                    .map(Path::of)
+                    .toList(),
+                (Integer) v.get(ConfigKeys.TOP_K),
+                threshold(
+                    ConfigKeys.ALERT_MIN_CONFIDENCE, str(v, ConfigKeys.ALERT_MIN_CONFIDENCE))),
             alerting(v));
     return new SluiceConfig(
         str(v, ConfigKeys.APPLICATION_ID),
@@ -189,6 +222,23 @@ public record SluiceConfig(
         pipeline,
         kafka,
         sources);
+  }
+
+  private static Recs recs(Map<String, Object> v) {
+    double min = (Double) v.get(ConfigKeys.RECS_RATING_MIN);
+    double max = (Double) v.get(ConfigKeys.RECS_RATING_MAX);
+    if (!(min <= max)) {
+      throw new ConfigException(
+          ConfigKeys.RECS_RATING_MIN,
+          min,
+          "must not be more than " + ConfigKeys.RECS_RATING_MAX + " (" + max + ")");
+    }
+    return new Recs(
+        (Integer) v.get(ConfigKeys.RECS_K),
+        (Integer) v.get(ConfigKeys.RECS_RECENT_ITEMS),
+        (Integer) v.get(ConfigKeys.RECS_RATED_MAX),
+        min,
+        max);
   }
 
   private static Alerting alerting(Map<String, Object> v) {
@@ -250,7 +300,7 @@ public record SluiceConfig(
     return o == null ? "" : o.toString().trim();
   }
 
-  private static OptionalDouble threshold(String text) {
+  private static OptionalDouble threshold(String key, String text) {
     if (text.isBlank()) {
       return OptionalDouble.empty();
     }
@@ -258,10 +308,10 @@ public record SluiceConfig(
     try {
       t = Double.parseDouble(text);
     } catch (NumberFormatException e) {
-      throw new ConfigException(ConfigKeys.ALERT_THRESHOLD, text, "expected a number in [0, 1]");
+      throw new ConfigException(key, text, "expected a number in [0, 1]");
     }
     if (!(t >= 0.0 && t <= 1.0)) {
-      throw new ConfigException(ConfigKeys.ALERT_THRESHOLD, text, "expected a number in [0, 1]");
+      throw new ConfigException(key, text, "expected a number in [0, 1]");
     }
     return OptionalDouble.of(t);
   }

@@ -9,6 +9,10 @@
  *       truncated Avro)</td><td>dead-letter topic, stage {@code decode}</td><td>continue</td></tr>
  *   <tr><td>bad features (missing field, wrong number of features, NaN or infinite)</td>
  *       <td>dead-letter topic, stage {@code featurize}</td><td>continue</td></tr>
+ *   <tr><td>bad image (empty, too many bytes, not JPEG or PNG, truncated, corrupt, a header that
+ *       declares more pixels than allowed, a URI that is missing, not allowed or of an unknown
+ *       scheme)</td><td>dead-letter topic, stage {@code featurize}, before any pixel of a too
+ *       large image is decoded</td><td>continue</td></tr>
  *   <tr><td>model failure on a batch</td><td>the batch is bisected until the failing records
  *       are isolated; only they go to the dead-letter topic, stage {@code inference}</td>
  *       <td>continue</td></tr>

@@ -3,10 +3,14 @@ package io.sluice.inference;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.imaging.Preprocessing;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -22,10 +26,17 @@ import java.util.OptionalDouble;
  *
  * <p>Required fields: {@code name}, {@code version}, {@code file} (relative to the descriptor's
  * directory), {@code sha256}, {@code inputs} and {@code outputs} (each a list of {@code {name,
- * type, shape}}, with -1 for a dynamic dimension). Optional: {@code features}, {@code labels},
- * {@code positiveLabel}, {@code alertThreshold}, {@code golden} ({@code {inputs, outputs}}, one
- * flattened row per example), {@code categoricals}, {@code linear} and {@code reference} (see
- * {@code models/descriptors/README.md}). Unknown fields are ignored. Instances are immutable.
+ * type, shape}}, with -1 for a dynamic dimension). Optional: {@code features}, {@code labels} (or
+ * {@code labelsFile}, one label per line, with an optional {@code labelsSha256}), {@code
+ * positiveLabel}, {@code alertThreshold}, {@code golden} ({@code {inputs, outputs}}, one flattened
+ * row per example), {@code preprocessing} (how images become input rows, see {@link Preprocessing})
+ * a postprocessing object ({@code {"softmax": true}} when the first output holds logits), and
+ * {@code categoricals}, {@code linear} and {@code reference} (see {@code
+ * models/descriptors/README.md}). Unknown fields are ignored. Instances are immutable.
+ *
+ * <p>{@code file} and {@code labelsFile} may start with {@value #DATA_DIR_PLACEHOLDER}, replaced by
+ * the data directory given to {@link #read(Path, Path)}: pretrained models live in the data
+ * directory, their descriptors in the repository.
  *
  * @param path the descriptor file this was read from
  * @param name model name, e.g. {@code fraud-logreg}
@@ -33,12 +44,15 @@ import java.util.OptionalDouble;
  * @param file the model file name, relative to the descriptor's directory
  * @param sha256 lower-case hex SHA-256 of the model file
  * @param inputs declared inputs, in order
- * @param outputs declared outputs, in order; the first is the one {@link ModelRunner#run} returns
+ * @param outputs declared outputs, in order; the first is the one {@link ModelRunner#run(List)}
+ *     returns for float rows
  * @param features names of the input features in tensor order, empty when not declared
  * @param labels class labels in output order, empty when not declared
  * @param positiveLabel the label whose score an alert is about, if any
  * @param alertThreshold the score at or above which an alert is raised, if any
  * @param golden known inputs and the outputs the model must give for them, if any
+ * @param preprocessing how an image becomes one input row, for image models
+ * @param softmax whether the first output holds logits that a softmax turns into probabilities
  * @param categoricals text inputs encoded as one-hot columns of {@code features}, empty if none
  * @param linear the log-odds of a linear model as per-feature terms, if the model is linear
  * @param reference training-time distributions by name ({@code score} and features), for drift
@@ -56,9 +70,14 @@ public record ModelDescriptor(
     Optional<String> positiveLabel,
     OptionalDouble alertThreshold,
     Optional<Golden> golden,
+    Optional<Preprocessing> preprocessing,
+    boolean softmax,
     List<Categorical> categoricals,
     Optional<Linear> linear,
     Map<String, Distribution> reference) {
+
+  /** The placeholder for the data directory in {@code file} and {@code labelsFile}. */
+  public static final String DATA_DIR_PLACEHOLDER = "${data.dir}";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -156,6 +175,18 @@ public record ModelDescriptor(
    *     invalid; the message names the descriptor file and the field
    */
   public static ModelDescriptor read(Path descriptorJson) throws ModelLoadException {
+    return read(descriptorJson, null);
+  }
+
+  /**
+   * Reads and validates a descriptor whose paths may name the data directory as {@value
+   * #DATA_DIR_PLACEHOLDER}.
+   *
+   * @param dataDir the data directory, or null if there is none
+   * @throws ModelLoadException when the file cannot be read, is not JSON, or a field is missing or
+   *     invalid; the message names the descriptor file and the field
+   */
+  public static ModelDescriptor read(Path descriptorJson, Path dataDir) throws ModelLoadException {
     JsonNode root;
     try {
       root = MAPPER.readTree(Files.readAllBytes(descriptorJson));
@@ -169,15 +200,17 @@ public record ModelDescriptor(
       throw new ModelLoadException(
           "model descriptor " + descriptorJson + " cannot be read: " + e.getMessage(), e);
     }
-    return new Parser(descriptorJson).descriptor(root);
+    return new Parser(descriptorJson, dataDir).descriptor(root);
   }
 
   /** Reads one descriptor; every error names the file and the JSON field. */
   private static final class Parser {
     private final Path path;
+    private final Path dataDir;
 
-    Parser(Path path) {
+    Parser(Path path, Path dataDir) {
       this.path = path;
+      this.dataDir = dataDir;
     }
 
     ModelDescriptor descriptor(JsonNode root) throws ModelLoadException {
@@ -189,7 +222,7 @@ public record ModelDescriptor(
       if (sha256.length() != 64 || !sha256.chars().allMatch(HexFormat::isHexDigit)) {
         throw invalid("sha256", "must be 64 hexadecimal digits", root.get("sha256"));
       }
-      List<String> labels = optionalStrings(root, "labels");
+      List<String> labels = labels(root);
       Optional<String> positiveLabel = Optional.empty();
       if (present(root, "positiveLabel")) {
         String label = text(root, "positiveLabel", "positiveLabel");
@@ -212,7 +245,7 @@ public record ModelDescriptor(
           path,
           text(root, "name", "name"),
           text(root, "version", "version"),
-          text(root, "file", "file"),
+          withDataDir(text(root, "file", "file"), "file"),
           sha256,
           tensors(root, "inputs"),
           tensors(root, "outputs"),
@@ -221,6 +254,10 @@ public record ModelDescriptor(
           positiveLabel,
           alertThreshold,
           present(root, "golden") ? Optional.of(golden(root.get("golden"))) : Optional.empty(),
+          present(root, "preprocessing")
+              ? Optional.of(preprocessing(root.get("preprocessing")))
+              : Optional.empty(),
+          present(root, "postprocessing") && softmax(root.get("postprocessing")),
           categoricals(root, features),
           present(root, "linear")
               ? Optional.of(linear(root.get("linear"), features, positiveLabel))
@@ -351,6 +388,150 @@ public record ModelDescriptor(
         values.add(n.doubleValue());
       }
       return values;
+    }
+
+    private String withDataDir(String value, String field) throws ModelLoadException {
+      if (!value.startsWith(DATA_DIR_PLACEHOLDER)) {
+        return value;
+      }
+      if (dataDir == null) {
+        throw new ModelLoadException(
+            "model descriptor "
+                + path
+                + ": field '"
+                + field
+                + "' names the data directory ("
+                + value
+                + ") but none was given (configuration key data.dir)");
+      }
+      String rest = value.substring(DATA_DIR_PLACEHOLDER.length()).replaceFirst("^[/\\\\]+", "");
+      return dataDir.toAbsolutePath().resolve(rest).normalize().toString();
+    }
+
+    private List<String> labels(JsonNode root) throws ModelLoadException {
+      if (!present(root, "labelsFile")) {
+        return optionalStrings(root, "labels");
+      }
+      if (present(root, "labels")) {
+        throw invalid("labelsFile", "must not be given together with 'labels'", root.get("labels"));
+      }
+      Path file =
+          path.toAbsolutePath()
+              .getParent()
+              .resolve(withDataDir(text(root, "labelsFile", "labelsFile"), "labelsFile"));
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(file);
+      } catch (IOException e) {
+        throw new ModelLoadException(
+            "model descriptor " + path + ": labels file " + file + " cannot be read: " + e, e);
+      }
+      if (present(root, "labelsSha256")) {
+        String expected = text(root, "labelsSha256", "labelsSha256").toLowerCase(Locale.ROOT);
+        String actual = sha256(bytes);
+        if (!actual.equals(expected)) {
+          throw new ModelLoadException(
+              "labels file "
+                  + file
+                  + " has sha256 "
+                  + actual
+                  + ", descriptor "
+                  + path
+                  + " expects "
+                  + expected);
+        }
+      }
+      List<String> labels =
+          new ArrayList<>(List.of(new String(bytes, StandardCharsets.UTF_8).split("\\r?\\n", -1)));
+      if (!labels.isEmpty() && labels.get(labels.size() - 1).isEmpty()) {
+        labels.remove(labels.size() - 1);
+      }
+      if (labels.isEmpty() || labels.stream().anyMatch(String::isBlank)) {
+        throw new ModelLoadException(
+            "model descriptor " + path + ": labels file " + file + " has an empty label");
+      }
+      return labels;
+    }
+
+    private static String sha256(byte[] bytes) {
+      try {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every Java platform has SHA-256", e);
+      }
+    }
+
+    private Preprocessing preprocessing(JsonNode node) throws ModelLoadException {
+      if (!node.isObject()) {
+        throw invalid("preprocessing", "must be an object", node);
+      }
+      try {
+        return new Preprocessing(
+            Preprocessing.Resize.valueOf(
+                text(node, "resize", "preprocessing.resize").toUpperCase(Locale.ROOT)),
+            positiveInt(node, "width"),
+            positiveInt(node, "height"),
+            Preprocessing.Channels.valueOf(
+                text(node, "channels", "preprocessing.channels").toUpperCase(Locale.ROOT)),
+            Preprocessing.Layout.valueOf(
+                text(node, "layout", "preprocessing.layout").toUpperCase(Locale.ROOT)),
+            number(node, "pixelDivisor"),
+            numbers(node, "mean"),
+            numbers(node, "std"));
+      } catch (IllegalArgumentException e) {
+        throw new ModelLoadException(
+            "model descriptor "
+                + path
+                + ": field 'preprocessing' is invalid: "
+                + e.getMessage()
+                + " (resize: bilinear; channels: RGB, BGR or GRAY; layout: NCHW)",
+            e);
+      }
+    }
+
+    private int positiveInt(JsonNode node, String field) throws ModelLoadException {
+      JsonNode v = required(node, field, "preprocessing." + field);
+      if (!v.isIntegralNumber() || v.intValue() < 1) {
+        throw invalid("preprocessing." + field, "must be a positive integer", v);
+      }
+      return v.intValue();
+    }
+
+    private double number(JsonNode node, String field) throws ModelLoadException {
+      JsonNode v = required(node, field, "preprocessing." + field);
+      if (!v.isNumber()) {
+        throw invalid("preprocessing." + field, "must be a number", v);
+      }
+      return v.doubleValue();
+    }
+
+    private List<Double> numbers(JsonNode node, String field) throws ModelLoadException {
+      JsonNode v = required(node, field, "preprocessing." + field);
+      if (!v.isArray()) {
+        throw invalid("preprocessing." + field, "must be an array of numbers", v);
+      }
+      List<Double> values = new ArrayList<>();
+      for (int i = 0; i < v.size(); i++) {
+        if (!v.get(i).isNumber()) {
+          throw invalid("preprocessing." + field + "[" + i + "]", "must be a number", v.get(i));
+        }
+        values.add(v.get(i).doubleValue());
+      }
+      return values;
+    }
+
+    private boolean softmax(JsonNode node) throws ModelLoadException {
+      if (!node.isObject()) {
+        throw invalid("postprocessing", "must be an object such as {\"softmax\": true}", node);
+      }
+      JsonNode v = node.get("softmax");
+      if (v == null || v.isNull()) {
+        return false;
+      }
+      if (!v.isBoolean()) {
+        throw invalid("postprocessing.softmax", "must be true or false", v);
+      }
+      return v.booleanValue();
     }
 
     private List<TensorSpec> tensors(JsonNode root, String field) throws ModelLoadException {

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,7 +22,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,18 +35,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One loaded, checked model version, run on batches of flattened float rows.
+ * One loaded, checked model version, run on batches: of flattened float rows ({@link #run(List)},
+ * for tabular and image models) or of named tensors ({@link #run(Map)}, for any model whose inputs
+ * and outputs are FLOAT or INT64 tensors).
  *
- * <p>Thread safety: {@link #run} may be called concurrently from any number of threads; they share
- * one ONNX Runtime session. Each thread builds its input tensor in its own reused direct buffer.
- * {@link #close} waits for runs in progress, then frees the session; later calls to {@link #run}
- * throw {@link IllegalStateException}. All runners share ONNX Runtime's process-wide environment,
- * which is never closed.
+ * <p>Thread safety: both {@code run} methods may be called concurrently from any number of threads;
+ * they share one ONNX Runtime session. {@link #close} waits for runs in progress, then frees the
+ * session; later calls throw {@link IllegalStateException}. All runners share ONNX Runtime's
+ * process-wide environment, which is never closed.
  *
- * <p>The model must have exactly one input, of element type FLOAT, whose first dimension is the
- * batch: dynamic (-1; one ONNX Runtime call per batch) or fixed at 1 (one call per row, looped
- * here). Its other dimensions must be fixed. The first output the descriptor declares must be FLOAT
- * with the batch as its first dimension; other outputs are not computed.
+ * <p>Float rows need a model with exactly one input, of element type FLOAT, whose first dimension
+ * is the batch: dynamic (-1; one ONNX Runtime call per batch) or fixed at 1 (one call per row,
+ * looped here), and whose other dimensions are fixed; the first output the descriptor declares must
+ * be FLOAT with the batch as its first dimension, and only it is computed. A model that does not
+ * fit loads all the same, and {@link #run(List)} refuses it saying why. Named tensors go to the
+ * session as given and every declared output comes back.
  */
 public final class ModelRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelRunner.class);
@@ -67,6 +74,9 @@ public final class ModelRunner implements AutoCloseable {
   private final OrtEnvironment env;
   private final OrtSession session;
   private final ExecutionProvider activeProvider;
+  private final Set<String> declaredOutputs;
+  // The float-row view; null (and notTabular says why) when the model does not fit it.
+  private final String notTabular;
   private final String inputName;
   private final String outputName;
   private final Set<String> requestedOutputs;
@@ -81,17 +91,31 @@ public final class ModelRunner implements AutoCloseable {
       OrtEnvironment env,
       OrtSession session,
       ExecutionProvider activeProvider,
-      long[] inputShape) {
+      Signature signature) {
     this.descriptor = descriptor;
     this.env = env;
     this.session = session;
     this.activeProvider = activeProvider;
-    this.inputName = descriptor.inputs().get(0).name();
-    this.outputName = descriptor.outputs().get(0).name();
-    this.requestedOutputs = Set.of(outputName);
-    this.rowShape = Arrays.copyOfRange(inputShape, 1, inputShape.length);
-    this.rowLength = Math.toIntExact(product(rowShape));
-    this.oneRowPerCall = inputShape[0] == 1;
+    Set<String> outputs = new LinkedHashSet<>();
+    descriptor.outputs().forEach(spec -> outputs.add(spec.name()));
+    this.declaredOutputs = Collections.unmodifiableSet(outputs);
+    this.notTabular = signature.notTabular();
+    long[] inputShape = signature.tabularShape();
+    if (inputShape == null) {
+      this.inputName = null;
+      this.outputName = null;
+      this.requestedOutputs = Set.of();
+      this.rowShape = new long[0];
+      this.rowLength = 0;
+      this.oneRowPerCall = false;
+    } else {
+      this.inputName = descriptor.inputs().get(0).name();
+      this.outputName = descriptor.outputs().get(0).name();
+      this.requestedOutputs = Set.of(outputName);
+      this.rowShape = Arrays.copyOfRange(inputShape, 1, inputShape.length);
+      this.rowLength = Math.toIntExact(product(rowShape));
+      this.oneRowPerCall = inputShape[0] == 1;
+    }
   }
 
   /**
@@ -104,15 +128,33 @@ public final class ModelRunner implements AutoCloseable {
    */
   public static ModelRunner load(Path descriptorJson, InferenceSettings settings)
       throws ModelLoadException {
-    ModelDescriptor descriptor = ModelDescriptor.read(descriptorJson);
+    return load(descriptorJson, settings, null);
+  }
+
+  /**
+   * Like {@link #load(Path, InferenceSettings)}, for a descriptor whose paths may name the data
+   * directory as {@value ModelDescriptor#DATA_DIR_PLACEHOLDER}.
+   *
+   * @param dataDir the data directory, or null if there is none
+   */
+  public static ModelRunner load(Path descriptorJson, InferenceSettings settings, Path dataDir)
+      throws ModelLoadException {
+    ModelDescriptor descriptor = ModelDescriptor.read(descriptorJson, dataDir);
     byte[] model = readVerified(descriptor);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OpenSession opened = openSession(env, model, descriptor, settings);
     try {
-      long[] inputShape = checkSignature(descriptor, opened.session());
+      Signature signature = checkSignature(descriptor, opened.session());
       ModelRunner runner =
-          new ModelRunner(descriptor, env, opened.session(), opened.provider(), inputShape);
+          new ModelRunner(descriptor, env, opened.session(), opened.provider(), signature);
       if (settings.verifyGolden() && descriptor.golden().isPresent()) {
+        if (signature.notTabular() != null) {
+          throw new ModelLoadException(
+              "model "
+                  + descriptor.id()
+                  + ": golden inputs are float rows, which this model does not take: "
+                  + signature.notTabular());
+        }
         runner.checkGolden(descriptor.golden().get());
       }
       log.info(
@@ -140,14 +182,13 @@ public final class ModelRunner implements AutoCloseable {
    *
    * @throws IllegalArgumentException when a row is null or has the wrong length, naming its index
    * @throws ModelRunException when ONNX Runtime fails; the cause is its exception
-   * @throws IllegalStateException after {@link #close}
+   * @throws IllegalStateException after {@link #close}, or if the model does not take float rows
    */
   public float[][] run(List<float[]> rows) {
     lifecycle.readLock().lock();
     try {
-      if (closed) {
-        throw new IllegalStateException("model runner " + descriptor.id() + " is closed");
-      }
+      checkOpen();
+      requireTabular();
       checkRows(rows);
       if (rows.isEmpty()) {
         return new float[0][];
@@ -189,9 +230,58 @@ public final class ModelRunner implements AutoCloseable {
     return activeProvider;
   }
 
-  /** The number of floats in one input row: the product of the input's non-batch dimensions. */
+  /**
+   * The number of floats in one input row: the product of the input's non-batch dimensions.
+   *
+   * @throws IllegalStateException if the model does not take float rows
+   */
   public int inputRowLength() {
+    requireTabular();
     return rowLength;
+  }
+
+  /** Whether {@link #run(List)} can run this model: one FLOAT input with a batch dimension. */
+  public boolean takesFloatRows() {
+    return notTabular == null;
+  }
+
+  /**
+   * Runs the model once on named input tensors and returns every declared output, by name in
+   * declaration order. Each input the descriptor declares must be given, with its declared element
+   * type ({@link Tensor#FLOAT} or {@link Tensor#INT64}), its rank, and its fixed dimensions;
+   * dynamic ones (-1) may be any size. Nothing is kept between calls.
+   *
+   * @throws IllegalArgumentException naming the tensor, when an input is missing, unknown, or of
+   *     the wrong type or shape
+   * @throws ModelRunException when ONNX Runtime fails, or an output is not FLOAT or INT64
+   * @throws IllegalStateException after {@link #close}
+   */
+  public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+    lifecycle.readLock().lock();
+    try {
+      checkOpen();
+      checkInputs(inputs);
+      Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+      try {
+        for (TensorSpec spec : descriptor.inputs()) {
+          feed.put(spec.name(), toOnnx(inputs.get(spec.name())));
+        }
+        try (OrtSession.Result result = session.run(feed, declaredOutputs)) {
+          Map<String, Tensor> outputs = new LinkedHashMap<>();
+          for (String name : declaredOutputs) {
+            outputs.put(name, fromOnnx(name, result.get(name).orElseThrow()));
+          }
+          return outputs;
+        }
+      } catch (OrtException e) {
+        throw new ModelRunException(
+            "model " + descriptor.id() + " failed on inputs " + inputs + ": " + e.getMessage(), e);
+      } finally {
+        feed.values().forEach(OnnxTensor::close);
+      }
+    } finally {
+      lifecycle.readLock().unlock();
+    }
   }
 
   /** Waits for runs in progress, then frees the session. Idempotent. */
@@ -215,6 +305,92 @@ public final class ModelRunner implements AutoCloseable {
   @Override
   public String toString() {
     return "ModelRunner[" + descriptor.id() + " on " + activeProvider + "]";
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("model runner " + descriptor.id() + " is closed");
+    }
+  }
+
+  private void requireTabular() {
+    if (notTabular != null) {
+      throw new IllegalStateException(
+          "model " + descriptor.id() + " cannot be run on float rows: " + notTabular);
+    }
+  }
+
+  private void checkInputs(Map<String, Tensor> inputs) {
+    List<String> declared = descriptor.inputs().stream().map(TensorSpec::name).toList();
+    for (String name : inputs.keySet()) {
+      if (!declared.contains(name)) {
+        throw new IllegalArgumentException(
+            "model " + descriptor.id() + ": unknown input '" + name + "', expected " + declared);
+      }
+    }
+    for (TensorSpec spec : descriptor.inputs()) {
+      Tensor t = inputs.get(spec.name());
+      if (t == null) {
+        throw new IllegalArgumentException(
+            "model "
+                + descriptor.id()
+                + ": input '"
+                + spec.name()
+                + "' is missing, expected "
+                + declared);
+      }
+      boolean fits = t.type().equals(spec.type()) && t.rank() == spec.shape().size();
+      for (int d = 0; fits && d < t.rank(); d++) {
+        long want = spec.shape().get(d);
+        fits = want == -1 || want == t.dim(d);
+      }
+      if (!fits) {
+        throw new IllegalArgumentException(
+            tensor(descriptor.id(), "input", spec)
+                + " takes "
+                + spec.type()
+                + spec.shape()
+                + ", found "
+                + t);
+      }
+    }
+  }
+
+  private OnnxTensor toOnnx(Tensor t) throws OrtException {
+    return t.type().equals(Tensor.FLOAT)
+        ? OnnxTensor.createTensor(env, FloatBuffer.wrap(t.floats()), t.shape())
+        : OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), t.shape());
+  }
+
+  private Tensor fromOnnx(String name, ai.onnxruntime.OnnxValue value) {
+    if (value instanceof OnnxTensor tensor) {
+      long[] shape = tensor.getInfo().getShape();
+      switch (tensor.getInfo().type) {
+        case FLOAT -> {
+          FloatBuffer b = tensor.getFloatBuffer();
+          float[] values = new float[b.remaining()];
+          b.get(values);
+          return Tensor.ofFloats(values, shape);
+        }
+        case INT64 -> {
+          LongBuffer b = tensor.getLongBuffer();
+          long[] values = new long[b.remaining()];
+          b.get(values);
+          return Tensor.ofLongs(values, shape);
+        }
+        default -> {
+          // handled below
+        }
+      }
+    }
+    throw new ModelRunException(
+        "model "
+            + descriptor.id()
+            + " output '"
+            + name
+            + "' is "
+            + value.getInfo()
+            + "; named runs return FLOAT and INT64 tensors only");
   }
 
   private void checkRows(List<float[]> rows) {
@@ -469,8 +645,17 @@ public final class ModelRunner implements AutoCloseable {
     }
   }
 
-  /** Checks the session against the descriptor and returns the (only) input's shape. */
-  private static long[] checkSignature(ModelDescriptor descriptor, OrtSession session)
+  /**
+   * What loading learned of the signature: the (only) input's shape when the model takes float
+   * rows, else null and the reason.
+   */
+  private record Signature(long[] tabularShape, String notTabular) {}
+
+  /**
+   * Checks the session against the descriptor (names, element types, shapes, no undeclared input)
+   * and whether the model takes float rows.
+   */
+  private static Signature checkSignature(ModelDescriptor descriptor, OrtSession session)
       throws ModelLoadException {
     String id = descriptor.id();
     Map<String, NodeInfo> inputs;
@@ -489,27 +674,31 @@ public final class ModelRunner implements AutoCloseable {
       throw new ModelLoadException(
           "model " + id + " has inputs " + undeclared + " that the descriptor does not declare");
     }
-    if (descriptor.inputs().size() != 1) {
-      throw new ModelLoadException(
-          "model " + id + " has " + inputs.size() + " inputs; this runner feeds exactly one");
+    String notTabular = whyNotTabular(descriptor);
+    if (notTabular != null) {
+      if (!descriptor.features().isEmpty()) {
+        throw new ModelLoadException(
+            "model descriptor "
+                + descriptor.path()
+                + ": field 'features' names a row of features, but "
+                + notTabular);
+      }
+      return new Signature(null, notTabular);
     }
     TensorSpec input = descriptor.inputs().get(0);
-    TensorSpec output = descriptor.outputs().get(0);
-    requireFloatBatched(id, "input", input);
-    requireFloatBatched(id, "output", output);
-    for (int d = 1; d < input.shape().size(); d++) {
-      if (input.shape().get(d) < 1) {
-        throw new ModelLoadException(
-            "model "
-                + id
-                + " input '"
-                + input.name()
-                + "' has a dynamic dimension "
-                + d
-                + " in "
-                + input.shape()
-                + "; only the batch dimension may be dynamic");
-      }
+    List<Long> rowShape = input.shape().subList(1, input.shape().size());
+    if (descriptor.preprocessing().isPresent()
+        && !descriptor.preprocessing().get().rowShape().equals(rowShape)) {
+      throw new ModelLoadException(
+          "model descriptor "
+              + descriptor.path()
+              + ": field 'preprocessing' makes images of shape "
+              + descriptor.preprocessing().get().rowShape()
+              + ", input '"
+              + input.name()
+              + "' takes "
+              + rowShape
+              + " per row");
     }
     long[] shape = input.shape().stream().mapToLong(Long::longValue).toArray();
     long rowLength = product(Arrays.copyOfRange(shape, 1, shape.length));
@@ -529,7 +718,41 @@ public final class ModelRunner implements AutoCloseable {
               + rowLength
               + " values per row");
     }
-    return shape;
+    return new Signature(shape, null);
+  }
+
+  /** Why float rows cannot feed the model, or null when they can. */
+  private static String whyNotTabular(ModelDescriptor descriptor) {
+    String id = descriptor.id();
+    if (descriptor.inputs().size() != 1) {
+      return "model "
+          + id
+          + " has "
+          + descriptor.inputs().size()
+          + " inputs; rows feed exactly one";
+    }
+    TensorSpec input = descriptor.inputs().get(0);
+    String why = whyNotFloatBatched(id, "input", input);
+    if (why == null) {
+      why = whyNotFloatBatched(id, "output", descriptor.outputs().get(0));
+    }
+    if (why != null) {
+      return why;
+    }
+    for (int d = 1; d < input.shape().size(); d++) {
+      if (input.shape().get(d) < 1) {
+        return "model "
+            + id
+            + " input '"
+            + input.name()
+            + "' has a dynamic dimension "
+            + d
+            + " in "
+            + input.shape()
+            + "; only the batch dimension may be dynamic";
+      }
+    }
+    return null;
   }
 
   private static void checkTensors(
@@ -573,23 +796,18 @@ public final class ModelRunner implements AutoCloseable {
     }
   }
 
-  private static void requireFloatBatched(String id, String kind, TensorSpec spec)
-      throws ModelLoadException {
+  private static String whyNotFloatBatched(String id, String kind, TensorSpec spec) {
     if (!spec.type().equals(OnnxJavaType.FLOAT.name())) {
-      throw new ModelLoadException(
-          tensor(id, kind, spec)
-              + " has element type "
-              + spec.type()
-              + "; this runner handles FLOAT only");
+      return tensor(id, kind, spec) + " has element type " + spec.type() + ", not FLOAT";
     }
     List<Long> shape = spec.shape();
     if (shape.isEmpty() || (shape.get(0) != -1 && shape.get(0) != 1)) {
-      throw new ModelLoadException(
-          tensor(id, kind, spec)
-              + " has shape "
-              + shape
-              + "; its first dimension must be the batch, -1 (dynamic) or 1");
+      return tensor(id, kind, spec)
+          + " has shape "
+          + shape
+          + "; its first dimension must be the batch, -1 (dynamic) or 1";
     }
+    return null;
   }
 
   /** "model name:version input 'x'", the start of every signature error. */

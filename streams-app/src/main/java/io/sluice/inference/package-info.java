@@ -18,7 +18,12 @@
  *       batch is fixed at 1 is run row by row. A malformed row fails with {@link
  *       IllegalArgumentException} naming its index before anything runs; a failure inside ONNX
  *       Runtime is a {@link io.sluice.inference.ModelRunException}. No state is kept between calls,
- *       so a failing batch can be bisected by running its halves.
+ *       so a failing batch can be bisected by running its halves. Float rows need a model with one
+ *       FLOAT input; another model loads all the same and refuses float rows, saying why.
+ *   <li>{@code run(Map<String, Tensor>)} runs any model whose inputs and outputs are FLOAT or INT64
+ *       tensors (several inputs, integer ids, several outputs): named {@link
+ *       io.sluice.inference.Tensor}s in, every declared output out, each input checked against the
+ *       descriptor's type and shape first.
  *   <li>The execution provider is {@code cpu}, {@code cuda} (fails to load when CUDA is
  *       unavailable) or {@code auto} (CUDA when it works, else the CPU, logged); {@link
  *       io.sluice.inference.ModelRunner#activeProvider} says which one runs.

@@ -139,11 +139,15 @@ public final class TopologyFactory {
         PREDICTIONS_SINK,
         pipeline.outputTopic(),
         new ByteArraySerializer(),
-        typed(predictions),
+        sinkSerializer(predictions),
         BATCHER);
     if (anomaly == null) {
       topology.addSink(
-          ALERTS_SINK, pipeline.alertsTopic(), new ByteArraySerializer(), typed(alerts), BATCHER);
+          ALERTS_SINK,
+          pipeline.alertsTopic(),
+          new ByteArraySerializer(),
+          sinkSerializer(alerts),
+          BATCHER);
       topology.addSink(
           DLQ_SINK,
           pipeline.dlqTopic(),
@@ -179,7 +183,7 @@ public final class TopologyFactory {
         ALERTS_SINK,
         pipeline.alertsTopic(),
         new ByteArraySerializer(),
-        typed(alerts),
+        sinkSerializer(alerts),
         BATCHER,
         KEY_RULES,
         MONITOR);
@@ -192,8 +196,11 @@ public final class TopologyFactory {
     return topology;
   }
 
-  /** The batcher forwards plain objects; each sink checks it gets the type it writes. */
-  private static <T> Serializer<Object> typed(Output<T> output) {
+  /**
+   * The value serializer of a sink fed by the batcher: the batcher forwards plain objects, and the
+   * sink checks it gets the type it writes.
+   */
+  public static <T> Serializer<Object> sinkSerializer(Output<T> output) {
     Serializer<T> serializer = output.serializer();
     Class<T> type = output.type();
     return new Serializer<>() {

@@ -1,0 +1,196 @@
+package io.sluice.topology.recs;
+
+import io.sluice.errors.DeadLetter;
+import io.sluice.errors.RejectedRecordException;
+import io.sluice.metrics.PipelineMetrics;
+import io.sluice.schemas.TriggerStatus;
+import io.sluice.topology.EventDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies each rating event to its user's state, before the event enters the micro-batcher, and
+ * hands the event on with a snapshot of that state ({@link RecsRequest}) in a header.
+ *
+ * <p>The state lives in a changelogged store keyed by user id; the input must be keyed (and so
+ * partitioned) by user id, so all of a user's events meet in one task. Under {@code
+ * exactly_once_v2} the state update, the buffered record and the input offset commit together.
+ *
+ * <p>Policy: bad bytes, and a record that is not a rating event (a field missing), go to the
+ * dead-letter topic. Every other event goes on to be recommended for: an unknown item or a rating
+ * that is not finite or outside the valid range leaves the state as it was; an event older than the
+ * user's latest is placed by its event time ({@link UserState}); a record whose key is not its user
+ * id is handled by the task it reached. Each case is counted ({@link RecsMetrics}).
+ *
+ * <p>One instance per task, used by one stream thread.
+ */
+public final class UserStateProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+  private static final Logger LOG = LoggerFactory.getLogger(UserStateProcessor.class);
+
+  private final String pipeline;
+  private final String storeName;
+  private final String nextChild;
+  private final String dlqChild;
+  private final EventDecoder decoder;
+  private final Catalogue catalogue;
+  private final RecsSettings settings;
+  private final PipelineMetrics metrics;
+  private final RecsMetrics recsMetrics;
+
+  private ProcessorContext<byte[], byte[]> context;
+  private KeyValueStore<Long, byte[]> store;
+
+  /**
+   * @param storeName the changelogged user-state store connected to this processor
+   * @param nextChild the micro-batcher
+   * @param dlqChild the dead-letter sink
+   */
+  public UserStateProcessor(
+      String pipeline,
+      String storeName,
+      String nextChild,
+      String dlqChild,
+      EventDecoder decoder,
+      Catalogue catalogue,
+      RecsSettings settings,
+      PipelineMetrics metrics,
+      RecsMetrics recsMetrics) {
+    this.pipeline = pipeline;
+    this.storeName = storeName;
+    this.nextChild = nextChild;
+    this.dlqChild = dlqChild;
+    this.decoder = decoder;
+    this.catalogue = catalogue;
+    this.settings = settings;
+    this.metrics = metrics;
+    this.recsMetrics = recsMetrics;
+  }
+
+  @Override
+  public void init(ProcessorContext<byte[], byte[]> context) {
+    this.context = context;
+    this.store = context.getStateStore(storeName);
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    RecordMetadata source =
+        context
+            .recordMetadata()
+            .orElseThrow(() -> new IllegalStateException("record without source metadata"));
+    RecsRequest request;
+    try {
+      if (record.value() == null) {
+        throw new RejectedRecordException(DeadLetter.Stage.DECODE, "EMPTY", "record has no value");
+      }
+      request = apply(decoder.decode(record.value()), record.key(), source);
+    } catch (RejectedRecordException e) {
+      deadLetter(record, source, e);
+      return;
+    }
+    Headers headers = new RecordHeaders(record.headers().toArray());
+    headers.remove(RecsRequest.HEADER);
+    headers.add(RecsRequest.HEADER, request.toBytes());
+    context.forward(record.withHeaders(headers), nextChild);
+  }
+
+  private RecsRequest apply(GenericRecord event, byte[] key, RecordMetadata source)
+      throws RejectedRecordException {
+    long userId = number(event, "userId").longValue();
+    long itemId = number(event, "itemId").longValue();
+    float rating = number(event, "rating").floatValue();
+    long eventTime = eventTime(event);
+    Object id = event.getSchema().getField("eventId") == null ? null : event.get("eventId");
+    String eventId =
+        id == null
+            ? source.topic() + "-" + source.partition() + "@" + source.offset()
+            : id.toString();
+    if (key == null || !Long.toString(userId).equals(new String(key, StandardCharsets.UTF_8))) {
+      recsMetrics.count("key_mismatch");
+    }
+
+    byte[] stored = store.get(userId);
+    UserState state = stored == null ? UserState.empty() : UserState.fromBytes(stored);
+    if (stored == null) {
+      recsMetrics.count("new_user");
+    }
+    int item = catalogue.indexOf(itemId);
+    TriggerStatus status;
+    if (!settings.validRating(rating)) {
+      status = TriggerStatus.INVALID_RATING;
+      recsMetrics.count("invalid_rating");
+    } else if (item < 0) {
+      status = TriggerStatus.UNKNOWN_ITEM;
+      recsMetrics.count("unknown_item");
+    } else {
+      UserState.Applied applied =
+          state.apply(item, eventTime, settings.recentMax(), settings.ratedMax());
+      state = applied.state();
+      store.put(userId, state.toBytes());
+      status = applied.late() ? TriggerStatus.LATE : TriggerStatus.APPLIED;
+      recsMetrics.count(applied.late() ? "late" : "applied");
+    }
+    return new RecsRequest(
+        userId, eventId, itemId, rating, eventTime, status, state.recentItems(), state.rated());
+  }
+
+  private static Number number(GenericRecord event, String field) throws RejectedRecordException {
+    Schema.Field f = event.getSchema().getField(field);
+    Object v = f == null ? null : event.get(field);
+    if (!(v instanceof Number n)) {
+      throw new RejectedRecordException(
+          DeadLetter.Stage.FEATURIZE,
+          "MISSING_FIELD",
+          "event "
+              + event.getSchema().getFullName()
+              + " has no numeric field '"
+              + field
+              + "', expected a rating event (userId, itemId, rating, eventTime)");
+    }
+    return n;
+  }
+
+  private static long eventTime(GenericRecord event) throws RejectedRecordException {
+    Schema.Field f = event.getSchema().getField("eventTime");
+    Object v = f == null ? null : event.get("eventTime");
+    if (v instanceof Instant i) {
+      return i.toEpochMilli();
+    }
+    return number(event, "eventTime").longValue();
+  }
+
+  private void deadLetter(
+      Record<byte[], byte[]> record, RecordMetadata source, RejectedRecordException e) {
+    Headers headers =
+        DeadLetter.headers(
+            record.headers(),
+            pipeline,
+            e.stage(),
+            e.reason(),
+            e,
+            source.topic(),
+            source.partition(),
+            source.offset());
+    context.forward(record.withHeaders(headers), dlqChild);
+    metrics.recordIn();
+    metrics.deadLetter(e.stage().label());
+    LOG.debug(
+        "dead-lettered {}-{}@{} at stage {}: {}",
+        source.topic(),
+        source.partition(),
+        source.offset(),
+        e.stage().label(),
+        e.toString());
+  }
+}
