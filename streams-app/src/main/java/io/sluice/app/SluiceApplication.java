@@ -85,9 +85,6 @@ public final class SluiceApplication implements AutoCloseable {
     ModelRunner model = loadModel(p);
     SchemaRegistryClient registry = null;
     try {
-      ModelDescriptor descriptor = model.descriptor();
-      FeatureMapping features =
-          FeatureMapping.parse(ConfigKeys.FEATURES, p.features(), descriptor.features());
       registry = RegistryClients.create(config.registry());
       PipelineMetrics metrics = new PipelineMetrics(meters, p.name());
       meters.gauge(
@@ -95,19 +92,7 @@ public final class SluiceApplication implements AutoCloseable {
           Tags.of(
               "pipeline", p.name(), "provider", model.activeProvider().configName()),
           1);
-      ClassificationHandler handler =
-          new ClassificationHandler(
-              decoder(AvroRecordDecoder.generic(registry)),
-              features,
-              new ClassificationHandler.ModelInfo(
-                  model.name(),
-                  model.version(),
-                  descriptor.labels(),
-                  descriptor.positiveLabel().orElse(null)),
-              new ClassificationHandler.Fields(
-                  p.eventIdField(), p.eventTimeField(), p.labelField()),
-              thresholdRule(p, descriptor),
-              metrics);
+      ClassificationHandler handler = classificationHandler(p, model, registry, metrics);
       boolean autoRegister = config.registry().autoRegister();
       Topology topology =
           TopologyFactory.build(
@@ -138,7 +123,37 @@ public final class SluiceApplication implements AutoCloseable {
     }
   }
 
-  private static ModelRunner loadModel(SluiceConfig.Pipeline p) {
+  /**
+   * The steps of pipeline {@code p} around its model: decode, featurize, and turn scores into
+   * predictions and alerts. Public so that the benchmarks run exactly this code without batching.
+   *
+   * @throws ConfigException naming the key, if the feature mapping does not fit the model
+   */
+  public static ClassificationHandler classificationHandler(
+      SluiceConfig.Pipeline p,
+      ModelRunner model,
+      SchemaRegistryClient registry,
+      PipelineMetrics metrics) {
+    ModelDescriptor descriptor = model.descriptor();
+    return new ClassificationHandler(
+        decoder(AvroRecordDecoder.generic(registry)),
+        FeatureMapping.parse(ConfigKeys.FEATURES, p.features(), descriptor.features()),
+        new ClassificationHandler.ModelInfo(
+            model.name(),
+            model.version(),
+            descriptor.labels(),
+            descriptor.positiveLabel().orElse(null)),
+        new ClassificationHandler.Fields(p.eventIdField(), p.eventTimeField(), p.labelField()),
+        thresholdRule(p, descriptor),
+        metrics);
+  }
+
+  /**
+   * Loads the model of pipeline {@code p} with its execution provider and threads.
+   *
+   * @throws ConfigException naming the key, if the provider or the model is not usable
+   */
+  public static ModelRunner loadModel(SluiceConfig.Pipeline p) {
     ExecutionProvider provider;
     try {
       provider = ExecutionProvider.parse(p.executionProvider());
