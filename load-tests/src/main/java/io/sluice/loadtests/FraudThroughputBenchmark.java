@@ -145,7 +145,7 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
       names = "--warmup-events",
       description =
           "Events of one unmeasured warm-up run per contestant, 0 for none (default: ${DEFAULT-VALUE}).")
-  int warmupEvents = 20_000;
+  int warmupEvents = 50_000;
 
   @Option(
       names = "--contestants",
@@ -189,13 +189,13 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
   @Option(
       names = "--data-dir",
       description = "Data directory (default: $SLUICE_DATA_DIR, else ../shared/data).")
-  Path dataDir = defaultDataDir();
+  Path dataDir = BenchmarkDefaults.dataDir();
 
   @Option(
       names = "--models-dir",
       description =
           "Where the fraud model is, trained first if missing (default: ${DEFAULT-VALUE}).")
-  Path modelsDir = Path.of(".sluice", "models");
+  Path modelsDir = BenchmarkDefaults.MODELS_DIR;
 
   @Option(
       names = "--run-timeout-s",
@@ -285,7 +285,8 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
 
   /** One run: fresh topics, events produced first, then the application started and timed. */
   private Run run(String label, Contestant contestant, List<CardTransaction> input) {
-    String name = "bench-" + (++runCount) + "-" + contestant.id;
+    runCount++;
+    String name = "bench-" + runCount + "-" + contestant.id;
     Topics topics = Topics.named(name);
     stack
         .kafka()
@@ -560,6 +561,17 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
         cpuModel().map(m -> " (" + m + ")").orElse(""),
         System.getProperty("os.name"),
         System.getProperty("os.arch"));
+    loadAverage()
+        .ifPresent(
+            load -> {
+              out.printf(Locale.ROOT, "load       %s (1, 5, 15 min) before the runs%n", load);
+              double oneMinute = Double.parseDouble(load.split(" ")[0]);
+              if (oneMinute > rt.availableProcessors() / 2.0) {
+                out.println(
+                    "           warning: the machine is busy; other work shares the cores and the"
+                        + " numbers will be noisy");
+              }
+            });
     out.printf(
         Locale.ROOT,
         "jvm        %s %s, max heap %,d MiB, GC %s%s%n",
@@ -640,18 +652,21 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
     }
   }
 
+  /** The first three fields of {@code /proc/loadavg}, where there is one. */
+  private static Optional<String> loadAverage() {
+    try {
+      String[] fields =
+          Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).trim().split(" ");
+      return Optional.of(String.join(" ", Arrays.copyOf(fields, 3)));
+    } catch (IOException | UncheckedIOException e) {
+      return Optional.empty();
+    }
+  }
+
   private static void requireAtLeast(String option, int value, int min) {
     if (value < min) {
       throw new IllegalArgumentException(option + " must be at least " + min + ", was " + value);
     }
-  }
-
-  private static Path defaultDataDir() {
-    String env = System.getenv("SLUICE_DATA_DIR");
-    if (env != null && !env.isBlank()) {
-      return Path.of(env);
-    }
-    return Path.of(System.getProperty("sluice.data.dir", "../shared/data"));
   }
 
   private static void deleteRecursively(Path dir) {

@@ -1,0 +1,31 @@
+# Shared by run-fraud-benchmark and run-jmh: builds the project when it is not built or a source
+# file changed since the last build, then runs a main class on the load-tests class path.
+# Sourced, not run; expects $root (the repository root).
+classpath_file="$root/load-tests/target/classpath.txt"
+registry_app="$root/registry-server/target/quarkus-app/quarkus-run.jar"
+
+needs_build() {
+  [ ! -f "$classpath_file" ] || [ ! -f "$registry_app" ] && return 0
+  [ -n "$(find "$root" -path "$root/*/target" -prune -o -path "$root/.git" -prune -o \
+      \( -name '*.java' -o -name '*.avsc' -o -name 'pom.xml' -o -name '*.properties' -o -name '*.xml' \) \
+      -newer "$classpath_file" -print -quit)" ]
+}
+
+# run_main MAIN_CLASS ARGS...: from the repository root, so that the fraud model in .sluice/models
+# is shared with ./sluice demo.
+run_main() {
+  if needs_build; then
+    echo "$(basename "$0"): building (first run takes a few minutes) ..." >&2
+    (cd "$root" && ./mvnw -q -B -ntp install -DskipTests -Dquick) >&2
+  fi
+  cd "$root"
+  export SLUICE_DATA_DIR="${SLUICE_DATA_DIR:-$root/../shared/data}"
+  export SLUICE_LOG_LEVEL="${SLUICE_LOG_LEVEL:-WARN}"
+  local main="$1"
+  shift
+  # shellcheck disable=SC2086 # JAVA_OPTS holds several options
+  exec java ${JAVA_OPTS:-} \
+    -Dsluice.registry.app.dir="$root/registry-server/target/quarkus-app" \
+    -cp "$root/load-tests/target/classes:$(cat "$classpath_file")" \
+    "$main" "$@"
+}
