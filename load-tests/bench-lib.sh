@@ -23,9 +23,15 @@ run_main() {
   export SLUICE_LOG_LEVEL="${SLUICE_LOG_LEVEL:-WARN}"
   local main="$1"
   shift
+  # This tree's classes, never the Sluice jars classpath.txt names: those may be the ones in
+  # ~/.m2, which a build of another checkout can replace.
+  local classes="$root/load-tests/target/classes:$root/streams-app/target/classes"
+  classes="$classes:$root/models/target/classes:$root/schemas/target/classes"
+  local libraries
+  libraries="$(tr ':' '\n' <"$classpath_file" | grep -v -E '/sluice-[a-z-]+-[^/]*\.jar$' | paste -sd:)"
   # shellcheck disable=SC2086 # JAVA_OPTS holds several options
   exec java ${JAVA_OPTS:-} \
     -Dsluice.registry.app.dir="$root/registry-server/target/quarkus-app" \
-    -cp "$root/load-tests/target/classes:$(cat "$classpath_file")" \
+    -cp "$classes:$libraries" \
     "$main" "$@"
 }

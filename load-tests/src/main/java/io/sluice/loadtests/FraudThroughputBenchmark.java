@@ -535,8 +535,10 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
         dataSize);
     out.printf(
         Locale.ROOT,
-        "runs       warm-up %,d events per contestant, then %d measured run(s) each, order rotated%n",
-        warmupEvents,
+        "runs       %s, then %d measured run(s) per contestant, order rotated%n",
+        warmupEvents == 0
+            ? "no warm-up"
+            : String.format(Locale.ROOT, "warm-up of %,d events per contestant", warmupEvents),
         repeat);
     out.printf(
         Locale.ROOT,
