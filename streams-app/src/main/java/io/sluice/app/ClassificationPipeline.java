@@ -11,10 +11,12 @@ import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.inference.ModelDescriptor;
 import io.sluice.inference.ModelRunner;
+import io.sluice.metrics.PipelineMetrics;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.Prediction;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.RecordPart;
+import io.sluice.serde.SchemaRegistryClient;
 import io.sluice.serde.SpecificAvroSerde;
 import io.sluice.topology.ClassificationHandler;
 import io.sluice.topology.EventDecoder;
@@ -39,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * a cooldown per key, drift of the score and chosen features against the descriptor's reference,
  * and the model's health.
  */
-final class ClassificationPipeline implements PipelineKind {
+public final class ClassificationPipeline implements PipelineKind {
   private static final Logger LOG = LoggerFactory.getLogger(ClassificationPipeline.class);
 
   /** How close the descriptor's linear block must come to its golden outputs. */
@@ -55,21 +57,7 @@ final class ClassificationPipeline implements PipelineKind {
     SluiceConfig.Pipeline p = c.config().pipeline();
     ModelRunner model = c.model();
     ModelDescriptor descriptor = model.descriptor();
-    Map<String, List<String>> oneHot = new LinkedHashMap<>();
-    descriptor.categoricals().forEach(cat -> oneHot.put(cat.name(), cat.values()));
-    FeatureMapping features =
-        FeatureMapping.parse(ConfigKeys.FEATURES, p.features(), descriptor.features(), oneHot);
-    ClassificationHandler handler =
-        new ClassificationHandler(
-            EventDecoder.avro(AvroRecordDecoder.generic(c.registry())),
-            features,
-            new ClassificationHandler.ModelInfo(
-                model.name(),
-                model.version(),
-                descriptor.labels(),
-                descriptor.positiveLabel().orElse(null)),
-            new ClassificationHandler.Fields(p.eventIdField(), p.eventTimeField(), p.labelField()),
-            c.metrics());
+    ClassificationHandler handler = handler(p, model, c.registry(), c.metrics());
     TopologyFactory.AnomalyStage anomaly =
         new TopologyFactory.AnomalyStage(keyRules(p, descriptor), monitor(p, descriptor));
     boolean autoRegister = c.config().registry().autoRegister();
@@ -87,6 +75,35 @@ final class ClassificationPipeline implements PipelineKind {
         model::run,
         c.metrics(),
         anomaly);
+  }
+
+  /**
+   * The steps of pipeline {@code p} around its model: decode, featurize, and turn scores into
+   * predictions (and observations for the anomaly stage). Public so that the benchmarks run exactly
+   * this code without the micro-batcher.
+   *
+   * @throws ConfigException naming the key, if the feature mapping does not fit the model
+   */
+  public static ClassificationHandler handler(
+      SluiceConfig.Pipeline p,
+      ModelRunner model,
+      SchemaRegistryClient registry,
+      PipelineMetrics metrics) {
+    ModelDescriptor descriptor = model.descriptor();
+    Map<String, List<String>> oneHot = new LinkedHashMap<>();
+    descriptor.categoricals().forEach(cat -> oneHot.put(cat.name(), cat.values()));
+    FeatureMapping features =
+        FeatureMapping.parse(ConfigKeys.FEATURES, p.features(), descriptor.features(), oneHot);
+    return new ClassificationHandler(
+        EventDecoder.avro(AvroRecordDecoder.generic(registry)),
+        features,
+        new ClassificationHandler.ModelInfo(
+            model.name(),
+            model.version(),
+            descriptor.labels(),
+            descriptor.positiveLabel().orElse(null)),
+        new ClassificationHandler.Fields(p.eventIdField(), p.eventTimeField(), p.labelField()),
+        metrics);
   }
 
   static KeyRulesProcessor.Settings keyRules(SluiceConfig.Pipeline p, ModelDescriptor d) {

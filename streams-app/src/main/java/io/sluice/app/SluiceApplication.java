@@ -129,7 +129,12 @@ public final class SluiceApplication implements AutoCloseable {
                     "expected one of " + KINDS.stream().map(PipelineKind::name).toList()));
   }
 
-  private static ModelRunner loadModel(SluiceConfig.Pipeline p, java.nio.file.Path dataDir) {
+  /**
+   * Loads the model of pipeline {@code p} with its execution provider and threads.
+   *
+   * @throws ConfigException naming the key, if the provider or the model is not usable
+   */
+  public static ModelRunner loadModel(SluiceConfig.Pipeline p, java.nio.file.Path dataDir) {
     ExecutionProvider provider;
     try {
       provider = ExecutionProvider.parse(p.executionProvider());

@@ -1,0 +1,154 @@
+package io.sluice.loadtests;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.app.ClassificationPipeline;
+import io.sluice.app.SluiceApplication;
+import io.sluice.batching.Scorer;
+import io.sluice.config.SluiceConfig;
+import io.sluice.inference.ModelRunner;
+import io.sluice.metrics.PipelineMetrics;
+import io.sluice.schemas.Alert;
+import io.sluice.schemas.Prediction;
+import io.sluice.serde.RecordPart;
+import io.sluice.serde.RegistrySettings;
+import io.sluice.serde.RestSchemaRegistryClient;
+import io.sluice.serde.SchemaRegistryClient;
+import io.sluice.serde.SpecificAvroSerde;
+import io.sluice.topology.ClassificationHandler;
+import io.sluice.topology.StreamsSettings;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+
+/**
+ * A {@link PerRecordTopology} running in Kafka Streams with everything else taken from a Sluice
+ * configuration: the same Kafka Streams settings, registry, serializers, model and per-record steps
+ * as {@link SluiceApplication}, so that only the batching differs.
+ *
+ * <p>Single use: {@link #start()} returns once the streams are RUNNING; {@link #close()} closes the
+ * streams, then the model and the registry client. Not thread-safe.
+ */
+public final class PerRecordApplication implements AutoCloseable {
+  private final ModelRunner model;
+  private final SchemaRegistryClient registry;
+  private final KafkaStreams streams;
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private boolean started;
+  private boolean closed;
+
+  private PerRecordApplication(
+      ModelRunner model, SchemaRegistryClient registry, KafkaStreams streams) {
+    this.model = model;
+    this.registry = registry;
+    this.streams = streams;
+  }
+
+  /**
+   * Builds the application; nothing runs until {@link #start()}.
+   *
+   * @param callModel whether each record is scored by the model; if not, every record gets
+   *     probability 1 for the model's first label and the model is loaded only for its descriptor
+   */
+  public static PerRecordApplication create(SluiceConfig config, boolean callModel) {
+    SluiceConfig.Pipeline p = config.pipeline();
+    ModelRunner model = SluiceApplication.loadModel(p, config.dataDir());
+    SchemaRegistryClient registry = null;
+    try {
+      registry = new RestSchemaRegistryClient(RegistrySettings.of(config.registry().url()));
+      ClassificationHandler handler =
+          ClassificationPipeline.handler(
+              p, model, registry, new PipelineMetrics(new SimpleMeterRegistry(), p.name()));
+      Scorer scorer = callModel ? model::run : PerRecordTopology.noModel(firstLabel(model));
+      boolean autoRegister = config.registry().autoRegister();
+      KafkaStreams streams =
+          new KafkaStreams(
+              PerRecordTopology.build(
+                  p.inputTopic(),
+                  p.outputTopic(),
+                  p.alertsTopic(),
+                  handler,
+                  scorer,
+                  new SpecificAvroSerde<>(
+                          registry, Prediction.class, RecordPart.VALUE, autoRegister)
+                      .serializer(),
+                  new SpecificAvroSerde<>(registry, Alert.class, RecordPart.VALUE, autoRegister)
+                      .serializer()),
+              StreamsSettings.from(config));
+      return new PerRecordApplication(model, registry, streams);
+    } catch (RuntimeException e) {
+      model.close();
+      if (registry != null) {
+        registry.close();
+      }
+      throw e;
+    }
+  }
+
+  private static float[] firstLabel(ModelRunner model) {
+    float[] scores = new float[model.descriptor().labels().size()];
+    scores[0] = 1f;
+    return scores;
+  }
+
+  /** Starts the streams and waits until they run. */
+  public void start() {
+    if (started || closed) {
+      throw new IllegalStateException("application already started or closed; it is single use");
+    }
+    started = true;
+    CountDownLatch settled = new CountDownLatch(1);
+    streams.setStateListener(
+        (newState, oldState) -> {
+          if (newState == KafkaStreams.State.RUNNING || newState == KafkaStreams.State.ERROR) {
+            settled.countDown();
+          }
+        });
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          failure.set(e);
+          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    streams.start();
+    try {
+      if (!settled.await(120, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("Kafka Streams did not reach RUNNING within 120 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting", e);
+    }
+    if (failed()) {
+      throw new IllegalStateException(
+          "Kafka Streams failed to start: state " + streams.state(), failure.get());
+    }
+  }
+
+  /** Whether the streams stopped on an error. */
+  public boolean failed() {
+    return failure.get() != null
+        || streams.state() == KafkaStreams.State.ERROR
+        || streams.state() == KafkaStreams.State.PENDING_ERROR;
+  }
+
+  /** The error that stopped the streams, if one did. */
+  public Throwable failure() {
+    return failure.get();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      streams.close(Duration.ofSeconds(30));
+    } finally {
+      model.close();
+      registry.close();
+    }
+  }
+}
