@@ -1,0 +1,236 @@
+package io.sluice.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.cli.FraudDemo;
+import io.sluice.cli.FraudEvents;
+import io.sluice.cli.Main;
+import io.sluice.config.ConfigKeys;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.SluiceConfig;
+import io.sluice.embedded.EmbeddedStack;
+import io.sluice.models.eval.StratifiedSplit;
+import io.sluice.models.fraud.CreditCardCsv;
+import io.sluice.schemas.CardTransaction;
+import io.sluice.serde.RegistrySettings;
+import io.sluice.serde.RestSchemaRegistryClient;
+import io.sluice.serde.SchemaRegistryClient;
+import io.sluice.serde.SpecificAvroSerde;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replays of the fraud pipeline's input topic on a real broker and registry: the held-out rows of
+ * the training program give its ROC-AUC, twice alike; corrupt records are counted; the live
+ * application's group and topics are untouched.
+ */
+class FraudReplayIT {
+  private static final Path DATA_DIR =
+      Path.of(System.getProperty("sluice.data.dir", "../shared/data"));
+  private static final String LIVE_APP = "fraud-live";
+  private static final String INPUT = "tx-replay";
+  private static final List<String> LIVE_OUTPUTS = List.of("pred-live", "alerts-live", "dlq-live");
+
+  @TempDir static Path work;
+  private static EmbeddedStack stack;
+  private static Path descriptor;
+  private static SchemaRegistryClient registry;
+  private static List<CardTransaction> heldOut;
+  private static int produced;
+  private static Path configFile;
+  private static Map<String, String> config;
+
+  @BeforeAll
+  static void startStackAndRecordTraffic() throws Exception {
+    stack = EmbeddedStack.start();
+    descriptor = FraudDemo.ensureModel(DATA_DIR, work.resolve("models"));
+    registry = new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
+    heldOut = heldOutRows();
+    stack.kafka().createTopics(2, INPUT, "pred-live", "alerts-live", "dlq-live", "replay-out");
+    produced = FraudDemo.produce(stack.kafka().bootstrapServers(), registry, INPUT, heldOut, true);
+    config =
+        new HashMap<>(
+            FraudDemo.pipelineConfig(stack, descriptor, LIVE_APP, work.resolve("state")));
+    config.put(ConfigKeys.INPUT_TOPIC, INPUT);
+    config.put(ConfigKeys.OUTPUT_TOPIC, "pred-live");
+    config.put(ConfigKeys.ALERTS_TOPIC, "alerts-live");
+    config.put(ConfigKeys.DLQ_TOPIC, "dlq-live");
+    config.put(ConfigKeys.METRICS_PORT, "-1");
+    configFile = work.resolve("fraud.properties");
+    Properties p = new Properties();
+    p.putAll(config);
+    try (var out = Files.newBufferedWriter(configFile)) {
+      p.store(out, null);
+    }
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (registry != null) {
+      registry.close();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  /** The test split of the training program: the same stratified split with the same seed. */
+  private static List<CardTransaction> heldOutRows() throws Exception {
+    CreditCardCsv.Table table =
+        CreditCardCsv.read(DATA_DIR.resolve("fraud/creditcard_adjustedl.csv"));
+    long seed = trainingNode().get("seed").asLong();
+    Set<String> ids = new HashSet<>();
+    for (int row : StratifiedSplit.of(table.labels(), 0.6, 0.2, seed).test()) {
+      ids.add(String.format(java.util.Locale.ROOT, "tx-%05d", row));
+    }
+    List<CardTransaction> rows =
+        FraudEvents.read(DATA_DIR).stream().filter(e -> ids.contains(e.getId().toString())).toList();
+    assertThat(rows).hasSize(trainingNode().get("testRows").asInt());
+    return rows;
+  }
+
+  private static JsonNode trainingNode() throws Exception {
+    return new ObjectMapper().readTree(descriptor.toFile()).get("training");
+  }
+
+  private static ReplayReport replayWithCli(String name, String... extra) throws Exception {
+    Path dir = work.resolve(name);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "replay",
+                "--config",
+                configFile.toString(),
+                "--model",
+                descriptor.toString(),
+                "--report-dir",
+                dir.toString()));
+    args.addAll(List.of(extra));
+    int rc =
+        Main.execute(
+            new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(new String[0]));
+    assertThat(rc).as("exit code; stderr: %s", err).isZero();
+    assertThat(out.toString()).contains("replay ").contains("100%").contains("ROC-AUC");
+    return ReplayReport.readJson(dir.resolve(ReplayReport.JSON_FILE));
+  }
+
+  @Test
+  void replayOfTheHeldOutRowsGivesTheTrainingRocAucTwiceAlikeAndCountsCorruptRecords()
+      throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> liveOffsets =
+        Map.of(
+            new TopicPartition(INPUT, 0), new OffsetAndMetadata(3),
+            new TopicPartition(INPUT, 1), new OffsetAndMetadata(5));
+    ReplayReport first;
+    ReplayReport second;
+    try (Admin admin = stack.kafka().admin()) {
+      admin.alterConsumerGroupOffsets(LIVE_APP, liveOffsets).all().get();
+      first = replayWithCli("first", "--output-topic", "replay-out");
+      second = replayWithCli("second");
+      // the predictions went where asked, and only there
+      assertThat(endOffsets(admin, "replay-out"))
+          .isEqualTo((long) heldOut.size());
+      for (String live : LIVE_OUTPUTS) {
+        assertThat(endOffsets(admin, live)).as(live).isZero();
+      }
+      assertThat(admin.listConsumerGroupOffsets(LIVE_APP).partitionsToOffsetAndMetadata().get())
+          .isEqualTo(liveOffsets);
+    }
+
+    assertThat(first.recordsInRange()).isEqualTo(produced);
+    ReplayReport.VersionReport v = first.versions().get(0);
+    assertThat(v.model()).isEqualTo("fraud-logreg:1");
+    assertThat(v.predictions()).isEqualTo(heldOut.size());
+    assertThat(v.unlabelled()).isZero();
+    double trainingAuc = trainingNode().get("testRocAuc").asDouble();
+    assertThat(v.metrics().rocAuc()).isCloseTo(trainingAuc, within(1e-9));
+    assertThat(v.metrics().records()).isEqualTo(heldOut.size());
+    assertThat(v.metrics().positives())
+        .isEqualTo((int) heldOut.stream().filter(e -> e.getLabel() == 1).count());
+    assertThat(v.alerts())
+        .isEqualTo(v.metrics().confusion().truePositives() + v.metrics().confusion().falsePositives());
+
+    // the six corrupt records, by reason
+    Map<String, Long> expectedReasons =
+        FraudDemo.poisonPills(
+                new SpecificAvroSerde<>(
+                        registry, CardTransaction.class, io.sluice.serde.RecordPart.VALUE, true)
+                    .serializer(),
+                INPUT,
+                heldOut.get(0))
+            .stream()
+            .collect(Collectors.groupingBy(FraudDemo.PoisonPill::expectedReason, Collectors.counting()));
+    assertThat(v.deadLetters()).isEqualTo(expectedReasons);
+
+    // twice alike
+    assertThat(second.versions().get(0).metrics()).isEqualTo(v.metrics());
+    assertThat(second.versions().get(0).deadLetters()).isEqualTo(v.deadLetters());
+    assertThat(second.replayId()).isNotEqualTo(first.replayId()).startsWith(LIVE_APP + "-replay-");
+  }
+
+  @Test
+  void replayReadsExactlyTheOffsetRangeAndRefusesALiveTopic() throws Exception {
+    SluiceConfig cfg = ConfigLoader.load(Optional.empty(), Map.of(), config);
+    ReplayReport report =
+        Replay.run(
+            new Replay.Settings(
+                cfg,
+                List.of(descriptor),
+                new ReplayRange(
+                    OptionalLong.of(10), OptionalLong.of(60), Optional.empty(), Optional.empty()),
+                Optional.empty()),
+            registry,
+            total -> new Progress(new PrintWriter(new StringWriter()), false, total));
+    assertThat(report.recordsInRange()).isEqualTo(100);
+    ReplayReport.VersionReport v = report.versions().get(0);
+    assertThat(v.predictions() + v.deadLetterCount()).isEqualTo(100);
+    assertThat(report.range().values()).allSatisfy(b -> assertThat(b).isEqualTo(new ReplayRange.Bounds(10, 60)));
+    StringWriter err = new StringWriter();
+    int rc =
+        Main.execute(
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true),
+            "replay",
+            "--config",
+            configFile.toString(),
+            "--model",
+            descriptor.toString(),
+            "--output-topic",
+            "alerts-live");
+    assertThat(rc).isNotZero();
+    assertThat(err.toString()).contains("alerts-live").contains(ConfigKeys.ALERTS_TOPIC);
+  }
+
+  private static long endOffsets(Admin admin, String topic) throws Exception {
+    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> query = new HashMap<>();
+    for (int p = 0; p < 2; p++) {
+      query.put(new TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+    }
+    return admin.listOffsets(query).all().get().values().stream()
+        .mapToLong(r -> r.offset())
+        .sum();
+  }
+}
