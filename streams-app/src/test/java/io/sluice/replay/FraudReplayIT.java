@@ -14,6 +14,8 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.models.eval.StratifiedSplit;
 import io.sluice.models.fraud.CreditCardCsv;
+import io.sluice.models.fraud.FraudModelTrainer;
+import io.sluice.models.fraud.FraudModelTrainer.Algorithm;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
@@ -189,6 +191,43 @@ class FraudReplayIT {
     assertThat(second.versions().get(0).metrics()).isEqualTo(v.metrics());
     assertThat(second.versions().get(0).deadLetters()).isEqualTo(v.deadLetters());
     assertThat(second.replayId()).isNotEqualTo(first.replayId()).startsWith(LIVE_APP + "-replay-");
+  }
+
+  @Test
+  void aChampionAndAFactorizationMachineChallengerReplayedTogetherGetAReportSideBySide()
+      throws Exception {
+    FraudModelTrainer.train(DATA_DIR, work.resolve("models/fraud"), 42, Algorithm.FM);
+    Path challenger = work.resolve("models/fraud/fraud-fm.json");
+    ReplayReport report =
+        replayWithCli("side-by-side", "--model", challenger.toString());
+
+    assertThat(report.versions())
+        .extracting(ReplayReport.VersionReport::model)
+        .containsExactly("fraud-logreg:1", "fraud-fm:1");
+    ReplayReport.VersionReport champion = report.versions().get(0);
+    ReplayReport.VersionReport fm = report.versions().get(1);
+    assertThat(fm.predictions()).isEqualTo(champion.predictions()).isEqualTo(heldOut.size());
+    assertThat(fm.metrics().rocAuc())
+        .isCloseTo(
+            new ObjectMapper()
+                .readTree(challenger.toFile())
+                .get("training")
+                .get("testRocAuc")
+                .asDouble(),
+            within(1e-9))
+        .isNotEqualTo(champion.metrics().rocAuc());
+
+    ReplayReport.Comparison c = report.comparisons().get(0);
+    assertThat(c.champion()).isEqualTo("fraud-logreg:1");
+    assertThat(c.challenger()).isEqualTo("fraud-fm:1");
+    assertThat(c.commonRecords()).isEqualTo(heldOut.size());
+    assertThat(c.disagreementRate()).isEqualTo((double) c.disagreements() / c.commonRecords());
+    assertThat(c.largestDifferences()).hasSize(10);
+    assertThat(c.largestDifferences())
+        .isSortedAccordingTo(
+            java.util.Comparator.comparingDouble(
+                    (ReplayReport.Difference d) -> Math.abs(d.championScore() - d.challengerScore()))
+                .reversed());
   }
 
   @Test

@@ -32,12 +32,13 @@ import org.slf4j.LoggerFactory;
 import org.tribuo.Example;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
+import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.ONNXExportable;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
-import org.tribuo.classification.sgd.linear.LinearSGDModel;
+import org.tribuo.classification.sgd.fm.FMClassificationTrainer;
 import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
 import org.tribuo.impl.ArrayExample;
@@ -50,7 +51,9 @@ import org.tribuo.util.onnx.ONNXPlaceholder;
 
 /**
  * Trains the project's fraud model, a logistic regression over {@code Amount} and {@code V1..V28}
- * of the ULB credit-card data, and writes it as ONNX with a {@link ModelDescriptor}.
+ * of the ULB credit-card data, and writes it as ONNX with a {@link ModelDescriptor}; or, as a
+ * challenger to compare with it in a replay, a factorization machine ({@link Algorithm#FM}) on the
+ * same split, features and threshold rule.
  *
  * <p>The data is split 60/20/20 (train/validation/test), stratified by class with a fixed seed.
  * Features are standardised with the training split's means and standard deviations, which makes
@@ -82,6 +85,45 @@ public final class FraudModelTrainer {
   /** The label of a fraud. */
   public static final String POSITIVE_LABEL = "1";
 
+  /** What to train; each writes its own descriptor and ONNX file, so both can sit side by side. */
+  public enum Algorithm {
+    /** Logistic regression: {@value #MODEL_NAME}. */
+    LOGREG(MODEL_NAME),
+    /** Factorization machine (Tribuo's FMClassificationTrainer, factor size 4): {@code fraud-fm}. */
+    FM("fraud-fm");
+
+    private final String modelName;
+
+    Algorithm(String modelName) {
+      this.modelName = modelName;
+    }
+
+    public String modelName() {
+      return modelName;
+    }
+
+    /** The descriptor's file name in the output directory. */
+    public String descriptorFile() {
+      return modelName + ".json";
+    }
+
+    /** The ONNX file's name in the output directory. */
+    public String onnxFile() {
+      return modelName + "-" + MODEL_VERSION + ".onnx";
+    }
+
+    /** Parses {@code logreg} or {@code fm}. */
+    public static Algorithm parse(String value) {
+      for (Algorithm a : values()) {
+        if (a.name().equalsIgnoreCase(value)) {
+          return a;
+        }
+      }
+      throw new IllegalArgumentException(
+          "Expected --algorithm logreg or fm, found '" + value + "'");
+    }
+  }
+
   /** Largest allowed difference between ONNX Runtime's and Tribuo's probabilities. */
   public static final double MAX_ONNX_DIFFERENCE = 1e-6;
 
@@ -92,26 +134,40 @@ public final class FraudModelTrainer {
   static final int GOLDEN_NORMALS = 3;
   static final int GOLDEN_FRAUDS = 2;
   private static final String ONNX_DOMAIN = "io.sluice.models";
-  private static final String ALGORITHM =
+  static final int FM_FACTORS = 4;
+  static final double FM_VARIANCE = 0.1;
+  private static final String LOGREG_DESCRIPTION =
       "logistic regression: Tribuo 4.3.2 LinearSGDTrainer, LogMulticlass, AdaGrad (learning rate "
           + LEARNING_RATE
           + "), "
           + EPOCHS
           + " epochs, minibatch 1; features standardised with the training split's mean and"
           + " standard deviation inside the ONNX graph, so it takes raw values";
+  private static final String FM_DESCRIPTION =
+      "factorization machine: Tribuo 4.3.2 FMClassificationTrainer, LogMulticlass, "
+          + FM_FACTORS
+          + " factors (initial variance "
+          + FM_VARIANCE
+          + "), AdaGrad (learning rate "
+          + LEARNING_RATE
+          + "), "
+          + EPOCHS
+          + " epochs, minibatch 1; features standardised as for the logistic regression";
 
   private static final Logger log = LoggerFactory.getLogger(FraudModelTrainer.class);
 
   private FraudModelTrainer() {}
 
   /**
-   * Command line: {@code [--data-dir DIR] [--out-dir DIR] [--seed N]}, defaulting to {@code
-   * ../shared/data}, {@code .sluice/models/fraud} and 42. Prints the report.
+   * Command line: {@code [--data-dir DIR] [--out-dir DIR] [--seed N] [--algorithm logreg|fm]},
+   * defaulting to {@code ../shared/data}, {@code .sluice/models/fraud}, 42 and logreg. Prints the
+   * report.
    */
   public static void main(String[] args) throws IOException, OrtException {
     Path dataDir = Path.of("../shared/data");
     Path outDir = Path.of(".sluice/models/fraud");
     long seed = 42;
+    Algorithm algorithm = Algorithm.LOGREG;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (i + 1 >= args.length) {
@@ -123,12 +179,15 @@ public final class FraudModelTrainer {
         case "--data-dir" -> dataDir = Path.of(value);
         case "--out-dir" -> outDir = Path.of(value);
         case "--seed" -> seed = parseSeed(value);
+        case "--algorithm" -> algorithm = Algorithm.parse(value);
         default ->
             throw new IllegalArgumentException(
-                "Unknown option " + option + ", expected one of [--data-dir, --out-dir, --seed]");
+                "Unknown option "
+                    + option
+                    + ", expected one of [--data-dir, --out-dir, --seed, --algorithm]");
       }
     }
-    System.out.println(train(dataDir, outDir, seed).summary());
+    System.out.println(train(dataDir, outDir, seed, algorithm).summary());
   }
 
   private static long parseSeed(String value) {
@@ -152,6 +211,16 @@ public final class FraudModelTrainer {
    */
   public static TrainingReport train(Path dataDir, Path outDir, long seed)
       throws IOException, OrtException {
+    return train(dataDir, outDir, seed, Algorithm.LOGREG);
+  }
+
+  /**
+   * Trains the given algorithm's model as {@link #train(Path, Path, long)} does the logistic
+   * regression, writing {@link Algorithm#onnxFile()} and {@link Algorithm#descriptorFile()}.
+   */
+  public static TrainingReport train(Path dataDir, Path outDir, long seed, Algorithm algorithm)
+      throws IOException, OrtException {
+    String modelName = algorithm.modelName();
     long started = System.nanoTime();
     CreditCardCsv.Table table = CreditCardCsv.read(dataDir.resolve(DATA_FILE));
     StratifiedSplit split =
@@ -168,10 +237,24 @@ public final class FraudModelTrainer {
     for (Example<Label> example : examples(table, split.train(), standardizer)) {
       trainSet.add(example);
     }
-    LinearSGDTrainer trainer =
-        new LinearSGDTrainer(
-            new LogMulticlass(), new AdaGrad(LEARNING_RATE, 0.1), EPOCHS, -1, 1, seed);
-    LinearSGDModel model = trainer.train(trainSet);
+    Model<Label> model =
+        switch (algorithm) {
+          case LOGREG ->
+              new LinearSGDTrainer(
+                      new LogMulticlass(), new AdaGrad(LEARNING_RATE, 0.1), EPOCHS, -1, 1, seed)
+                  .train(trainSet);
+          case FM ->
+              new FMClassificationTrainer(
+                      new LogMulticlass(),
+                      new AdaGrad(LEARNING_RATE, 0.1),
+                      EPOCHS,
+                      -1,
+                      1,
+                      seed,
+                      FM_FACTORS,
+                      FM_VARIANCE)
+                  .train(trainSet);
+        };
 
     ImmutableFeatureMap featureDomain = model.getFeatureIDMap();
     if (featureDomain.size() != table.featureNames().size()) {
@@ -213,9 +296,9 @@ public final class FraudModelTrainer {
     ThresholdMetrics atTest = ThresholdMetrics.at(testScores, testLabels, atValidation.threshold());
 
     Files.createDirectories(outDir);
-    Path onnxFile = outDir.resolve(ONNX_FILE);
-    Path candidateFile = outDir.resolve(ONNX_FILE + ".candidate");
-    exportOnnx(model, standardizer, features, candidateFile);
+    Path onnxFile = outDir.resolve(algorithm.onnxFile());
+    Path candidateFile = outDir.resolve(algorithm.onnxFile() + ".candidate");
+    exportOnnx(modelName, (ONNXExportable) model, standardizer, features, candidateFile);
 
     float[][] testInputs = inputs(table, testRows, features);
     List<TensorSpec> inputSpecs;
@@ -240,7 +323,8 @@ public final class FraudModelTrainer {
 
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("dataFile", DATA_FILE);
-    training.put("algorithm", ALGORITHM);
+    training.put(
+        "algorithm", algorithm == Algorithm.FM ? FM_DESCRIPTION : LOGREG_DESCRIPTION);
     training.put("seed", seed);
     training.put("trainRows", split.train().length);
     training.put("validationRows", validationRows.length);
@@ -250,9 +334,9 @@ public final class FraudModelTrainer {
     training.put("thresholdRule", ThresholdMetrics.MAX_F1_RULE);
     ModelDescriptor descriptor =
         new ModelDescriptor(
-            MODEL_NAME,
+            modelName,
             MODEL_VERSION,
-            ONNX_FILE,
+            algorithm.onnxFile(),
             sha256(onnxFile),
             inputSpecs,
             outputSpecs,
@@ -262,13 +346,13 @@ public final class FraudModelTrainer {
             atValidation.threshold(),
             golden(testInputs, onnxTestOutputs, testLabels),
             training);
-    Path descriptorFile = outDir.resolve(DESCRIPTOR_FILE);
+    Path descriptorFile = outDir.resolve(algorithm.descriptorFile());
     descriptor.write(descriptorFile);
 
     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
     log.info(
         "Trained {} on {} rows in {} ms: test ROC-AUC {}, alert threshold {}, wrote {}",
-        MODEL_NAME,
+        modelName,
         table.size(),
         elapsed.toMillis(),
         testAuc,
@@ -308,10 +392,14 @@ public final class FraudModelTrainer {
    * Writes the model as ONNX with the standardisation in front: {@code input} (raw values in {@code
    * features} order) → {@code Sub(mean)} → {@code Div(scale)} → Tribuo's linear model and softmax →
    * {@code output}. Input and output names and the metadata are the ones Tribuo's own export
-   * ({@link LinearSGDModel#saveONNXModel}) gives.
+   * ({@code LinearSGDModel.saveONNXModel}) gives.
    */
   private static void exportOnnx(
-      LinearSGDModel model, Standardizer standardizer, List<String> features, Path onnxFile)
+      String modelName,
+      ONNXExportable model,
+      Standardizer standardizer,
+      List<String> features,
+      Path onnxFile)
       throws IOException {
     double[] means = new double[features.size()];
     double[] scales = new double[features.size()];
@@ -320,16 +408,18 @@ public final class FraudModelTrainer {
       scales[j] = standardizer.scale(features.get(j));
     }
     ONNXContext onnx = new ONNXContext();
-    onnx.setName(MODEL_NAME);
+    onnx.setName(modelName);
     ONNXPlaceholder input = onnx.floatInput("input", features.size());
-    ONNXPlaceholder output = onnx.floatOutput("output", model.getOutputIDInfo().size());
+    ONNXPlaceholder output =
+        onnx.floatOutput("output", ((Model<?>) model).getOutputIDInfo().size());
     ONNXNode standardised =
         input
             .apply(ONNXOperators.SUB, onnx.array("feature_mean", means))
             .apply(ONNXOperators.DIV, onnx.array("feature_scale", scales));
     model.writeONNXGraph(standardised).assignTo(output);
     OnnxMl.ModelProto proto =
-        ONNXExportable.buildModel(onnx, ONNX_DOMAIN, Long.parseLong(MODEL_VERSION), model);
+        ONNXExportable.buildModel(
+            onnx, ONNX_DOMAIN, Long.parseLong(MODEL_VERSION), (Model<?>) model);
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(onnxFile))) {
       proto.writeTo(out);
     }
@@ -337,7 +427,7 @@ public final class FraudModelTrainer {
 
   /** Tribuo's probabilities, one row per example, columns in {@code labels} order. */
   private static double[][] probabilities(
-      LinearSGDModel model, List<Example<Label>> examples, List<String> labels) {
+      Model<Label> model, List<Example<Label>> examples, List<String> labels) {
     List<Prediction<Label>> predictions = model.predict(examples);
     double[][] probabilities = new double[examples.size()][labels.size()];
     for (int i = 0; i < examples.size(); i++) {
