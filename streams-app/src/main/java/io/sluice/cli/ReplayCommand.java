@@ -3,6 +3,7 @@ package io.sluice.cli;
 import io.sluice.app.RegistryClients;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
+import io.sluice.replay.HtmlReport;
 import io.sluice.replay.Progress;
 import io.sluice.replay.Replay;
 import io.sluice.replay.ReplayRange;
@@ -101,8 +102,9 @@ final class ReplayCommand implements Callable<Integer> {
               total -> new Progress(out, terminal, total));
     }
     Path json = report.writeJson(reportDir);
+    Path html = HtmlReport.write(report, reportDir);
     out.println(summary(report));
-    out.println("report: " + json.toAbsolutePath());
+    out.println("report: " + json.toAbsolutePath() + " and " + html.toAbsolutePath());
     return 0;
   }
 

@@ -25,6 +25,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -223,11 +224,34 @@ class FraudReplayIT {
     assertThat(c.commonRecords()).isEqualTo(heldOut.size());
     assertThat(c.disagreementRate()).isEqualTo((double) c.disagreements() / c.commonRecords());
     assertThat(c.largestDifferences()).hasSize(10);
+    assertTheHtmlReportDrawsEveryChart(report, work.resolve("side-by-side"));
     assertThat(c.largestDifferences())
         .isSortedAccordingTo(
             java.util.Comparator.comparingDouble(
                     (ReplayReport.Difference d) -> Math.abs(d.championScore() - d.challengerScore()))
                 .reversed());
+  }
+
+  /**
+   * Opens the HTML report in headless Chromium: every chart has drawn series; the screenshot and
+   * the page are kept under {@code target/replay-report} as build artifacts.
+   */
+  private static void assertTheHtmlReportDrawsEveryChart(ReplayReport report, Path dir)
+      throws Exception {
+    Path html = dir.resolve(HtmlReport.HTML_FILE);
+    String page = Files.readString(html);
+    assertThat(page).doesNotContain("http://", "https://").contains("fraud-fm:1");
+    Path artifacts = Files.createDirectories(Path.of("target", "replay-report"));
+    Files.copy(html, artifacts.resolve(HtmlReport.HTML_FILE), StandardCopyOption.REPLACE_EXISTING);
+    Chromium chromium = Chromium.find();
+    String dom = chromium.dumpDom(html, work);
+    int charts = HtmlReport.chartCount(report);
+    assertThat(charts).isEqualTo(3 + 2 + 2);
+    assertThat(dom).contains("data-charts-drawn=\"" + charts + "\"");
+    assertThat(dom.split("<svg class=\"chart\"", -1)).hasSize(charts + 1);
+    Path png = artifacts.resolve("replay-report.png");
+    chromium.screenshot(html, work, png, 1400, 2400);
+    assertThat(Files.size(png)).isGreaterThan(50_000);
   }
 
   @Test
