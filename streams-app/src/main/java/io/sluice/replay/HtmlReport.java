@@ -244,8 +244,7 @@ public final class HtmlReport {
     }
   }
 
-  private static List<ClassificationMetrics.Point> calibrationPoints(
-      ReplayReport.VersionReport v) {
+  private static List<ClassificationMetrics.Point> calibrationPoints(ReplayReport.VersionReport v) {
     List<ClassificationMetrics.Point> points = new ArrayList<>();
     for (ClassificationMetrics.CalibrationBin b : v.metrics().calibration()) {
       if (b.count() > 0) {
@@ -458,6 +457,9 @@ public final class HtmlReport {
   }
 
   private static String esc(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 }

@@ -56,11 +56,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replays a range of a classification pipeline's input topic through one or more model versions
- * and measures each against the labels the events carry.
+ * Replays a range of a classification pipeline's input topic through one or more model versions and
+ * measures each against the labels the events carry.
  *
- * <p>One read of the range serves every version: each batch is decoded, scored and postprocessed
- * by each version in turn with the same handler the live pipeline uses, so the versions see exactly
+ * <p>One read of the range serves every version: each batch is decoded, scored and postprocessed by
+ * each version in turn with the same handler the live pipeline uses, so the versions see exactly
  * the same records in the same batches. The replay reads with a plain consumer under its own id
  * ({@code <application.id>-replay-<random>}) that is assigned the partitions and belongs to no
  * consumer group, so it cannot commit offsets for the live application's group (or any group), and
@@ -113,7 +113,8 @@ public final class Replay {
           ConfigKeys.PIPELINE_KIND, p.kind(), "replay supports classification pipelines");
     }
     settings.outputTopic().ifPresent(t -> checkNotLive(t, p));
-    String replayId = config.applicationId() + "-replay-" + UUID.randomUUID().toString().substring(0, 8);
+    String replayId =
+        config.applicationId() + "-replay-" + UUID.randomUUID().toString().substring(0, 8);
     List<Version> versions = new ArrayList<>();
     try {
       for (Path descriptor : settings.descriptors()) {
@@ -229,8 +230,7 @@ public final class Replay {
   }
 
   /** A scored record as the metrics need it. */
-  private record Outcome(
-      int partition, long offset, String eventId, double score, String label) {}
+  private record Outcome(int partition, long offset, String eventId, double score, String label) {}
 
   /** A record read, with the time it was read. */
   private record Pending(BufferedRecord record, long readNanos) {}
@@ -255,7 +255,9 @@ public final class Replay {
       long started = System.nanoTime();
       try (KafkaConsumer<byte[], byte[]> consumer =
               new KafkaConsumer<>(
-                  consumerConfig(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                  consumerConfig(config),
+                  new ByteArrayDeserializer(),
+                  new ByteArrayDeserializer());
           KafkaProducer<byte[], byte[]> producer =
               settings.outputTopic().isPresent()
                   ? new KafkaProducer<>(
@@ -270,7 +272,8 @@ public final class Replay {
           partitions.add(new TopicPartition(topic, info.partition()));
         }
         partitions.sort(Comparator.comparingInt(TopicPartition::partition));
-        Map<TopicPartition, ReplayRange.Bounds> bounds = settings.range().resolve(consumer, partitions);
+        Map<TopicPartition, ReplayRange.Bounds> bounds =
+            settings.range().resolve(consumer, partitions);
         Map<String, ReplayRange.Bounds> rangeReport = new TreeMap<>();
         long total = 0;
         Set<TopicPartition> active = new HashSet<>();
@@ -341,7 +344,8 @@ public final class Replay {
                 total / wall,
                 versions.stream().map(Run::versionReport).toList(),
                 comparisons());
-        LOG.info("replay {} done: {} records in {} s", replayId, total, String.format("%.1f", wall));
+        LOG.info(
+            "replay {} done: {} records in {} s", replayId, total, String.format("%.1f", wall));
         return report;
       }
     }
@@ -391,7 +395,11 @@ public final class Replay {
               String out = settings.outputTopic().get();
               producer.send(
                   new ProducerRecord<>(
-                      out, null, emit.timestamp(), (byte[]) emit.key(), serializer.serialize(out, p)));
+                      out,
+                      null,
+                      emit.timestamp(),
+                      (byte[]) emit.key(),
+                      serializer.serialize(out, p)));
             }
           }
         }
@@ -508,14 +516,19 @@ public final class Replay {
           if (o == null) {
             continue;
           }
-          boolean disagree = (o.score() >= champion.threshold) != (c.score() >= challenger.threshold);
+          boolean disagree =
+              (o.score() >= champion.threshold) != (c.score() >= challenger.threshold);
           if (disagree) {
             disagreements++;
           }
           differences.add(
               new ReplayReport.Difference(
                   o.eventId(),
-                  settings.config().pipeline().inputTopic() + "-" + o.partition() + "@" + o.offset(),
+                  settings.config().pipeline().inputTopic()
+                      + "-"
+                      + o.partition()
+                      + "@"
+                      + o.offset(),
                   o.label(),
                   o.score(),
                   c.score(),
@@ -524,7 +537,8 @@ public final class Replay {
         long common = differences.size();
         differences.sort(
             Comparator.comparingDouble(
-                    (ReplayReport.Difference d) -> Math.abs(d.championScore() - d.challengerScore()))
+                    (ReplayReport.Difference d) ->
+                        Math.abs(d.championScore() - d.challengerScore()))
                 .reversed());
         out.add(
             new ReplayReport.Comparison(
@@ -561,12 +575,14 @@ public final class Replay {
     /** The {@code kafka.*} settings a plain client knows (security, timeouts, ...). */
     private static Map<String, Object> clientSettings(SluiceConfig config, Set<String> known) {
       Map<String, Object> c = new HashMap<>();
-      config.kafka().forEach(
-          (k, value) -> {
-            if (known.contains(k)) {
-              c.put(k, value);
-            }
-          });
+      config
+          .kafka()
+          .forEach(
+              (k, value) -> {
+                if (known.contains(k)) {
+                  c.put(k, value);
+                }
+              });
       return c;
     }
   }

@@ -37,7 +37,8 @@ public record ReplayRange(
 
   /** The whole topic as it stands when the replay starts. */
   public static ReplayRange all() {
-    return new ReplayRange(OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty());
+    return new ReplayRange(
+        OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty());
   }
 
   /** A partition's part of the range: offsets {@code [start, end)}. */
@@ -62,9 +63,7 @@ public record ReplayRange(
               ? fromOffset.getAsLong()
               : fromTime.isPresent() ? fromTimes.get(tp) : first;
       long stop =
-          toOffset.isPresent()
-              ? toOffset.getAsLong()
-              : toTime.isPresent() ? toTimes.get(tp) : last;
+          toOffset.isPresent() ? toOffset.getAsLong() : toTime.isPresent() ? toTimes.get(tp) : last;
       start = Math.max(start, first);
       stop = Math.min(stop, last);
       bounds.put(tp, new Bounds(start, Math.max(start, stop)));

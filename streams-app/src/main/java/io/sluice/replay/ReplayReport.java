@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything a replay measured: the range it read, and for each model version its predictions,
- * dead letters, alerts, speed and quality, and how each challenger differs from the champion (the
- * first version). Written as {@value #JSON_FILE}; an immutable value.
+ * Everything a replay measured: the range it read, and for each model version its predictions, dead
+ * letters, alerts, speed and quality, and how each challenger differs from the champion (the first
+ * version). Written as {@value #JSON_FILE}; an immutable value.
  *
  * @param range each partition's offsets {@code [start, end)}, keyed {@code topic-partition}
  * @param recordsInRange records the range held, corrupt ones included

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Opens a page in headless Chromium (Debian's {@code chromium} package, or {@code
- * -Dsluice.chromium=PATH}) with no network use, for the DOM after its scripts ran and a
- * screenshot. In CI (environment variable {@code CI} set) a missing Chromium fails the test;
- * elsewhere it skips it, saying why.
+ * -Dsluice.chromium=PATH}) with no network use, for the DOM after its scripts ran and a screenshot.
+ * In CI (environment variable {@code CI} set, as {@code .ci/run} does, or {@code
+ * -Dsluice.require.chromium=true}) a missing Chromium fails the test; elsewhere it skips it, saying
+ * why.
  */
 final class Chromium {
   private final Path binary;
@@ -32,7 +33,7 @@ final class Chromium {
           "Expected headless Chromium at "
               + binary
               + " (Debian: apt-get install chromium; or -Dsluice.chromium=PATH), found none";
-      if (System.getenv("CI") != null) {
+      if (System.getenv("CI") != null || Boolean.getBoolean("sluice.require.chromium")) {
         fail(message);
       }
       Assumptions.abort(message);
@@ -48,7 +49,11 @@ final class Chromium {
   /** Writes a screenshot of the page to {@code png}. */
   void screenshot(Path page, Path work, Path png, int width, int height)
       throws IOException, InterruptedException {
-    run(page, work, "--screenshot=" + png.toAbsolutePath(), "--window-size=" + width + "," + height);
+    run(
+        page,
+        work,
+        "--screenshot=" + png.toAbsolutePath(),
+        "--window-size=" + width + "," + height);
     assertThat(png).exists();
   }
 

@@ -66,7 +66,8 @@ class ClassificationMetricsTest {
 
   @Test
   void oneClassOnlyHasNoRocAuc() {
-    ClassificationMetrics m = ClassificationMetrics.of(new double[] {0.1, 0.2}, new int[] {0, 0}, 0.5);
+    ClassificationMetrics m =
+        ClassificationMetrics.of(new double[] {0.1, 0.2}, new int[] {0, 0}, 0.5);
     assertThat(m.rocAuc()).isNaN();
     assertThat(m.prAuc()).isNaN();
     assertThat(m.rocCurve()).isEmpty();

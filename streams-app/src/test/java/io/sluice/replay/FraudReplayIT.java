@@ -73,8 +73,7 @@ class FraudReplayIT {
     stack.kafka().createTopics(2, INPUT, "pred-live", "alerts-live", "dlq-live", "replay-out");
     produced = FraudDemo.produce(stack.kafka().bootstrapServers(), registry, INPUT, heldOut, true);
     config =
-        new HashMap<>(
-            FraudDemo.pipelineConfig(stack, descriptor, LIVE_APP, work.resolve("state")));
+        new HashMap<>(FraudDemo.pipelineConfig(stack, descriptor, LIVE_APP, work.resolve("state")));
     config.put(ConfigKeys.INPUT_TOPIC, INPUT);
     config.put(ConfigKeys.OUTPUT_TOPIC, "pred-live");
     config.put(ConfigKeys.ALERTS_TOPIC, "alerts-live");
@@ -108,7 +107,9 @@ class FraudReplayIT {
       ids.add(String.format(java.util.Locale.ROOT, "tx-%05d", row));
     }
     List<CardTransaction> rows =
-        FraudEvents.read(DATA_DIR).stream().filter(e -> ids.contains(e.getId().toString())).toList();
+        FraudEvents.read(DATA_DIR).stream()
+            .filter(e -> ids.contains(e.getId().toString()))
+            .toList();
     assertThat(rows).hasSize(trainingNode().get("testRows").asInt());
     return rows;
   }
@@ -154,8 +155,7 @@ class FraudReplayIT {
       first = replayWithCli("first", "--output-topic", "replay-out");
       second = replayWithCli("second");
       // the predictions went where asked, and only there
-      assertThat(endOffsets(admin, "replay-out"))
-          .isEqualTo((long) heldOut.size());
+      assertThat(endOffsets(admin, "replay-out")).isEqualTo((long) heldOut.size());
       for (String live : LIVE_OUTPUTS) {
         assertThat(endOffsets(admin, live)).as(live).isZero();
       }
@@ -174,7 +174,8 @@ class FraudReplayIT {
     assertThat(v.metrics().positives())
         .isEqualTo((int) heldOut.stream().filter(e -> e.getLabel() == 1).count());
     assertThat(v.alerts())
-        .isEqualTo(v.metrics().confusion().truePositives() + v.metrics().confusion().falsePositives());
+        .isEqualTo(
+            v.metrics().confusion().truePositives() + v.metrics().confusion().falsePositives());
 
     // the six corrupt records, by reason
     Map<String, Long> expectedReasons =
@@ -185,7 +186,8 @@ class FraudReplayIT {
                 INPUT,
                 heldOut.get(0))
             .stream()
-            .collect(Collectors.groupingBy(FraudDemo.PoisonPill::expectedReason, Collectors.counting()));
+            .collect(
+                Collectors.groupingBy(FraudDemo.PoisonPill::expectedReason, Collectors.counting()));
     assertThat(v.deadLetters()).isEqualTo(expectedReasons);
 
     // twice alike
@@ -199,8 +201,7 @@ class FraudReplayIT {
       throws Exception {
     FraudModelTrainer.train(DATA_DIR, work.resolve("models/fraud"), 42, Algorithm.FM);
     Path challenger = work.resolve("models/fraud/fraud-fm.json");
-    ReplayReport report =
-        replayWithCli("side-by-side", "--model", challenger.toString());
+    ReplayReport report = replayWithCli("side-by-side", "--model", challenger.toString());
 
     assertThat(report.versions())
         .extracting(ReplayReport.VersionReport::model)
@@ -228,7 +229,8 @@ class FraudReplayIT {
     assertThat(c.largestDifferences())
         .isSortedAccordingTo(
             java.util.Comparator.comparingDouble(
-                    (ReplayReport.Difference d) -> Math.abs(d.championScore() - d.challengerScore()))
+                    (ReplayReport.Difference d) ->
+                        Math.abs(d.championScore() - d.challengerScore()))
                 .reversed());
   }
 
@@ -270,7 +272,8 @@ class FraudReplayIT {
     assertThat(report.recordsInRange()).isEqualTo(100);
     ReplayReport.VersionReport v = report.versions().get(0);
     assertThat(v.predictions() + v.deadLetterCount()).isEqualTo(100);
-    assertThat(report.range().values()).allSatisfy(b -> assertThat(b).isEqualTo(new ReplayRange.Bounds(10, 60)));
+    assertThat(report.range().values())
+        .allSatisfy(b -> assertThat(b).isEqualTo(new ReplayRange.Bounds(10, 60)));
     StringWriter err = new StringWriter();
     int rc =
         Main.execute(
@@ -292,8 +295,6 @@ class FraudReplayIT {
     for (int p = 0; p < 2; p++) {
       query.put(new TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
     }
-    return admin.listOffsets(query).all().get().values().stream()
-        .mapToLong(r -> r.offset())
-        .sum();
+    return admin.listOffsets(query).all().get().values().stream().mapToLong(r -> r.offset()).sum();
   }
 }

@@ -89,7 +89,9 @@ public final class FraudModelTrainer {
   public enum Algorithm {
     /** Logistic regression: {@value #MODEL_NAME}. */
     LOGREG(MODEL_NAME),
-    /** Factorization machine (Tribuo's FMClassificationTrainer, factor size 4): {@code fraud-fm}. */
+    /**
+     * Factorization machine (Tribuo's FMClassificationTrainer, factor size 4): {@code fraud-fm}.
+     */
     FM("fraud-fm");
 
     private final String modelName;
@@ -323,8 +325,7 @@ public final class FraudModelTrainer {
 
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("dataFile", DATA_FILE);
-    training.put(
-        "algorithm", algorithm == Algorithm.FM ? FM_DESCRIPTION : LOGREG_DESCRIPTION);
+    training.put("algorithm", algorithm == Algorithm.FM ? FM_DESCRIPTION : LOGREG_DESCRIPTION);
     training.put("seed", seed);
     training.put("trainRows", split.train().length);
     training.put("validationRows", validationRows.length);

@@ -22,7 +22,8 @@ class FactorizationMachineTrainerTest {
     assertThat(descriptor.name()).isEqualTo("fraud-fm");
     assertThat(descriptor.file()).isEqualTo("fraud-fm-1.onnx");
     assertThat(outDir.resolve("fraud-fm-1.onnx")).exists();
-    assertThat(report.maxOnnxDifference()).isLessThanOrEqualTo(FraudModelTrainer.MAX_ONNX_DIFFERENCE);
+    assertThat(report.maxOnnxDifference())
+        .isLessThanOrEqualTo(FraudModelTrainer.MAX_ONNX_DIFFERENCE);
     assertThat(report.testRocAuc()).isGreaterThanOrEqualTo(0.9);
     assertThat((String) descriptor.training().get("algorithm")).startsWith("factorization machine");
     assertThat(descriptor.features()).hasSize(29);
