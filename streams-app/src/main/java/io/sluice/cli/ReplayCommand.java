@@ -138,13 +138,22 @@ final class ReplayCommand implements Callable<Integer> {
                 v.metrics().f1(),
                 v.metrics().threshold()));
       }
+      if (v.accuracy() != null) {
+        s.append(
+            String.format(
+                Locale.ROOT,
+                ", top-1 accuracy %.4f, top-%d accuracy %.4f",
+                v.accuracy().top1(),
+                v.accuracy().k(),
+                v.accuracy().topK()));
+      }
       s.append(String.format(Locale.ROOT, ", p99 %.1f ms%n", v.latency().p99Ms()));
     }
     for (ReplayReport.Comparison c : report.comparisons()) {
       s.append(
           String.format(
               Locale.ROOT,
-              "  %s vs %s: alerts disagree on %d of %d records (%.4f%%)%n",
+              "  %s vs %s: disagree on %d of %d records (%.4f%%)%n",
               c.challenger(),
               c.champion(),
               c.disagreements(),

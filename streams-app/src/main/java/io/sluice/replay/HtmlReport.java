@@ -158,6 +158,17 @@ public final class HtmlReport {
     row(h, r, "false positives", v -> confusion(v, 1));
     row(h, r, "false negatives", v -> confusion(v, 2));
     row(h, r, "true negatives", v -> confusion(v, 3));
+    if (r.versions().stream().anyMatch(v -> v.accuracy() != null)) {
+      row(h, r, "top-1 accuracy", v -> v.accuracy() == null ? "" : fmt(v.accuracy().top1(), 4));
+      row(
+          h,
+          r,
+          "top-k accuracy",
+          v ->
+              v.accuracy() == null
+                  ? ""
+                  : "top-" + v.accuracy().k() + ": " + fmt(v.accuracy().topK(), 4));
+    }
     row(h, r, "alerts", v -> Long.toString(v.alerts()));
     row(h, r, "records/s", v -> fmt(v.recordsPerSecond(), 0));
     row(h, r, "latency p50 (ms)", v -> fmt(v.latency().p50Ms(), 2));
@@ -213,7 +224,7 @@ public final class HtmlReport {
           .append(esc(c.challenger()))
           .append(" against ")
           .append(esc(c.champion()))
-          .append("</h2>\n<p>Alerts disagree on ")
+          .append("</h2>\n<p>The versions disagree on ")
           .append(c.disagreements())
           .append(" of ")
           .append(c.commonRecords())
@@ -224,7 +235,7 @@ public final class HtmlReport {
           .append(esc(c.champion()))
           .append("</th><th>")
           .append(esc(c.challenger()))
-          .append("</th><th>alerts disagree</th></tr>\n");
+          .append("</th><th>predicted</th><th>disagree</th></tr>\n");
       for (ReplayReport.Difference d : c.largestDifferences()) {
         h.append("<tr><td>")
             .append(esc(d.eventId()))
@@ -237,7 +248,9 @@ public final class HtmlReport {
             .append("</td><td>")
             .append(fmt(d.challengerScore(), 6))
             .append("</td><td>")
-            .append(d.alertsDisagree() ? "yes" : "no")
+            .append(esc(d.championPredicted() + " / " + d.challengerPredicted()))
+            .append("</td><td>")
+            .append(d.disagree() ? "yes" : "no")
             .append("</td></tr>\n");
       }
       h.append("</table>\n");

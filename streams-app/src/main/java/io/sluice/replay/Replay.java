@@ -2,6 +2,8 @@ package io.sluice.replay;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.anomaly.ThresholdRule;
+import io.sluice.app.ImageClassificationPipeline;
+import io.sluice.app.PipelineKind;
 import io.sluice.batching.BatchHandler;
 import io.sluice.batching.BatchStages;
 import io.sluice.batching.BufferedRecord;
@@ -15,6 +17,7 @@ import io.sluice.inference.ModelDescriptor;
 import io.sluice.inference.ModelLoadException;
 import io.sluice.inference.ModelRunner;
 import io.sluice.metrics.PipelineMetrics;
+import io.sluice.schemas.ImageClassification;
 import io.sluice.schemas.Prediction;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.RecordPart;
@@ -23,6 +26,7 @@ import io.sluice.serde.SpecificAvroSerde;
 import io.sluice.topology.ClassificationHandler;
 import io.sluice.topology.EventDecoder;
 import io.sluice.topology.FeatureMapping;
+import io.sluice.topology.ImageClassificationHandler;
 import io.sluice.topology.TopologyFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,8 +60,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replays a range of a classification pipeline's input topic through one or more model versions and
- * measures each against the labels the events carry.
+ * Replays a range of a classification pipeline's input topic (binary classification, or image
+ * classification) through one or more model versions and measures each against the labels the
+ * events carry.
  *
  * <p>One read of the range serves every version: each batch is decoded, scored and postprocessed by
  * each version in turn with the same handler the live pipeline uses, so the versions see exactly
@@ -75,6 +80,8 @@ import org.slf4j.LoggerFactory;
 public final class Replay {
   private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
   private static final int LARGEST_DIFFERENCES = 10;
+  private static final String BINARY = "classification";
+  private static final String IMAGE = "image-classification";
 
   /**
    * What to replay.
@@ -108,9 +115,11 @@ public final class Replay {
       Settings settings, SchemaRegistryClient registry, LongFunction<Progress> progress) {
     SluiceConfig config = settings.config();
     SluiceConfig.Pipeline p = config.pipeline();
-    if (!p.kind().equals("classification")) {
+    if (!p.kind().equals(BINARY) && !p.kind().equals(IMAGE)) {
       throw new ConfigException(
-          ConfigKeys.PIPELINE_KIND, p.kind(), "replay supports classification pipelines");
+          ConfigKeys.PIPELINE_KIND,
+          p.kind(),
+          "replay supports the kinds " + List.of(BINARY, IMAGE));
     }
     settings.outputTopic().ifPresent(t -> checkNotLive(t, p));
     String replayId =
@@ -160,26 +169,35 @@ public final class Replay {
   private static final class Version {
     final String label;
     final ModelRunner model;
-    final BatchStages<ClassificationHandler.Event, float[]> stages;
+    final Scoring scoring;
+    final boolean image;
     final double threshold;
     final String positiveLabel;
     final List<String> labels;
+    final int topK;
     final List<Outcome> outcomes = new ArrayList<>();
     final List<Double> latencies = new ArrayList<>();
     final Map<String, Long> deadLetters = new TreeMap<>();
     long alerts;
     long nanos;
 
-    private Version(
-        ModelRunner model,
-        BatchStages<ClassificationHandler.Event, float[]> stages,
-        double threshold) {
+    private Version(ModelRunner model, Scoring scoring, boolean image, double threshold, int topK) {
       this.label = model.name() + ":" + model.version();
       this.model = model;
-      this.stages = stages;
+      this.scoring = scoring;
+      this.image = image;
       this.threshold = threshold;
       this.positiveLabel = model.descriptor().positiveLabel().orElse(null);
       this.labels = model.descriptor().labels();
+      this.topK = topK;
+    }
+
+    /** Whether this version's and another's outputs for one record count as a disagreement. */
+    boolean disagree(Outcome mine, Version other, Outcome theirs) {
+      if (image) {
+        return !mine.predicted().equals(theirs.predicted());
+      }
+      return (mine.score() >= threshold) != (theirs.score() >= other.threshold);
     }
 
     static Version load(Path descriptorFile, SluiceConfig config, SchemaRegistryClient registry) {
@@ -200,6 +218,18 @@ public final class Replay {
         throw new ConfigException("--model", descriptorFile.toString(), e.getMessage());
       }
       try {
+        PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry(), p.name());
+        if (p.kind().equals(IMAGE)) {
+          ImageClassificationHandler handler =
+              ImageClassificationPipeline.handler(
+                  new PipelineKind.Context(config, registry, model, metrics));
+          return new Version(
+              model,
+              new StagesScoring<>(BatchStages.of(handler, model::run)),
+              true,
+              Double.NaN,
+              p.image().topK());
+        }
         ModelDescriptor d = model.descriptor();
         if (d.positiveLabel().isEmpty()) {
           throw new ConfigException(
@@ -220,8 +250,9 @@ public final class Replay {
                 new ClassificationHandler.Fields(
                     p.eventIdField(), p.eventTimeField(), p.labelField()),
                 new ThresholdRule(threshold, p.alertSeverity()),
-                new PipelineMetrics(new SimpleMeterRegistry(), p.name()));
-        return new Version(model, BatchStages.of(handler, model::run), threshold);
+                metrics);
+        return new Version(
+            model, new StagesScoring<>(BatchStages.of(handler, model::run)), false, threshold, 1);
       } catch (RuntimeException e) {
         model.close();
         throw e;
@@ -229,8 +260,81 @@ public final class Replay {
     }
   }
 
+  /** One version's pipeline stages over a batch; rejected and failing records are counted. */
+  private interface Scoring {
+    List<Emit> score(List<BufferedRecord> records, Map<String, Long> deadLetters);
+  }
+
+  /** The live pipeline's stages, with its bisection of a failing model call. */
+  private static final class StagesScoring<P, R> implements Scoring {
+    private final BatchStages<P, R> stages;
+
+    StagesScoring(BatchStages<P, R> stages) {
+      this.stages = stages;
+    }
+
+    @Override
+    public List<Emit> score(List<BufferedRecord> records, Map<String, Long> deadLetters) {
+      List<BatchHandler.Prepared<P>> prepared = stages.prepareAll(records);
+      List<BufferedRecord> accepted = new ArrayList<>();
+      List<P> items = new ArrayList<>();
+      for (int i = 0; i < records.size(); i++) {
+        RejectedRecordException rejection = prepared.get(i).rejection();
+        if (rejection != null) {
+          deadLetters.merge(rejection.reason(), 1L, Long::sum);
+        } else {
+          accepted.add(records.get(i));
+          items.add(prepared.get(i).value());
+        }
+      }
+      List<R> outputs = new ArrayList<>(Collections.nCopies(items.size(), null));
+      scoreRange(items, 0, items.size(), outputs);
+      List<BatchStages.Scored<P, R>> scored = new ArrayList<>();
+      for (int i = 0; i < items.size(); i++) {
+        if (outputs.get(i) == null) {
+          deadLetters.merge("MODEL_FAILED", 1L, Long::sum);
+        } else {
+          scored.add(new BatchStages.Scored<>(accepted.get(i), items.get(i), outputs.get(i)));
+        }
+      }
+      if (scored.isEmpty()) {
+        return List.of();
+      }
+      return stages.complete(
+          scored, new BatchHandler.BatchInfo(items.size(), System.currentTimeMillis()));
+    }
+
+    /** As the live pipeline does: a failing call is bisected down to the failing records. */
+    private void scoreRange(List<P> items, int from, int to, List<R> out) {
+      if (from >= to) {
+        return;
+      }
+      try {
+        List<R> result = stages.score(items.subList(from, to));
+        for (int i = from; i < to; i++) {
+          out.set(i, result.get(i - from));
+        }
+      } catch (RuntimeException e) {
+        if (to - from == 1) {
+          LOG.debug("model failed on one record: {}", e.toString());
+          return;
+        }
+        int mid = (from + to) >>> 1;
+        scoreRange(items, from, mid, out);
+        scoreRange(items, mid, to, out);
+      }
+    }
+  }
+
   /** A scored record as the metrics need it. */
-  private record Outcome(int partition, long offset, String eventId, double score, String label) {}
+  private record Outcome(
+      int partition,
+      long offset,
+      String eventId,
+      double score,
+      String label,
+      String predicted,
+      List<String> top) {}
 
   /** A record read, with the time it was read. */
   private record Pending(BufferedRecord record, long readNanos) {}
@@ -294,6 +398,13 @@ public final class Replay {
             new SpecificAvroSerde<>(
                     registry, Prediction.class, RecordPart.VALUE, config.registry().autoRegister())
                 .serializer();
+        Serializer<ImageClassification> images =
+            new SpecificAvroSerde<>(
+                    registry,
+                    ImageClassification.class,
+                    RecordPart.VALUE,
+                    config.registry().autoRegister())
+                .serializer();
         Progress progress = progressFactory.apply(total);
         progress.update(0);
         Map<TopicPartition, List<Pending>> buffers = new HashMap<>();
@@ -311,7 +422,7 @@ public final class Replay {
               }
               buffer.add(new Pending(buffered(r), now));
               if (buffer.size() >= batchSize) {
-                done += score(buffer, producer, predictions);
+                done += score(buffer, producer, predictions, images);
                 buffer.clear();
               }
             }
@@ -320,7 +431,7 @@ public final class Replay {
             if (consumer.position(tp) >= bounds.get(tp).end()) {
               List<Pending> buffer = buffers.getOrDefault(tp, List.of());
               if (!buffer.isEmpty()) {
-                done += score(buffer, producer, predictions);
+                done += score(buffer, producer, predictions, images);
               }
               buffers.remove(tp);
               active.remove(tp);
@@ -366,7 +477,8 @@ public final class Replay {
     private int score(
         List<Pending> batch,
         KafkaProducer<byte[], byte[]> producer,
-        Serializer<Prediction> serializer) {
+        Serializer<Prediction> serializer,
+        Serializer<ImageClassification> images) {
       List<BufferedRecord> records = batch.stream().map(Pending::record).toList();
       Map<Long, Long> readNanos = new HashMap<>();
       for (Pending pending : batch) {
@@ -374,32 +486,25 @@ public final class Replay {
       }
       for (Version v : versions) {
         long start = System.nanoTime();
-        List<Emit> emits = scoreWith(v, records);
+        List<Emit> emits = v.scoring.score(records, v.deadLetters);
         long spent = System.nanoTime() - start;
         v.nanos += spent;
         for (Emit emit : emits) {
           if (emit.child().equals(TopologyFactory.ALERTS_SINK)) {
             v.alerts++;
           } else if (emit.child().equals(TopologyFactory.PREDICTIONS_SINK)) {
-            Prediction p = (Prediction) emit.value();
-            v.outcomes.add(
-                new Outcome(
-                    p.getSourcePartition(),
-                    p.getSourceOffset(),
-                    p.getEventId(),
-                    p.getScore(),
-                    p.getLabel()));
-            long waited = start - readNanos.get(p.getSourceOffset());
+            Outcome o = outcome(emit.value());
+            v.outcomes.add(o);
+            long waited = start - readNanos.get(o.offset());
             v.latencies.add((waited + spent) / 1e6);
             if (producer != null) {
               String out = settings.outputTopic().get();
+              byte[] value =
+                  emit.value() instanceof Prediction p
+                      ? serializer.serialize(out, p)
+                      : images.serialize(out, (ImageClassification) emit.value());
               producer.send(
-                  new ProducerRecord<>(
-                      out,
-                      null,
-                      emit.timestamp(),
-                      (byte[]) emit.key(),
-                      serializer.serialize(out, p)));
+                  new ProducerRecord<>(out, null, emit.timestamp(), (byte[]) emit.key(), value));
             }
           }
         }
@@ -407,69 +512,38 @@ public final class Replay {
       return batch.size();
     }
 
-    /** The live pipeline's stages on one batch: rejected and failing records are counted. */
-    private static List<Emit> scoreWith(Version v, List<BufferedRecord> records) {
-      List<BatchHandler.Prepared<ClassificationHandler.Event>> prepared =
-          v.stages.prepareAll(records);
-      List<BufferedRecord> accepted = new ArrayList<>();
-      List<ClassificationHandler.Event> events = new ArrayList<>();
-      for (int i = 0; i < records.size(); i++) {
-        RejectedRecordException rejection = prepared.get(i).rejection();
-        if (rejection != null) {
-          v.deadLetters.merge(rejection.reason(), 1L, Long::sum);
-        } else {
-          accepted.add(records.get(i));
-          events.add(prepared.get(i).value());
-        }
+    /** A prediction or image classification, as the metrics need it. */
+    private static Outcome outcome(Object value) {
+      if (value instanceof Prediction p) {
+        return new Outcome(
+            p.getSourcePartition(),
+            p.getSourceOffset(),
+            p.getEventId(),
+            p.getScore(),
+            p.getLabel(),
+            p.getPredictedLabel(),
+            List.of());
       }
-      List<float[]> outputs = new ArrayList<>(Collections.nCopies(events.size(), null));
-      scoreRange(v, events, 0, events.size(), outputs);
-      List<BatchStages.Scored<ClassificationHandler.Event, float[]>> scored = new ArrayList<>();
-      for (int i = 0; i < events.size(); i++) {
-        if (outputs.get(i) == null) {
-          v.deadLetters.merge("MODEL_FAILED", 1L, Long::sum);
-        } else {
-          scored.add(new BatchStages.Scored<>(accepted.get(i), events.get(i), outputs.get(i)));
-        }
-      }
-      if (scored.isEmpty()) {
-        return List.of();
-      }
-      return v.stages.complete(
-          scored, new BatchHandler.BatchInfo(events.size(), System.currentTimeMillis()));
-    }
-
-    /** As the live pipeline does: a failing call is bisected down to the failing records. */
-    private static void scoreRange(
-        Version v, List<ClassificationHandler.Event> events, int from, int to, List<float[]> out) {
-      if (from >= to) {
-        return;
-      }
-      try {
-        List<float[]> result = v.stages.score(events.subList(from, to));
-        for (int i = from; i < to; i++) {
-          out.set(i, result.get(i - from));
-        }
-      } catch (RuntimeException e) {
-        if (to - from == 1) {
-          LOG.debug("model {} failed on one record: {}", v.label, e.toString());
-          return;
-        }
-        int mid = (from + to) >>> 1;
-        scoreRange(v, events, from, mid, out);
-        scoreRange(v, events, mid, to, out);
-      }
+      ImageClassification c = (ImageClassification) value;
+      return new Outcome(
+          c.getSourcePartition(),
+          c.getSourceOffset(),
+          c.getEventId(),
+          c.getProbability(),
+          c.getLabel(),
+          c.getPredictedLabel(),
+          c.getTop().stream().map(t -> t.getLabel()).toList());
     }
 
     private static ReplayReport.VersionReport versionReport(Version v) {
       List<Outcome> sorted = sorted(v.outcomes);
+      if (v.image) {
+        return report(v, null, accuracy(v, sorted));
+      }
       List<Double> scores = new ArrayList<>();
       List<Integer> labels = new ArrayList<>();
-      long unlabelled = 0;
       for (Outcome o : sorted) {
-        if (o.label() == null || !v.labels.contains(o.label())) {
-          unlabelled++;
-        } else {
+        if (o.label() != null && v.labels.contains(o.label())) {
           scores.add(o.score());
           labels.add(o.label().equals(v.positiveLabel) ? 1 : 0);
         }
@@ -481,6 +555,34 @@ public final class Replay {
                   scores.stream().mapToDouble(Double::doubleValue).toArray(),
                   labels.stream().mapToInt(Integer::intValue).toArray(),
                   v.threshold);
+      return report(v, metrics, null);
+    }
+
+    private static TopAccuracy accuracy(Version v, List<Outcome> sorted) {
+      long labelled = 0;
+      long top1 = 0;
+      long topK = 0;
+      for (Outcome o : sorted) {
+        if (o.label() == null) {
+          continue;
+        }
+        labelled++;
+        if (o.predicted().equals(o.label())) {
+          top1++;
+        }
+        if (o.top().contains(o.label())) {
+          topK++;
+        }
+      }
+      return TopAccuracy.of(labelled, v.topK, top1, topK);
+    }
+
+    private static ReplayReport.VersionReport report(
+        Version v, ClassificationMetrics metrics, TopAccuracy accuracy) {
+      long unlabelled =
+          v.outcomes.stream()
+              .filter(o -> o.label() == null || (!v.image && !v.labels.contains(o.label())))
+              .count();
       long processed = v.outcomes.size() + v.deadLetters.values().stream().mapToLong(x -> x).sum();
       return new ReplayReport.VersionReport(
           v.label,
@@ -492,7 +594,8 @@ public final class Replay {
           unlabelled,
           v.nanos == 0 ? 0 : processed / (v.nanos / 1e9),
           Latencies.of(v.latencies.stream().mapToDouble(Double::doubleValue).toArray()),
-          metrics);
+          metrics,
+          accuracy);
     }
 
     private static List<Outcome> sorted(List<Outcome> outcomes) {
@@ -516,8 +619,7 @@ public final class Replay {
           if (o == null) {
             continue;
           }
-          boolean disagree =
-              (o.score() >= champion.threshold) != (c.score() >= challenger.threshold);
+          boolean disagree = champion.disagree(o, challenger, c);
           if (disagree) {
             disagreements++;
           }
@@ -532,6 +634,8 @@ public final class Replay {
                   o.label(),
                   o.score(),
                   c.score(),
+                  o.predicted(),
+                  c.predicted(),
                   disagree));
         }
         long common = differences.size();

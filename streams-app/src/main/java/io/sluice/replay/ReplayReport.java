@@ -48,7 +48,9 @@ public record ReplayReport(
    *     postprocessing
    * @param latency per record: the time it waited for its batch to be read, plus this version's
    *     time on that batch
-   * @param metrics quality against the labels; null when no prediction had a label
+   * @param metrics a binary classifier's quality against the labels; null when no prediction had a
+   *     label, or for an image classifier
+   * @param accuracy an image classifier's top-1 and top-k accuracy; null for a binary classifier
    */
   public record VersionReport(
       String model,
@@ -60,7 +62,8 @@ public record ReplayReport(
       long unlabelled,
       double recordsPerSecond,
       Latencies latency,
-      ClassificationMetrics metrics) {
+      ClassificationMetrics metrics,
+      TopAccuracy accuracy) {
     public VersionReport {
       deadLetters = Map.copyOf(deadLetters);
     }
@@ -73,8 +76,9 @@ public record ReplayReport(
   /**
    * A challenger against the champion on the records both scored.
    *
-   * @param disagreements records one version would alert on and the other would not, each at its
-   *     own threshold
+   * @param disagreements binary classifiers: records one version would alert on and the other would
+   *     not, each at its own threshold; image classifiers: records whose most probable class
+   *     differs
    * @param largestDifferences the records whose scores differ most, largest first
    */
   public record Comparison(
@@ -89,14 +93,21 @@ public record ReplayReport(
     }
   }
 
-  /** One record scored by both versions. */
+  /**
+   * One record scored by both versions.
+   *
+   * @param championScore the positive-class score, or the top-1 probability of an image classifier
+   * @param disagree whether the record counts among the disagreements
+   */
   public record Difference(
       String eventId,
       String source,
       String label,
       double championScore,
       double challengerScore,
-      boolean alertsDisagree) {}
+      String championPredicted,
+      String challengerPredicted,
+      boolean disagree) {}
 
   /** Writes {@value #JSON_FILE} into {@code dir} (created if missing) and returns its path. */
   public Path writeJson(Path dir) throws IOException {
