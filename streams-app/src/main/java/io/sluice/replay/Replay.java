@@ -222,7 +222,7 @@ public final class Replay {
         if (p.kind().equals(IMAGE)) {
           ImageClassificationHandler handler =
               ImageClassificationPipeline.handler(
-                  new PipelineKind.Context(config, registry, model, metrics));
+                  new PipelineKind.Context(config, registry, model, Optional.empty(), metrics));
           return new Version(
               model,
               new StagesScoring<>(BatchStages.of(handler, model::run)),

@@ -1,6 +1,7 @@
 package io.sluice.topology;
 
 import io.sluice.batching.BatchHandler;
+import io.sluice.batching.BatchStages;
 import io.sluice.batching.MicroBatchProcessor;
 import io.sluice.batching.Scorer;
 import io.sluice.config.SluiceConfig;
@@ -30,6 +31,7 @@ public final class TopologyFactory {
   public static final String PREDICTIONS_SINK = "predictions";
   public static final String ALERTS_SINK = "alerts";
   public static final String DLQ_SINK = "dead-letters";
+  public static final String SHADOW_SINK = "shadow-predictions";
 
   private TopologyFactory() {}
 
@@ -71,6 +73,20 @@ public final class TopologyFactory {
       BatchHandler<P> handler,
       Scorer scorer,
       PipelineMetrics metrics) {
+    return build(pipeline, predictions, alerts, BatchStages.of(handler, scorer), metrics);
+  }
+
+  /**
+   * The topology of a scoring pipeline whose stages emit to {@link #PREDICTIONS_SINK}, {@link
+   * #ALERTS_SINK} and, when the pipeline has a shadow model, {@link #SHADOW_SINK} (values of the
+   * predictions' type, to {@code pipeline.shadow.output.topic}).
+   */
+  public static <P> Topology build(
+      SluiceConfig.Pipeline pipeline,
+      Output<?> predictions,
+      Output<?> alerts,
+      BatchStages<P, ?> stages,
+      PipelineMetrics metrics) {
     String store = bufferStoreName(pipeline.name());
     MicroBatchProcessor.Settings settings =
         new MicroBatchProcessor.Settings(
@@ -79,7 +95,7 @@ public final class TopologyFactory {
     topology.addSource(
         SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), pipeline.inputTopic());
     topology.addProcessor(
-        BATCHER, () -> new MicroBatchProcessor<>(settings, handler, scorer, metrics), SOURCE);
+        BATCHER, () -> new MicroBatchProcessor<>(settings, stages, metrics), SOURCE);
     // Logged: the buffer must survive a crash (see MicroBatchProcessor).
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -98,6 +114,14 @@ public final class TopologyFactory {
         new ByteArraySerializer(),
         sinkSerializer(alerts),
         BATCHER);
+    if (pipeline.shadow().isPresent()) {
+      topology.addSink(
+          SHADOW_SINK,
+          pipeline.shadow().get().outputTopic(),
+          new ByteArraySerializer(),
+          sinkSerializer(predictions),
+          BATCHER);
+    }
     topology.addSink(
         DLQ_SINK,
         pipeline.dlqTopic(),

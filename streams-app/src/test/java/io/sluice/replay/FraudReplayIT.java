@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.app.SluiceApplication;
 import io.sluice.cli.FraudDemo;
 import io.sluice.cli.FraudEvents;
 import io.sluice.cli.Main;
+import io.sluice.cli.OutputCollector;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
@@ -26,6 +29,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -58,6 +62,7 @@ class FraudReplayIT {
   @TempDir static Path work;
   private static EmbeddedStack stack;
   private static Path descriptor;
+  private static Path challenger;
   private static SchemaRegistryClient registry;
   private static List<CardTransaction> heldOut;
   private static int produced;
@@ -68,6 +73,8 @@ class FraudReplayIT {
   static void startStackAndRecordTraffic() throws Exception {
     stack = EmbeddedStack.start();
     descriptor = FraudDemo.ensureModel(DATA_DIR, work.resolve("models"));
+    FraudModelTrainer.train(DATA_DIR, work.resolve("models/fraud"), 42, Algorithm.FM);
+    challenger = work.resolve("models/fraud/fraud-fm.json");
     registry = new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
     heldOut = heldOutRows();
     stack.kafka().createTopics(2, INPUT, "pred-live", "alerts-live", "dlq-live", "replay-out");
@@ -199,8 +206,6 @@ class FraudReplayIT {
   @Test
   void aChampionAndAFactorizationMachineChallengerReplayedTogetherGetAReportSideBySide()
       throws Exception {
-    FraudModelTrainer.train(DATA_DIR, work.resolve("models/fraud"), 42, Algorithm.FM);
-    Path challenger = work.resolve("models/fraud/fraud-fm.json");
     ReplayReport report = replayWithCli("side-by-side", "--model", challenger.toString());
 
     assertThat(report.versions())
@@ -254,6 +259,47 @@ class FraudReplayIT {
     Path png = artifacts.resolve("replay-report.png");
     chromium.screenshot(html, work, png, 1400, 2400);
     assertThat(Files.size(png)).isGreaterThan(50_000);
+  }
+
+  @Test
+  void aLiveRunWithAShadowChallengerWritesItsPredictionsApartAndAlertsOnlyOnTheModel()
+      throws Exception {
+    stack.kafka().createTopics(2, "pred-shadow", "alerts-shadow", "dlq-shadow", "shadow-fm");
+    stack.kafka().createTopics(1, "unused-alerts", "unused-dlq");
+    Map<String, String> c = new HashMap<>(config);
+    c.put(ConfigKeys.APPLICATION_ID, "fraud-shadow-run");
+    c.put(ConfigKeys.STATE_DIR, work.resolve("state-shadow").toString());
+    c.put(ConfigKeys.OUTPUT_TOPIC, "pred-shadow");
+    c.put(ConfigKeys.ALERTS_TOPIC, "alerts-shadow");
+    c.put(ConfigKeys.DLQ_TOPIC, "dlq-shadow");
+    c.put(ConfigKeys.SHADOW_MODEL_DESCRIPTOR, challenger.toString());
+    c.put(ConfigKeys.SHADOW_OUTPUT_TOPIC, "shadow-fm");
+    c.put("kafka.auto.offset.reset", "earliest");
+    String bootstrap = stack.kafka().bootstrapServers();
+    try (SluiceApplication app =
+            SluiceApplication.create(
+                ConfigLoader.load(Optional.empty(), Map.of(), c), new SimpleMeterRegistry());
+        OutputCollector live =
+            new OutputCollector(bootstrap, registry, "pred-shadow", "alerts-shadow", "dlq-shadow");
+        OutputCollector shadow =
+            new OutputCollector(bootstrap, registry, "shadow-fm", "unused-alerts", "unused-dlq")) {
+      app.start();
+      assertThat(live.awaitOutputs(produced, Duration.ofMinutes(2))).isTrue();
+      assertThat(shadow.awaitOutputs(heldOut.size(), Duration.ofMinutes(1))).isTrue();
+      assertThat(live.predictions()).hasSize(heldOut.size());
+      assertThat(live.predictions())
+          .extracting(p -> p.getModelName().toString())
+          .containsOnly("fraud-logreg");
+      assertThat(shadow.predictions())
+          .hasSize(heldOut.size())
+          .extracting(p -> p.getModelName().toString())
+          .containsOnly("fraud-fm");
+      double threshold = app.model().descriptor().alertThreshold().getAsDouble();
+      assertThat(live.alerts())
+          .hasSize((int) live.predictions().stream().filter(p -> p.getScore() >= threshold).count())
+          .extracting(a -> a.getModelName().toString())
+          .containsOnly("fraud-logreg");
+    }
   }
 
   @Test
