@@ -1,6 +1,8 @@
 package io.sluice.anomaly;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,14 +24,18 @@ public record LowConfidenceRule(double minConfidence, String severity) {
   }
 
   /** What the rule decided about one top-1 probability. */
-  public Optional<ThresholdRule.Firing> evaluate(double top1, String label) {
+  public Optional<Firing> evaluate(double top1, String label) {
     if (top1 >= minConfidence) {
       return Optional.empty();
     }
+    Map<String, Double> compared = new LinkedHashMap<>();
+    compared.put("top1", top1);
+    compared.put("minConfidence", minConfidence);
     return Optional.of(
-        new ThresholdRule.Firing(
+        new Firing(
             KIND,
             severity,
+            "top1",
             top1,
             minConfidence,
             String.format(
@@ -37,6 +43,7 @@ public record LowConfidenceRule(double minConfidence, String severity) {
                 "top-1 probability %.4f (class '%s') is under the minimum confidence %.4f",
                 top1,
                 label,
-                minConfidence)));
+                minConfidence),
+            compared));
   }
 }

@@ -1,5 +1,8 @@
 package io.sluice.anomaly;
 
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,25 +23,26 @@ public record ThresholdRule(double threshold, String severity) {
     }
   }
 
-  /** What the rule decided about one score. */
-  public record Firing(
-      String kind, String severity, double score, double threshold, String reason) {}
-
   public Optional<Firing> evaluate(double score, String label) {
     if (score < threshold) {
       return Optional.empty();
     }
+    Map<String, Double> compared = new LinkedHashMap<>();
+    compared.put("score", score);
+    compared.put("threshold", threshold);
     return Optional.of(
         new Firing(
             KIND,
             severity,
+            "score",
             score,
             threshold,
             String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "probability of '%s' %.4f is at or above the alert threshold %.4f",
                 label,
                 score,
-                threshold)));
+                threshold),
+            compared));
   }
 }

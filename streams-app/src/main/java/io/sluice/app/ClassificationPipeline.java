@@ -1,6 +1,12 @@
 package io.sluice.app;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.anomaly.Cooldown;
+import io.sluice.anomaly.DriftRule;
+import io.sluice.anomaly.HealthRule;
+import io.sluice.anomaly.KeyBehaviourRule;
+import io.sluice.anomaly.LinearExplainer;
+import io.sluice.anomaly.ReferenceDistribution;
 import io.sluice.anomaly.ThresholdRule;
 import io.sluice.batching.BatchStages;
 import io.sluice.config.ConfigKeys;
@@ -16,19 +22,32 @@ import io.sluice.serde.SpecificAvroSerde;
 import io.sluice.topology.ClassificationHandler;
 import io.sluice.topology.EventDecoder;
 import io.sluice.topology.FeatureMapping;
+import io.sluice.topology.KeyRulesProcessor;
+import io.sluice.topology.ModelMonitorProcessor;
 import io.sluice.topology.ShadowStages;
 import io.sluice.topology.TopologyFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tabular classification (fraud scoring): event fields mapped to the model's features, class
- * probabilities out as {@link Prediction}s, a threshold alert on the positive class.
+ * Tabular classification (fraud scoring, intrusion detection): event fields mapped to the model's
+ * features (one-hot encoding the descriptor's categorical inputs), class probabilities out as
+ * {@link Prediction}s, and the anomaly stage: the score threshold, the per-key behaviour rule with
+ * a cooldown per key, drift of the score and chosen features against the descriptor's reference,
+ * and the model's health.
  */
 final class ClassificationPipeline implements PipelineKind {
   private static final Logger LOG = LoggerFactory.getLogger(ClassificationPipeline.class);
+
+  /** How close the descriptor's linear block must come to its golden outputs. */
+  private static final double LINEAR_TOLERANCE = 1e-4;
 
   @Override
   public String name() {
@@ -40,8 +59,10 @@ final class ClassificationPipeline implements PipelineKind {
     SluiceConfig.Pipeline p = c.config().pipeline();
     ModelRunner model = c.model();
     ModelDescriptor descriptor = model.descriptor();
+    Map<String, List<String>> oneHot = new LinkedHashMap<>();
+    descriptor.categoricals().forEach(cat -> oneHot.put(cat.name(), cat.values()));
     FeatureMapping features =
-        FeatureMapping.parse(ConfigKeys.FEATURES, p.features(), descriptor.features());
+        FeatureMapping.parse(ConfigKeys.FEATURES, p.features(), descriptor.features(), oneHot);
     ClassificationHandler handler =
         new ClassificationHandler(
             EventDecoder.avro(AvroRecordDecoder.generic(c.registry())),
@@ -52,13 +73,15 @@ final class ClassificationPipeline implements PipelineKind {
                 descriptor.labels(),
                 descriptor.positiveLabel().orElse(null)),
             new ClassificationHandler.Fields(p.eventIdField(), p.eventTimeField(), p.labelField()),
-            thresholdRule(p, descriptor),
             c.metrics());
+    TopologyFactory.AnomalyStage anomaly =
+        new TopologyFactory.AnomalyStage(keyRules(p, descriptor), monitor(p, descriptor));
     boolean autoRegister = c.config().registry().autoRegister();
     BatchStages<ClassificationHandler.Event, ?> stages =
         c.shadow().isEmpty()
             ? BatchStages.of(handler, model::run)
-            : new ShadowStages<>(handler, model::run, shadowHandler(c), c.shadow().get()::run);
+            : new ShadowStages<>(
+                handler, model::run, shadowHandler(c, oneHot), c.shadow().get()::run);
     return TopologyFactory.build(
         p,
         new TopologyFactory.Output<>(
@@ -70,15 +93,16 @@ final class ClassificationPipeline implements PipelineKind {
                 .serializer(),
             Alert.class),
         stages,
-        c.metrics());
+        c.metrics(),
+        anomaly);
   }
 
   /**
    * The shadow's handler: the same decoding and features (the shadow must take the same feature
-   * rows), its own name, version and labels, no alert rule, and metrics of its own so that the
-   * pipeline's counts stay the live model's.
+   * rows), its own name, version and labels, and metrics of its own so that the pipeline's counts
+   * stay the live model's. Only its predictions are kept (see {@link ShadowStages}).
    */
-  private static ClassificationHandler shadowHandler(Context c) {
+  private static ClassificationHandler shadowHandler(Context c, Map<String, List<String>> oneHot) {
     SluiceConfig.Pipeline p = c.config().pipeline();
     ModelRunner shadow = c.shadow().get();
     ModelDescriptor d = shadow.descriptor();
@@ -94,15 +118,174 @@ final class ClassificationPipeline implements PipelineKind {
     }
     return new ClassificationHandler(
         EventDecoder.avro(AvroRecordDecoder.generic(c.registry())),
-        FeatureMapping.parse(ConfigKeys.FEATURES, p.features(), d.features()),
+        FeatureMapping.parse(ConfigKeys.FEATURES, p.features(), d.features(), oneHot),
         new ClassificationHandler.ModelInfo(
             shadow.name(), shadow.version(), d.labels(), d.positiveLabel().orElse(null)),
         new ClassificationHandler.Fields(p.eventIdField(), p.eventTimeField(), p.labelField()),
-        null,
         new PipelineMetrics(new SimpleMeterRegistry(), p.name() + "-shadow"));
   }
 
+  static KeyRulesProcessor.Settings keyRules(SluiceConfig.Pipeline p, ModelDescriptor d) {
+    SluiceConfig.Alerting a = p.alerting();
+    SluiceConfig.KeyRules k = a.key();
+    KeyBehaviourRule keyRule = null;
+    if (!k.metrics().isEmpty()) {
+      List<KeyBehaviourRule.Metric> metrics = new ArrayList<>();
+      for (String name : k.metrics()) {
+        if (name.equals(KeyBehaviourRule.SCORE)) {
+          metrics.add(KeyBehaviourRule.Metric.score());
+        } else if (name.equals(KeyBehaviourRule.RATE)) {
+          metrics.add(KeyBehaviourRule.Metric.rate());
+        } else {
+          metrics.add(
+              KeyBehaviourRule.Metric.feature(
+                  name, column(ConfigKeys.ALERT_KEY_METRICS, k.metrics(), name, d, "score, rate")));
+        }
+      }
+      keyRule =
+          new KeyBehaviourRule(
+              new KeyBehaviourRule.Settings(
+                  metrics, k.zThreshold(), k.warmupEvents(), k.halfLifeEvents(), k.severity()));
+    }
+    ThresholdRule threshold = thresholdRule(p, d);
+    KeyRulesProcessor.Settings settings =
+        new KeyRulesProcessor.Settings(
+            TopologyFactory.keyStoreName(p.name()),
+            TopologyFactory.ALERTS_SINK,
+            threshold,
+            d.positiveLabel().orElse(null),
+            keyRule,
+            new Cooldown(a.cooldown().toMillis()),
+            k.maxKeys(),
+            k.idle(),
+            explainer(d),
+            a.topFeatures(),
+            d.name(),
+            d.version());
+    LOG.info(
+        "pipeline {} event alerts: threshold {}, per-key {} (z >= {}, warm-up {} events), cooldown"
+            + " {} s per key and kind, up to {} keys per partition",
+        p.name(),
+        threshold == null ? "off" : String.format(Locale.ROOT, "%.4f", threshold.threshold()),
+        k.metrics().isEmpty() ? "off" : k.metrics(),
+        k.zThreshold(),
+        k.warmupEvents(),
+        a.cooldown().toSeconds(),
+        k.maxKeys());
+    return settings;
+  }
+
+  static ModelMonitorProcessor.Settings monitor(SluiceConfig.Pipeline p, ModelDescriptor d) {
+    SluiceConfig.DriftRules drift = p.alerting().drift();
+    List<DriftRule> rules = new ArrayList<>();
+    for (String metric : drift.metrics()) {
+      ModelDescriptor.Distribution reference = d.reference().get(metric);
+      if (reference == null) {
+        throw new ConfigException(
+            ConfigKeys.ALERT_DRIFT_METRICS,
+            String.join(",", drift.metrics()),
+            "model descriptor "
+                + d.path()
+                + " has no reference distribution for '"
+                + metric
+                + "'; it has "
+                + d.reference().keySet());
+      }
+      int column =
+          metric.equals(DriftRule.SCORE)
+              ? -1
+              : column(ConfigKeys.ALERT_DRIFT_METRICS, drift.metrics(), metric, d, "score");
+      rules.add(
+          new DriftRule(
+              new DriftRule.Settings(
+                  metric,
+                  column,
+                  new ReferenceDistribution(reference.edges(), reference.proportions()),
+                  drift.psiThreshold(),
+                  drift.minEvents(),
+                  drift.severity())));
+    }
+    SluiceConfig.HealthRules h = p.alerting().health();
+    LOG.info(
+        "pipeline {} model alerts: drift {} (PSI > {} per {} s of event time), dead letters > {},"
+            + " model errors > {} per {} s",
+        p.name(),
+        drift.metrics().isEmpty() ? "off" : drift.metrics(),
+        drift.psiThreshold(),
+        drift.window().toSeconds(),
+        h.deadLetterRate(),
+        h.modelErrorRate(),
+        h.window().toSeconds());
+    return new ModelMonitorProcessor.Settings(
+        TopologyFactory.monitorStoreName(p.name()),
+        TopologyFactory.ALERTS_SINK,
+        TopologyFactory.DLQ_SINK,
+        rules,
+        drift.window(),
+        new HealthRule(
+            new HealthRule.Settings(
+                h.minEvents(), h.deadLetterRate(), h.modelErrorRate(), h.severity())),
+        h.window(),
+        d.name(),
+        d.version());
+  }
+
+  /** The model input column of a feature named in a rule's configuration. */
+  private static int column(
+      String key, List<String> value, String name, ModelDescriptor d, String alternatives) {
+    int column = d.features().indexOf(name);
+    if (column < 0) {
+      throw new ConfigException(
+          key,
+          String.join(",", value),
+          "'"
+              + name
+              + "' is not "
+              + alternatives
+              + " or one of the model's features "
+              + d.features());
+    }
+    return column;
+  }
+
+  /**
+   * Explains linear models' alerts, if the descriptor has a linear block; the block must give the
+   * descriptor's golden outputs, or it would explain another model.
+   */
+  private static LinearExplainer explainer(ModelDescriptor d) {
+    if (d.linear().isEmpty()) {
+      return null;
+    }
+    ModelDescriptor.Linear l = d.linear().get();
+    LinearExplainer explainer =
+        new LinearExplainer(d.features(), l.means(), l.scales(), l.coefficients(), l.intercept());
+    int positive = d.labels().indexOf(l.positiveLabel());
+    if (d.golden().isPresent() && positive >= 0) {
+      ModelDescriptor.Golden golden = d.golden().get();
+      for (int i = 0; i < golden.inputs().size(); i++) {
+        double p = 1 / (1 + Math.exp(-explainer.logOdds(golden.inputs().get(i))));
+        double expected = golden.outputs().get(i)[positive];
+        if (!(Math.abs(p - expected) <= LINEAR_TOLERANCE)) {
+          throw new ConfigException(
+              ConfigKeys.MODEL_DESCRIPTOR,
+              d.path().toString(),
+              String.format(
+                  Locale.ROOT,
+                  "its linear block gives p(%s) = %.6f for golden row %d, the model gives %.6f",
+                  l.positiveLabel(),
+                  p,
+                  i,
+                  expected));
+        }
+      }
+    }
+    return explainer;
+  }
+
   private static ThresholdRule thresholdRule(SluiceConfig.Pipeline p, ModelDescriptor d) {
+    if (d.positiveLabel().isEmpty()) {
+      return null;
+    }
     if (p.alertThreshold().isPresent()) {
       return new ThresholdRule(p.alertThreshold().getAsDouble(), p.alertSeverity());
     }

@@ -9,14 +9,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sluice demo [fraud] [recs] [vision]}: starts the embedded broker and registry and runs the
- * named pipelines over the sample data (all of them by default).
+ * {@code sluice demo [fraud] [intrusion] [recs] [vision]}: starts the embedded broker and registry
+ * and runs the named pipelines over the sample data (all of them by default).
  */
 @Command(
     name = "demo",
     description = "Run pipelines end to end on an embedded broker and registry.")
 final class DemoCommand implements Callable<Integer> {
-  private static final List<String> PIPELINES = List.of("fraud", "recs", "vision");
+  private static final List<String> PIPELINES = List.of("fraud", "intrusion", "recs", "vision");
 
   @Parameters(
       arity = "0..*",
@@ -54,6 +54,8 @@ final class DemoCommand implements Callable<Integer> {
       for (String p : pipelines) {
         if (p.equals("fraud")) {
           rc = Math.max(rc, new FraudDemo(dataDir, Demo.MODELS_DIR, System.out).run(stack));
+        } else if (p.equals("intrusion")) {
+          rc = Math.max(rc, new IntrusionDemo(dataDir, Demo.MODELS_DIR, System.out).run(stack));
         } else if (p.equals("recs")) {
           rc = Math.max(rc, new RecsDemo(dataDir, Demo.MODELS_DIR, System.out).run(stack));
         } else if (p.equals("vision")) {

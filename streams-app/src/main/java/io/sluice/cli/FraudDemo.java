@@ -1,5 +1,8 @@
 package io.sluice.cli;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.anomaly.KeyBehaviourRule;
+import io.sluice.anomaly.ThresholdRule;
 import io.sluice.app.SluiceApplication;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
@@ -57,13 +60,25 @@ public final class FraudDemo {
     this.out = out;
   }
 
-  /** The descriptor of the fraud model, trained first if it is not there yet. */
+  /**
+   * The descriptor of the fraud model, trained first if it is not there yet or was written before
+   * descriptors had the linear explanation and the reference distributions.
+   */
   public static Path ensureModel(Path dataDir, Path modelsDir) throws Exception {
-    Path descriptor = modelsDir.resolve("fraud").resolve("fraud-logreg.json");
-    if (!Files.exists(descriptor)) {
+    Path descriptor = modelsDir.resolve("fraud").resolve(FraudModelTrainer.DESCRIPTOR_FILE);
+    if (!isCurrent(descriptor)) {
       FraudModelTrainer.train(dataDir, descriptor.getParent(), 42);
     }
     return descriptor;
+  }
+
+  /** Whether a descriptor exists and has what the anomaly rules read. */
+  static boolean isCurrent(Path descriptor) throws java.io.IOException {
+    if (!Files.exists(descriptor)) {
+      return false;
+    }
+    ModelDescriptor d = ModelDescriptor.read(descriptor);
+    return d.linear() != null && d.reference() != null;
   }
 
   /** Configuration of the fraud pipeline against the embedded stack. */
@@ -80,6 +95,20 @@ public final class FraudDemo {
     c.put(ConfigKeys.ALERTS_TOPIC, ALERTS);
     c.put(ConfigKeys.DLQ_TOPIC, DEAD_LETTERS);
     c.put(ConfigKeys.MODEL_DESCRIPTOR, descriptor.toString());
+    return c;
+  }
+
+  /**
+   * The alert rules the demo adds to the fraud pipeline: the per-key rule over the score, the
+   * amount and the rate, and drift of the score and the amount. No cooldown (the default): the demo
+   * compares the rules event by event ({@link RuleComparison}).
+   */
+  public static Map<String, String> alertRules() {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put(ConfigKeys.ALERT_KEY_METRICS, "score,Amount,rate");
+    // Card ids are drawn at random per row, so a card has about 9 events: judge from the 6th.
+    c.put(ConfigKeys.ALERT_KEY_WARMUP_EVENTS, "5");
+    c.put(ConfigKeys.ALERT_DRIFT_METRICS, "score,Amount");
     return c;
   }
 
@@ -193,17 +222,15 @@ public final class FraudDemo {
     createTopics(stack);
     List<CardTransaction> events = FraudEvents.read(dataDir);
     Path stateDir = Files.createTempDirectory("sluice-demo-state");
-    SluiceConfig config =
-        ConfigLoader.load(
-            Optional.empty(),
-            Map.of(),
-            pipelineConfig(stack, descriptorPath, "sluice-demo-fraud", stateDir));
+    Map<String, String> settings =
+        pipelineConfig(stack, descriptorPath, "sluice-demo-fraud", stateDir);
+    settings.putAll(alertRules());
+    SluiceConfig config = ConfigLoader.load(Optional.empty(), Map.of(), settings);
 
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (SchemaRegistryClient registry =
             new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
-        SluiceApplication app =
-            SluiceApplication.create(
-                config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        SluiceApplication app = SluiceApplication.create(config, meters);
         OutputCollector collector =
             new OutputCollector(
                 stack.kafka().bootstrapServers(), registry, PREDICTIONS, ALERTS, DEAD_LETTERS)) {
@@ -221,8 +248,61 @@ public final class FraudDemo {
       collector.poll(Duration.ofMillis(500));
       double seconds = (collector.lastReceivedNanos() - started) / 1e9;
       report(events.size(), produced, collector, seconds);
+      reportAnomalies(collector, meters, config.pipeline().alerting().drift());
       return complete ? 0 : 1;
     }
+  }
+
+  private void reportAnomalies(
+      OutputCollector c, SimpleMeterRegistry meters, SluiceConfig.DriftRules drift) {
+    out.println();
+    out.println("alerts by rule:");
+    c.alerts().stream()
+        .collect(
+            Collectors.groupingBy(
+                a -> a.getKind() + " " + a.getMetric(), TreeMap::new, Collectors.counting()))
+        .forEach((kind, n) -> out.printf(Locale.ROOT, "  %-28s %,d%n", kind, n));
+    out.println();
+    out.println(
+        "frauds caught at equal alert volume (card ids are random per row, so a card's history"
+            + " says little here):");
+    out.println(RuleComparison.of(c.predictions(), c.alerts(), "1").describe());
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "drift of %s against the training split, per %d-minute window and partition:%n",
+        drift.metrics(),
+        drift.window().toMinutes());
+    for (var summary : meters.find("sluice.drift.psi").summaries()) {
+      out.printf(
+          Locale.ROOT,
+          "  %-7s %d windows judged, largest PSI %.4f (alert above %.2f)%n",
+          summary.getId().getTag("metric"),
+          summary.count(),
+          summary.max(),
+          drift.psiThreshold());
+    }
+    c.alerts().stream()
+        .filter(a -> a.getKind().equals(KeyBehaviourRule.KIND))
+        .limit(3)
+        .forEach(
+            a ->
+                out.printf(
+                    Locale.ROOT,
+                    "  [%s] %s: %s%n      top features %s%n",
+                    a.getSeverity(),
+                    a.getEventId(),
+                    a.getReason(),
+                    a.getContributions().stream()
+                        .map(
+                            f ->
+                                String.format(
+                                    Locale.ROOT,
+                                    "%s=%.2f (%+.2f)",
+                                    f.getFeature(),
+                                    f.getValue(),
+                                    f.getContribution()))
+                        .toList()));
   }
 
   private void report(int events, int produced, OutputCollector c, double seconds) {
@@ -243,7 +323,12 @@ public final class FraudDemo {
             .filter(p -> "1".equals(p.getLabel()))
             .map(Prediction::getEventId)
             .collect(Collectors.toSet());
-    long caught = c.alerts().stream().map(Alert::getEventId).filter(frauds::contains).count();
+    long caught =
+        c.alerts().stream()
+            .filter(a -> a.getKind().equals(ThresholdRule.KIND))
+            .map(Alert::getEventId)
+            .filter(frauds::contains)
+            .count();
     Map<String, Long> byReason =
         c.deadLetters().stream()
             .collect(
@@ -257,8 +342,14 @@ public final class FraudDemo {
         events,
         produced - events);
     out.printf(Locale.ROOT, "predictions out  %,d%n", predictions.size());
+    long thresholdAlerts =
+        c.alerts().stream().filter(a -> a.getKind().equals(ThresholdRule.KIND)).count();
     out.printf(
-        Locale.ROOT, "alerts           %,d (%,d of them real frauds)%n", c.alerts().size(), caught);
+        Locale.ROOT,
+        "alerts           %,d, %,d of them from the score threshold (%,d real frauds)%n",
+        c.alerts().size(),
+        thresholdAlerts,
+        caught);
     out.printf(Locale.ROOT, "dead letters     %,d %s%n", c.deadLetters().size(), byReason);
     out.printf(Locale.ROOT, "streamed ROC-AUC %.4f over %,d labelled predictions%n", auc, labelled);
     out.printf(

@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import io.sluice.models.fraud.FraudModelTrainer;
+import io.sluice.models.intrusion.IntrusionModelTrainer;
 import io.sluice.models.recs.RecommenderTrainer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -9,12 +10,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sluice train fraud|recs}: trains one of the project's own models from the data directory.
+ * {@code sluice train fraud|intrusion|recs}: trains one of the project's own models from the data
+ * directory.
  */
-@Command(name = "train", description = "Train one of the project's own models (fraud, recs).")
+@Command(
+    name = "train",
+    description = "Train one of the project's own models (fraud, intrusion, recs).")
 final class TrainCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", description = "Model to train: fraud or recs.")
+  @Parameters(index = "0", description = "Model to train: fraud, intrusion or recs.")
   String model;
 
   @Option(names = "--data-dir", description = "Data directory (default: ${DEFAULT-VALUE}).")
@@ -44,10 +48,12 @@ final class TrainCommand implements Callable<Integer> {
               FraudModelTrainer.train(
                       dataDir, out, seed, FraudModelTrainer.Algorithm.parse(algorithm))
                   .summary());
+      case "intrusion" ->
+          System.out.println(IntrusionModelTrainer.train(dataDir, out, seed).summary());
       case "recs" -> System.out.println(RecommenderTrainer.train(dataDir, out, seed).summary());
       default ->
           throw new IllegalArgumentException(
-              "unknown model '" + model + "', expected one of [fraud, recs]");
+              "unknown model '" + model + "', expected one of [fraud, intrusion, recs]");
     }
     return 0;
   }

@@ -13,8 +13,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -28,8 +30,9 @@ import java.util.OptionalDouble;
  * {@code labelsFile}, one label per line, with an optional {@code labelsSha256}), {@code
  * positiveLabel}, {@code alertThreshold}, {@code golden} ({@code {inputs, outputs}}, one flattened
  * row per example), {@code preprocessing} (how images become input rows, see {@link Preprocessing})
- * and a postprocessing object ({@code {"softmax": true}} when the first output holds logits).
- * Unknown fields are ignored. Instances are immutable.
+ * a postprocessing object ({@code {"softmax": true}} when the first output holds logits), and
+ * {@code categoricals}, {@code linear} and {@code reference} (see {@code
+ * models/descriptors/README.md}). Unknown fields are ignored. Instances are immutable.
  *
  * <p>{@code file} and {@code labelsFile} may start with {@value #DATA_DIR_PLACEHOLDER}, replaced by
  * the data directory given to {@link #read(Path, Path)}: pretrained models live in the data
@@ -50,6 +53,9 @@ import java.util.OptionalDouble;
  * @param golden known inputs and the outputs the model must give for them, if any
  * @param preprocessing how an image becomes one input row, for image models
  * @param softmax whether the first output holds logits that a softmax turns into probabilities
+ * @param categoricals text inputs encoded as one-hot columns of {@code features}, empty if none
+ * @param linear the log-odds of a linear model as per-feature terms, if the model is linear
+ * @param reference training-time distributions by name ({@code score} and features), for drift
  */
 public record ModelDescriptor(
     Path path,
@@ -65,7 +71,10 @@ public record ModelDescriptor(
     OptionalDouble alertThreshold,
     Optional<Golden> golden,
     Optional<Preprocessing> preprocessing,
-    boolean softmax) {
+    boolean softmax,
+    List<Categorical> categoricals,
+    Optional<Linear> linear,
+    Map<String, Distribution> reference) {
 
   /** The placeholder for the data directory in {@code file} and {@code labelsFile}. */
   public static final String DATA_DIR_PLACEHOLDER = "${data.dir}";
@@ -98,7 +107,50 @@ public record ModelDescriptor(
     }
   }
 
+  /** The only encoding of categorical inputs so far: one column per known value. */
+  public static final String ONE_HOT = "one-hot";
+
+  /**
+   * A text input encoded as one column per known value; the columns are named {@code name=value} in
+   * {@code features}. A value not listed sets no column.
+   */
+  public record Categorical(String name, String encoding, List<String> values) {
+    public Categorical {
+      values = List.copyOf(values);
+    }
+  }
+
+  /**
+   * A linear model's log-odds of {@code positiveLabel}: {@code intercept + sum_i coefficients[i] *
+   * (x[i] - means[i]) / scales[i]} over the raw inputs in {@code features} order.
+   */
+  public record Linear(
+      String positiveLabel,
+      List<Double> means,
+      List<Double> scales,
+      List<Double> coefficients,
+      double intercept) {
+    public Linear {
+      means = List.copyOf(means);
+      scales = List.copyOf(scales);
+      coefficients = List.copyOf(coefficients);
+    }
+  }
+
+  /**
+   * A binned training distribution: bin {@code i} holds {@code edges[i-1] < x <= edges[i]}, so
+   * there is one more proportion than edges.
+   */
+  public record Distribution(List<Double> edges, List<Double> proportions) {
+    public Distribution {
+      edges = List.copyOf(edges);
+      proportions = List.copyOf(proportions);
+    }
+  }
+
   public ModelDescriptor {
+    categoricals = List.copyOf(categoricals);
+    reference = Map.copyOf(reference);
     inputs = List.copyOf(inputs);
     outputs = List.copyOf(outputs);
     features = List.copyOf(features);
@@ -188,6 +240,7 @@ public record ModelDescriptor(
         }
         alertThreshold = OptionalDouble.of(node.doubleValue());
       }
+      List<String> features = optionalStrings(root, "features");
       return new ModelDescriptor(
           path,
           text(root, "name", "name"),
@@ -196,7 +249,7 @@ public record ModelDescriptor(
           sha256,
           tensors(root, "inputs"),
           tensors(root, "outputs"),
-          optionalStrings(root, "features"),
+          features,
           labels,
           positiveLabel,
           alertThreshold,
@@ -204,7 +257,137 @@ public record ModelDescriptor(
           present(root, "preprocessing")
               ? Optional.of(preprocessing(root.get("preprocessing")))
               : Optional.empty(),
-          present(root, "postprocessing") && softmax(root.get("postprocessing")));
+          present(root, "postprocessing") && softmax(root.get("postprocessing")),
+          categoricals(root, features),
+          present(root, "linear")
+              ? Optional.of(linear(root.get("linear"), features, positiveLabel))
+              : Optional.empty(),
+          reference(root));
+    }
+
+    private List<Categorical> categoricals(JsonNode root, List<String> features)
+        throws ModelLoadException {
+      if (!present(root, "categoricals")) {
+        return List.of();
+      }
+      JsonNode array = root.get("categoricals");
+      if (!array.isArray()) {
+        throw invalid("categoricals", "must be an array of {name, encoding, values}", array);
+      }
+      List<Categorical> categoricals = new ArrayList<>();
+      for (int i = 0; i < array.size(); i++) {
+        String at = "categoricals[" + i + "]";
+        JsonNode node = array.get(i);
+        String name = text(node, "name", at + ".name");
+        String encoding = text(node, "encoding", at + ".encoding");
+        if (!encoding.equals(ONE_HOT)) {
+          throw invalid(at + ".encoding", "must be " + ONE_HOT, node.get("encoding"));
+        }
+        JsonNode valuesNode = required(node, "values", at + ".values");
+        if (!valuesNode.isArray() || valuesNode.isEmpty()) {
+          throw invalid(at + ".values", "must be a non-empty array of strings", valuesNode);
+        }
+        List<String> values = new ArrayList<>();
+        for (int v = 0; v < valuesNode.size(); v++) {
+          String value = valuesNode.get(v).asText();
+          if (!valuesNode.get(v).isTextual() || !features.contains(name + "=" + value)) {
+            throw invalid(
+                at + ".values[" + v + "]",
+                "must be a string whose column '" + name + "=" + value + "' is in features",
+                valuesNode.get(v));
+          }
+          values.add(value);
+        }
+        categoricals.add(new Categorical(name, encoding, values));
+      }
+      return categoricals;
+    }
+
+    private Linear linear(JsonNode node, List<String> features, Optional<String> positiveLabel)
+        throws ModelLoadException {
+      if (!node.isObject()) {
+        throw invalid("linear", "must be an object", node);
+      }
+      String label = text(node, "positiveLabel", "linear.positiveLabel");
+      if (positiveLabel.isPresent() && !positiveLabel.get().equals(label)) {
+        throw invalid(
+            "linear.positiveLabel",
+            "must be the descriptor's positiveLabel '" + positiveLabel.get() + "'",
+            node.get("positiveLabel"));
+      }
+      List<Double> means = numbers(node, "means", "linear.means", features.size());
+      List<Double> scales = numbers(node, "scales", "linear.scales", features.size());
+      for (int i = 0; i < scales.size(); i++) {
+        if (!(scales.get(i) > 0)) {
+          throw invalid("linear.scales[" + i + "]", "must be positive", node.at("/scales/" + i));
+        }
+      }
+      List<Double> coefficients =
+          numbers(node, "coefficients", "linear.coefficients", features.size());
+      JsonNode intercept = required(node, "intercept", "linear.intercept");
+      if (!intercept.isNumber() || !Double.isFinite(intercept.doubleValue())) {
+        throw invalid("linear.intercept", "must be a finite number", intercept);
+      }
+      return new Linear(label, means, scales, coefficients, intercept.doubleValue());
+    }
+
+    private Map<String, Distribution> reference(JsonNode root) throws ModelLoadException {
+      if (!present(root, "reference")) {
+        return Map.of();
+      }
+      JsonNode distributions = required(root.get("reference"), "distributions", "reference");
+      if (!distributions.isObject()) {
+        throw invalid("reference.distributions", "must be an object", distributions);
+      }
+      Map<String, Distribution> out = new LinkedHashMap<>();
+      var fields = distributions.fields();
+      while (fields.hasNext()) {
+        var entry = fields.next();
+        String at = "reference.distributions." + entry.getKey();
+        JsonNode d = entry.getValue();
+        List<Double> edges = numbers(d, "edges", at + ".edges", -1);
+        for (int i = 1; i < edges.size(); i++) {
+          if (!(edges.get(i) > edges.get(i - 1))) {
+            throw invalid(at + ".edges", "must be strictly increasing", d.get("edges"));
+          }
+        }
+        List<Double> proportions = numbers(d, "proportions", at + ".proportions", edges.size() + 1);
+        double sum = 0;
+        for (double p : proportions) {
+          if (p < 0 || p > 1) {
+            throw invalid(at + ".proportions", "must each be in [0, 1]", d.get("proportions"));
+          }
+          sum += p;
+        }
+        if (Math.abs(sum - 1) > 1e-6) {
+          throw invalid(at + ".proportions", "must add up to 1", d.get("proportions"));
+        }
+        out.put(entry.getKey(), new Distribution(edges, proportions));
+      }
+      return out;
+    }
+
+    /** A list of finite numbers; {@code size} -1 means any length. */
+    private List<Double> numbers(JsonNode parent, String key, String at, int size)
+        throws ModelLoadException {
+      JsonNode array = required(parent, key, at);
+      if (!array.isArray() || (size >= 0 && array.size() != size)) {
+        throw invalid(
+            at,
+            size >= 0
+                ? "must be an array of " + size + " numbers (one per feature)"
+                : "must be an array of numbers",
+            array);
+      }
+      List<Double> values = new ArrayList<>(array.size());
+      for (int i = 0; i < array.size(); i++) {
+        JsonNode n = array.get(i);
+        if (!n.isNumber() || !Double.isFinite(n.doubleValue())) {
+          throw invalid(at + "[" + i + "]", "must be a finite number", n);
+        }
+        values.add(n.doubleValue());
+      }
+      return values;
     }
 
     private String withDataDir(String value, String field) throws ModelLoadException {

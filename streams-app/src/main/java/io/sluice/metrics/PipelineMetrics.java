@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Prometheus names (Micrometer appends units and {@code _total}): {@code sluice_records_in},
  * {@code sluice_predictions_out}, {@code sluice_dead_letters{stage,reason}}, {@code
- * sluice_alerts{kind,severity}}, {@code sluice_batches{trigger}}, the histograms {@code
+ * sluice_alerts{kind,severity}}, {@code sluice_alerts_suppressed{kind}}, {@code
+ * sluice_drift_psi{metric}}, {@code sluice_batches{trigger}}, the histograms {@code
  * sluice_batch_size}, {@code sluice_batch_linger_seconds}, {@code
  * sluice_inference_duration_seconds} and {@code sluice_end_to_end_latency_seconds}, {@code
  * sluice_model_events{event}} and the gauge {@code sluice_model_execution_provider{provider}} (1
@@ -109,6 +110,26 @@ public final class PipelineMetrics {
    */
   public void deadLetter(String stage) {
     deadLetter(stage, UNKNOWN);
+  }
+
+  /** An alert held back by the cooldown of its key and kind (counted in a later summary). */
+  public void alertSuppressed(String kind) {
+    Counter.builder("sluice.alerts.suppressed")
+        .description("Alerts held back by a cooldown, by kind")
+        .tag("pipeline", pipeline)
+        .tag("kind", kind)
+        .register(registry)
+        .increment();
+  }
+
+  /** The population stability index of one judged drift window of {@code metric}. */
+  public void driftPsi(String metric, double psi) {
+    DistributionSummary.builder("sluice.drift.psi")
+        .description("Population stability index of each judged drift window, by metric")
+        .tag("pipeline", pipeline)
+        .tag("metric", metric)
+        .register(registry)
+        .record(psi);
   }
 
   /** A batch was flushed, because it was full ({@code size}) or old enough ({@code linger}). */

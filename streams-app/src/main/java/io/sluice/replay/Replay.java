@@ -1,7 +1,6 @@
 package io.sluice.replay;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.anomaly.ThresholdRule;
 import io.sluice.app.ImageClassificationPipeline;
 import io.sluice.app.PipelineKind;
 import io.sluice.batching.BatchHandler;
@@ -249,7 +248,6 @@ public final class Replay {
                     model.name(), model.version(), d.labels(), d.positiveLabel().get()),
                 new ClassificationHandler.Fields(
                     p.eventIdField(), p.eventTimeField(), p.labelField()),
-                new ThresholdRule(threshold, p.alertSeverity()),
                 metrics);
         return new Version(
             model, new StagesScoring<>(BatchStages.of(handler, model::run)), false, threshold, 1);
@@ -495,6 +493,9 @@ public final class Replay {
           } else if (emit.child().equals(TopologyFactory.PREDICTIONS_SINK)) {
             Outcome o = outcome(emit.value());
             v.outcomes.add(o);
+            if (!v.image && o.score() >= v.threshold) {
+              v.alerts++; // the live pipeline's threshold rule, counted here, never written
+            }
             long waited = start - readNanos.get(o.offset());
             v.latencies.add((waited + spent) / 1e6);
             if (producer != null) {

@@ -1,29 +1,28 @@
 package io.sluice.topology;
 
-import io.sluice.anomaly.ThresholdRule;
+import io.sluice.anomaly.Observation;
 import io.sluice.batching.BatchHandler;
 import io.sluice.batching.BufferedRecord;
 import io.sluice.batching.Emit;
 import io.sluice.errors.DeadLetter.Stage;
 import io.sluice.errors.RejectedRecordException;
 import io.sluice.metrics.PipelineMetrics;
-import io.sluice.schemas.Alert;
 import io.sluice.schemas.Prediction;
-import io.sluice.schemas.Severity;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * The steps of a classification pipeline around the model call: decode the event, map its fields to
- * the model's input row, and turn the model's class probabilities into a {@link Prediction} (and an
- * {@link Alert} when the positive class crosses the threshold). Stateless and thread-safe.
+ * the model's input row, and turn the model's class probabilities into a {@link Prediction}. Each
+ * scored event also goes, as an {@link Observation}, to the anomaly stage: the per-key rules
+ * ({@link TopologyFactory#KEY_RULES}) and the model monitor ({@link TopologyFactory#MONITOR}),
+ * which raise the alerts. Stateless and thread-safe.
  */
 public final class ClassificationHandler implements BatchHandler<ClassificationHandler.Event> {
 
@@ -54,7 +53,6 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
   private final FeatureMapping features;
   private final ModelInfo model;
   private final Fields fields;
-  private final ThresholdRule rule;
   private final PipelineMetrics metrics;
 
   public ClassificationHandler(
@@ -62,13 +60,11 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
       FeatureMapping features,
       ModelInfo model,
       Fields fields,
-      ThresholdRule rule,
       PipelineMetrics metrics) {
     this.decoder = decoder;
     this.features = features;
     this.model = model;
     this.fields = fields;
-    this.rule = rule;
     this.metrics = metrics;
   }
 
@@ -94,33 +90,45 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
     return prepared.features();
   }
 
+  /**
+   * Predictions first, in input order; then each event's observation to the per-key rules, then to
+   * the model monitor.
+   */
   @Override
   public List<Emit> complete(List<Scored<Event>> scored, BatchInfo batch) {
-    List<Emit> predictions = new ArrayList<>(scored.size());
-    List<Emit> alerts = new ArrayList<>();
+    List<Emit> out = new ArrayList<>(3 * scored.size());
+    List<Observation> observations = new ArrayList<>(scored.size());
     for (Scored<Event> s : scored) {
       Prediction p = predict(s, batch);
-      predictions.add(
+      out.add(
           new Emit(
               TopologyFactory.PREDICTIONS_SINK,
               s.source().key(),
               p,
               s.source().timestamp(),
               new RecordHeaders()));
-      alert(p, s.source())
-          .ifPresent(
-              a ->
-                  alerts.add(
-                      new Emit(
-                          TopologyFactory.ALERTS_SINK,
-                          s.source().key(),
-                          a,
-                          s.source().timestamp(),
-                          new RecordHeaders())));
+      BufferedRecord source = s.source();
+      observations.add(
+          new Observation(
+              p.getKey(),
+              p.getEventId(),
+              s.prepared().eventTime(),
+              p.getScore(),
+              s.prepared().features(),
+              source.topic(),
+              source.partition(),
+              source.offset()));
     }
-    metrics.predictionsOut(predictions.size());
-    predictions.addAll(alerts);
-    return predictions;
+    metrics.predictionsOut(scored.size());
+    for (String child : List.of(TopologyFactory.KEY_RULES, TopologyFactory.MONITOR)) {
+      for (int i = 0; i < scored.size(); i++) {
+        BufferedRecord source = scored.get(i).source();
+        out.add(
+            new Emit(
+                child, source.key(), observations.get(i), source.timestamp(), new RecordHeaders()));
+      }
+    }
+    return out;
   }
 
   private Prediction predict(Scored<Event> s, BatchInfo batch) {
@@ -167,33 +175,6 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
         .setSourcePartition(s.source().partition())
         .setSourceOffset(s.source().offset())
         .build();
-  }
-
-  private Optional<Alert> alert(Prediction p, BufferedRecord source) {
-    if (rule == null || model.positiveLabel() == null) {
-      return Optional.empty();
-    }
-    return rule.evaluate(p.getScore(), model.positiveLabel())
-        .map(
-            f -> {
-              metrics.alert(f.kind(), f.severity());
-              return Alert.newBuilder()
-                  .setId(f.kind() + ":" + source.coordinates())
-                  .setKind(f.kind())
-                  .setSeverity(Severity.valueOf(f.severity()))
-                  .setKey(p.getKey())
-                  .setEventId(p.getEventId())
-                  .setScore(f.score())
-                  .setThreshold(f.threshold())
-                  .setReason(f.reason())
-                  .setModelName(p.getModelName())
-                  .setModelVersion(p.getModelVersion())
-                  .setEventTime(p.getEventTime())
-                  .setSourceTopic(source.topic())
-                  .setSourcePartition(source.partition())
-                  .setSourceOffset(source.offset())
-                  .build();
-            });
   }
 
   private static String text(GenericRecord event, String field) {

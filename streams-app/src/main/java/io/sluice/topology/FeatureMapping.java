@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericEnumSymbol;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -17,7 +18,14 @@ import org.apache.kafka.common.config.ConfigException;
  * Where each model feature comes from in an event, and the extraction of the model's input row from
  * a decoded event. Declared in configuration as {@code name=path} pairs, where a path is a field
  * ({@code amount}) or an element of an array field ({@code features[3]}), and a range maps many at
- * once: {@code V1..V28=features[0..27]}.
+ * once: {@code V1..V28=features[0..27]}. The entry {@code *} maps every model feature that is not
+ * mapped otherwise to the field of the same name.
+ *
+ * <p>A categorical input that the model descriptor one-hot encodes ({@code protocol_type} with
+ * columns {@code protocol_type=tcp}, {@code protocol_type=udp}, ...) is mapped by its name to a
+ * text field ({@code protocol_type=proto}); the column of the field's value is set to 1 and the
+ * others to 0, and a value the model does not know sets none, as for any input the training data
+ * did not have.
  *
  * <p>An array field referenced by the mapping must hold exactly as many values as the mapping reads
  * from it (indexes 0 to the largest one); a shorter or longer array is a bad record, not a feature
@@ -35,16 +43,21 @@ public final class FeatureMapping {
     }
   }
 
+  /** A one-hot encoded categorical input: its text field and the column of each known value. */
+  private record OneHot(String name, String field, Map<String, Integer> columns) {}
+
   private final List<String> featureOrder;
   private final Source[] sources;
+  private final List<OneHot> oneHots;
   private final Map<String, Integer> arrayLengths;
 
-  private FeatureMapping(List<String> featureOrder, Source[] sources) {
+  private FeatureMapping(List<String> featureOrder, Source[] sources, List<OneHot> oneHots) {
     this.featureOrder = List.copyOf(featureOrder);
     this.sources = sources;
+    this.oneHots = List.copyOf(oneHots);
     Map<String, Integer> lengths = new HashMap<>();
     for (Source s : sources) {
-      if (s.index() >= 0) {
+      if (s != null && s.index() >= 0) {
         lengths.merge(s.field(), s.index() + 1, Math::max);
       }
     }
@@ -59,10 +72,27 @@ public final class FeatureMapping {
    * @throws ConfigException if the spec is malformed or does not cover the model's features
    */
   public static FeatureMapping parse(String configKey, String spec, List<String> modelFeatures) {
+    return parse(configKey, spec, modelFeatures, Map.of());
+  }
+
+  /**
+   * Parses a mapping for a model with one-hot encoded categorical inputs.
+   *
+   * @param oneHot each categorical input's known values; its columns are named {@code name=value}
+   *     in {@code modelFeatures}
+   * @throws ConfigException if the spec is malformed or does not cover the model's features
+   */
+  public static FeatureMapping parse(
+      String configKey, String spec, List<String> modelFeatures, Map<String, List<String>> oneHot) {
     Map<String, Source> byName = new LinkedHashMap<>();
+    boolean wildcard = false;
     for (String entry : spec.split(",")) {
       String trimmed = entry.trim();
       if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (trimmed.equals("*")) {
+        wildcard = true;
         continue;
       }
       int eq = trimmed.indexOf('=');
@@ -73,27 +103,67 @@ public final class FeatureMapping {
       String path = trimmed.substring(eq + 1).trim();
       parseEntry(configKey, spec, name, path, byName);
     }
+    Map<String, String> categoryColumns = new HashMap<>();
+    oneHot.forEach(
+        (name, values) -> values.forEach(v -> categoryColumns.put(name + "=" + v, name)));
+    if (wildcard) {
+      for (String name : oneHot.keySet()) {
+        byName.putIfAbsent(name, new Source(name, -1));
+      }
+      for (String feature : modelFeatures) {
+        if (!categoryColumns.containsKey(feature)) {
+          byName.putIfAbsent(feature, new Source(feature, -1));
+        }
+      }
+    }
     List<String> missing = new ArrayList<>();
     Source[] ordered = new Source[modelFeatures.size()];
+    Map<String, Map<String, Integer>> columnsByCategorical = new LinkedHashMap<>();
     for (int i = 0; i < modelFeatures.size(); i++) {
-      Source s = byName.get(modelFeatures.get(i));
+      String feature = modelFeatures.get(i);
+      String categorical = categoryColumns.get(feature);
+      if (categorical != null) {
+        if (!byName.containsKey(categorical)) {
+          missing.add(categorical);
+        }
+        columnsByCategorical
+            .computeIfAbsent(categorical, c -> new HashMap<>())
+            .put(feature.substring(categorical.length() + 1), i);
+        continue;
+      }
+      Source s = byName.get(feature);
       if (s == null) {
-        missing.add(modelFeatures.get(i));
+        missing.add(feature);
       }
       ordered[i] = s;
     }
     if (!missing.isEmpty()) {
-      throw new ConfigException(configKey, spec, "no mapping for the model's features " + missing);
+      throw new ConfigException(
+          configKey,
+          spec,
+          "no mapping for the model's features " + missing.stream().distinct().toList());
     }
     List<String> unknown = new ArrayList<>(byName.keySet());
     unknown.removeAll(modelFeatures);
+    unknown.removeAll(oneHot.keySet());
     if (!unknown.isEmpty()) {
       throw new ConfigException(
           configKey,
           spec,
           "maps " + unknown + " which the model does not have; its features are " + modelFeatures);
     }
-    return new FeatureMapping(modelFeatures, ordered);
+    List<OneHot> oneHots = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Integer>> e : columnsByCategorical.entrySet()) {
+      Source s = byName.get(e.getKey());
+      if (s.index() >= 0) {
+        throw new ConfigException(
+            configKey,
+            spec,
+            "categorical '" + e.getKey() + "' must map to a text field, not " + s.describe());
+      }
+      oneHots.add(new OneHot(e.getKey(), s.field(), Map.copyOf(e.getValue())));
+    }
+    return new FeatureMapping(modelFeatures, ordered, oneHots);
   }
 
   private static void parseEntry(
@@ -145,7 +215,7 @@ public final class FeatureMapping {
    * The model's input row for one event.
    *
    * @throws RejectedRecordException (stage featurize) for a missing field, a wrong number of
-   *     values, a value that is not a number, or a NaN or infinite value
+   *     values, a value that is not a number (text, for a categorical), or a NaN or infinite value
    */
   public float[] extract(GenericRecord event) throws RejectedRecordException {
     Schema schema = event.getSchema();
@@ -169,6 +239,9 @@ public final class FeatureMapping {
     float[] row = new float[sources.length];
     for (int i = 0; i < sources.length; i++) {
       Source s = sources[i];
+      if (s == null) {
+        continue; // a one-hot column, set below
+      }
       Object value = field(event, schema, s.field());
       if (s.index() >= 0) {
         value = ((List<?>) value).get(s.index());
@@ -190,6 +263,24 @@ public final class FeatureMapping {
             "NOT_FINITE", "feature '" + featureOrder.get(i) + "' (" + s.describe() + ") is " + d);
       }
       row[i] = (float) d;
+    }
+    for (OneHot categorical : oneHots) {
+      Object value = field(event, schema, categorical.field());
+      if (!(value instanceof CharSequence) && !(value instanceof GenericEnumSymbol<?>)) {
+        throw reject(
+            value == null ? "MISSING_VALUE" : "WRONG_TYPE",
+            "categorical '"
+                + categorical.name()
+                + "' ("
+                + categorical.field()
+                + ") is "
+                + typeOf(value)
+                + ", expected text");
+      }
+      Integer column = categorical.columns().get(value.toString());
+      if (column != null) {
+        row[column] = 1f;
+      }
     }
     return row;
   }

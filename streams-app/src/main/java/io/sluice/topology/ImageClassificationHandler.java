@@ -221,7 +221,7 @@ public final class ImageClassificationHandler
                               .setSeverity(Severity.valueOf(f.severity()))
                               .setKey(c.getKey())
                               .setEventId(c.getEventId())
-                              .setScore(f.score())
+                              .setScore(f.value())
                               .setThreshold(f.threshold())
                               .setReason(f.reason())
                               .setModelName(c.getModelName())
@@ -230,6 +230,8 @@ public final class ImageClassificationHandler
                               .setSourceTopic(s.source().topic())
                               .setSourcePartition(s.source().partition())
                               .setSourceOffset(s.source().offset())
+                              .setMetric(f.metric())
+                              .setCompared(f.compared())
                               .build(),
                           s.source().timestamp(),
                           new RecordHeaders()));

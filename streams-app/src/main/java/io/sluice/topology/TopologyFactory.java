@@ -24,6 +24,16 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                ├─► alerts topic
  *                                                                └─► dead-letter topic
  * </pre>
+ *
+ * With an {@link AnomalyStage}, the batcher's scored events also go to the per-key rules and the
+ * model monitor, and its dead letters pass through the monitor:
+ *
+ * <pre>
+ * micro-batcher ─┬─► predictions topic
+ *                ├─► key-rules [per-key LRU store, changelogged] ─────────► alerts topic
+ *                └─► model-monitor [window store, changelogged] ─┬────────► alerts topic
+ *                     (observations and dead letters)            └────────► dead-letter topic
+ * </pre>
  */
 public final class TopologyFactory {
   public static final String SOURCE = "input";
@@ -32,6 +42,8 @@ public final class TopologyFactory {
   public static final String ALERTS_SINK = "alerts";
   public static final String DLQ_SINK = "dead-letters";
   public static final String SHADOW_SINK = "shadow-predictions";
+  public static final String KEY_RULES = "key-rules";
+  public static final String MONITOR = "model-monitor";
 
   private TopologyFactory() {}
 
@@ -39,6 +51,23 @@ public final class TopologyFactory {
   public static String bufferStoreName(String pipeline) {
     return pipeline + "-batch-buffer";
   }
+
+  /** Name of the changelogged per-key state store of a pipeline. */
+  public static String keyStoreName(String pipeline) {
+    return pipeline + "-key-state";
+  }
+
+  /** Name of the changelogged window store of a pipeline's model monitor. */
+  public static String monitorStoreName(String pipeline) {
+    return pipeline + "-model-monitor";
+  }
+
+  /**
+   * The anomaly stage behind the batcher: the per-key rules and the model monitor, which receive
+   * the handler's emits to {@link #KEY_RULES} and {@link #MONITOR}.
+   */
+  public record AnomalyStage(
+      KeyRulesProcessor.Settings keyRules, ModelMonitorProcessor.Settings monitor) {}
 
   /** The topology of a classification pipeline: {@link Prediction}s and {@link Alert}s out. */
   public static <P> Topology build(
@@ -73,24 +102,46 @@ public final class TopologyFactory {
       BatchHandler<P> handler,
       Scorer scorer,
       PipelineMetrics metrics) {
-    return build(pipeline, predictions, alerts, BatchStages.of(handler, scorer), metrics);
+    return build(pipeline, predictions, alerts, handler, scorer, metrics, null);
   }
 
   /**
-   * The topology of a scoring pipeline whose stages emit to {@link #PREDICTIONS_SINK}, {@link
-   * #ALERTS_SINK} and, when the pipeline has a shadow model, {@link #SHADOW_SINK} (values of the
-   * predictions' type, to {@code pipeline.shadow.output.topic}).
+   * The topology of a scoring pipeline with an anomaly stage (null: none), whose handler emits
+   * {@code predictions} to {@link #PREDICTIONS_SINK} and observations to {@link #KEY_RULES} and
+   * {@link #MONITOR}.
+   */
+  public static <P> Topology build(
+      SluiceConfig.Pipeline pipeline,
+      Output<?> predictions,
+      Output<?> alerts,
+      BatchHandler<P> handler,
+      Scorer scorer,
+      PipelineMetrics metrics,
+      AnomalyStage anomaly) {
+    return build(pipeline, predictions, alerts, BatchStages.of(handler, scorer), metrics, anomaly);
+  }
+
+  /**
+   * As {@link #build(SluiceConfig.Pipeline, Output, Output, BatchHandler, Scorer, PipelineMetrics,
+   * AnomalyStage)}, for stages of any model; when the pipeline has a shadow model, the stages'
+   * emits to {@link #SHADOW_SINK} (values of the predictions' type) go to {@code
+   * pipeline.shadow.output.topic}.
    */
   public static <P> Topology build(
       SluiceConfig.Pipeline pipeline,
       Output<?> predictions,
       Output<?> alerts,
       BatchStages<P, ?> stages,
-      PipelineMetrics metrics) {
+      PipelineMetrics metrics,
+      AnomalyStage anomaly) {
     String store = bufferStoreName(pipeline.name());
     MicroBatchProcessor.Settings settings =
         new MicroBatchProcessor.Settings(
-            pipeline.name(), store, DLQ_SINK, pipeline.batchMaxSize(), pipeline.batchMaxLinger());
+            pipeline.name(),
+            store,
+            anomaly == null ? DLQ_SINK : MONITOR,
+            pipeline.batchMaxSize(),
+            pipeline.batchMaxLinger());
     Topology topology = new Topology();
     topology.addSource(
         SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), pipeline.inputTopic());
@@ -108,12 +159,6 @@ public final class TopologyFactory {
         new ByteArraySerializer(),
         sinkSerializer(predictions),
         BATCHER);
-    topology.addSink(
-        ALERTS_SINK,
-        pipeline.alertsTopic(),
-        new ByteArraySerializer(),
-        sinkSerializer(alerts),
-        BATCHER);
     if (pipeline.shadow().isPresent()) {
       topology.addSink(
           SHADOW_SINK,
@@ -122,12 +167,58 @@ public final class TopologyFactory {
           sinkSerializer(predictions),
           BATCHER);
     }
+    if (anomaly == null) {
+      topology.addSink(
+          ALERTS_SINK,
+          pipeline.alertsTopic(),
+          new ByteArraySerializer(),
+          sinkSerializer(alerts),
+          BATCHER);
+      topology.addSink(
+          DLQ_SINK,
+          pipeline.dlqTopic(),
+          new ByteArraySerializer(),
+          new ByteArraySerializer(),
+          BATCHER);
+      return topology;
+    }
+    KeyRulesProcessor.Settings keyRules = anomaly.keyRules();
+    topology.addProcessor(KEY_RULES, () -> new KeyRulesProcessor(keyRules, metrics), BATCHER);
+    if (keyRules.keepsState()) {
+      // Logged and bounded: the LRU map's evictions are written to the changelog as tombstones.
+      topology.addStateStore(
+          Stores.keyValueStoreBuilder(
+                  Stores.lruMap(keyRules.storeName(), keyRules.maxKeys()),
+                  Serdes.String(),
+                  Serdes.ByteArray())
+              .withLoggingEnabled(java.util.Map.of()),
+          KEY_RULES);
+    }
+    ModelMonitorProcessor.Settings monitor = anomaly.monitor();
+    topology.addProcessor(MONITOR, () -> new ModelMonitorProcessor(monitor, metrics), BATCHER);
+    // Cached: the open windows change with every event, the changelog only once per commit.
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(monitor.storeName()),
+                Serdes.String(),
+                Serdes.ByteArray())
+            .withLoggingEnabled(java.util.Map.of())
+            .withCachingEnabled(),
+        MONITOR);
+    topology.addSink(
+        ALERTS_SINK,
+        pipeline.alertsTopic(),
+        new ByteArraySerializer(),
+        sinkSerializer(alerts),
+        BATCHER,
+        KEY_RULES,
+        MONITOR);
     topology.addSink(
         DLQ_SINK,
         pipeline.dlqTopic(),
         new ByteArraySerializer(),
         new ByteArraySerializer(),
-        BATCHER);
+        MONITOR);
     return topology;
   }
 

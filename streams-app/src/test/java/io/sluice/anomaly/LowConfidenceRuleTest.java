@@ -15,7 +15,7 @@ class LowConfidenceRuleTest {
         .hasValueSatisfying(
             f -> {
               assertThat(f.kind()).isEqualTo("low-confidence");
-              assertThat(f.score()).isEqualTo(0.4999);
+              assertThat(f.value()).isEqualTo(0.4999);
               assertThat(f.threshold()).isEqualTo(0.5);
               assertThat(f.reason())
                   .isEqualTo(

@@ -129,6 +129,79 @@ class ModelDescriptorTest {
   }
 
   @Test
+  void readsCategoricalsLinearBlockAndReferenceDistributions() throws Exception {
+    ModelDescriptor descriptor = ModelDescriptor.read(write(withAnomalyBlocks(ONE_HOT_ETC)));
+
+    assertThat(descriptor.categoricals())
+        .containsExactly(
+            new ModelDescriptor.Categorical("proto", "one-hot", List.of("tcp", "udp")));
+    assertThat(descriptor.linear())
+        .contains(
+            new ModelDescriptor.Linear(
+                "1", List.of(1.0, 0.0, 0.0), List.of(2.0, 1.0, 1.0), List.of(0.5, 1.0, -1.0), -3));
+    assertThat(descriptor.reference())
+        .containsOnlyKeys("score")
+        .containsEntry(
+            "score", new ModelDescriptor.Distribution(List.of(0.5), List.of(0.25, 0.75)));
+    assertThat(ModelDescriptor.read(write(minimal())).reference()).isEmpty();
+  }
+
+  @Test
+  void rejectsAnEncodingItDoesNotKnow() throws Exception {
+    Path path = write(withAnomalyBlocks(ONE_HOT_ETC.replace("one-hot", "ordinal")));
+
+    assertThatThrownBy(() -> ModelDescriptor.read(path))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessage(
+            "model descriptor "
+                + path
+                + ": field 'categoricals[0].encoding' must be one-hot, found \"ordinal\"");
+  }
+
+  @Test
+  void rejectsACategoricalValueWithoutItsColumn() throws Exception {
+    Path path = write(withAnomalyBlocks(ONE_HOT_ETC.replace("\"udp\"]", "\"icmp\"]")));
+
+    assertThatThrownBy(() -> ModelDescriptor.read(path))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("field 'categoricals[0].values[1]'")
+        .hasMessageContaining("'proto=icmp' is in features");
+  }
+
+  @Test
+  void rejectsALinearBlockWithOneCoefficientTooFew() throws Exception {
+    Path path = write(withAnomalyBlocks(ONE_HOT_ETC.replace("[0.5, 1, -1]", "[0.5, 1]")));
+
+    assertThatThrownBy(() -> ModelDescriptor.read(path))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining(
+            "field 'linear.coefficients' must be an array of 3 numbers (one per feature)");
+  }
+
+  @Test
+  void rejectsReferenceProportionsThatDoNotAddUpToOne() throws Exception {
+    Path path = write(withAnomalyBlocks(ONE_HOT_ETC.replace("[0.25, 0.75]", "[0.25, 0.5]")));
+
+    assertThatThrownBy(() -> ModelDescriptor.read(path))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("field 'reference.distributions.score.proportions' must add up to 1");
+  }
+
+  private static final String ONE_HOT_ETC =
+      """
+      "features": ["a", "proto=tcp", "proto=udp"], "labels": ["0", "1"], "positiveLabel": "1",
+      "categoricals": [{"name": "proto", "encoding": "one-hot", "values": ["tcp", "udp"]}],
+      "linear": {"positiveLabel": "1", "means": [1, 0, 0], "scales": [2, 1, 1],
+                 "coefficients": [0.5, 1, -1], "intercept": -3},
+      "reference": {"rows": "train split", "count": 4,
+                    "distributions": {"score": {"edges": [0.5], "proportions": [0.25, 0.75]}}},
+      """;
+
+  private static String withAnomalyBlocks(String blocks) {
+    return minimal().replace("\"name\": \"m\",", "\"name\": \"m\", " + blocks);
+  }
+
+  @Test
   void rejectsTextThatIsNotJsonNamingTheFile() throws Exception {
     Path path = write("{ \"name\": ");
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.anomaly.ThresholdRule;
+import io.sluice.anomaly.Observation;
 import io.sluice.batching.BatchHandler.BatchInfo;
 import io.sluice.batching.BatchHandler.Scored;
 import io.sluice.batching.BufferedRecord;
@@ -12,10 +12,8 @@ import io.sluice.batching.Emit;
 import io.sluice.errors.DeadLetter;
 import io.sluice.errors.RejectedRecordException;
 import io.sluice.metrics.PipelineMetrics;
-import io.sluice.schemas.Alert;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
-import io.sluice.schemas.Severity;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,7 +42,6 @@ class ClassificationHandlerTest {
           FeatureMapping.parse("k", "Amount=amount,V1..V2=features[0..1]", FEATURES),
           new ClassificationHandler.ModelInfo("m", "7", List.of("0", "1"), "1"),
           new ClassificationHandler.Fields("id", "eventTime", "label"),
-          new ThresholdRule(0.8, "CRITICAL"),
           new PipelineMetrics(new SimpleMeterRegistry(), "p"));
 
   private static BufferedRecord source(long offset, byte[] value) {
@@ -81,7 +78,7 @@ class ClassificationHandlerTest {
   }
 
   @Test
-  void predictionsCarryScoresModelAndSourceAndAlertsFireAtTheThreshold() throws Exception {
+  void predictionsCarryScoresModelAndSourceAndObservationsGoToTheAnomalyStage() throws Exception {
     List<Scored<ClassificationHandler.Event>> scored = new ArrayList<>();
     scored.add(
         new Scored<>(
@@ -96,7 +93,15 @@ class ClassificationHandlerTest {
 
     List<Emit> out = handler.complete(scored, new BatchInfo(2, 10_000L));
 
-    assertThat(out).extracting(Emit::child).containsExactly("predictions", "predictions", "alerts");
+    assertThat(out)
+        .extracting(Emit::child)
+        .containsExactly(
+            "predictions",
+            "predictions",
+            "key-rules",
+            "key-rules",
+            "model-monitor",
+            "model-monitor");
     Prediction first = (Prediction) out.get(0).value();
     assertThat(first.getScore()).isEqualTo(0.9f, org.assertj.core.api.Assertions.within(1e-6));
     assertThat(first.getPredictedLabel()).isEqualTo("1");
@@ -111,12 +116,15 @@ class ClassificationHandlerTest {
     Prediction second = (Prediction) out.get(1).value();
     assertThat(second.getPredictedLabel()).isEqualTo("0");
 
-    Alert alert = (Alert) out.get(2).value();
-    assertThat(alert.getSeverity()).isEqualTo(Severity.CRITICAL);
-    assertThat(alert.getThreshold()).isEqualTo(0.8);
-    assertThat(alert.getKind()).isEqualTo(ThresholdRule.KIND);
-    assertThat(alert.getId()).isEqualTo("score-threshold:in-0@1");
-    assertThat(alert.getReason()).contains("0.9000").contains("0.8000");
+    Observation o = (Observation) out.get(2).value();
+    assertThat(o.key()).isEqualTo("card-1");
+    assertThat(o.eventId()).isEqualTo("tx-1");
+    assertThat(o.eventTime()).isEqualTo(5_000L);
+    assertThat(o.score()).isCloseTo(0.9, org.assertj.core.api.Assertions.within(1e-6));
+    assertThat(o.features()).containsExactly(12.5f, 1f, 2f);
+    assertThat(o.coordinates()).isEqualTo("in-0@1");
+    assertThat(out.get(4).value()).isSameAs(o);
+    assertThat(out.get(2).key()).isEqualTo("card-1".getBytes(StandardCharsets.UTF_8));
   }
 
   @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.anomaly.Cooldown;
+import io.sluice.anomaly.HealthRule;
 import io.sluice.anomaly.ThresholdRule;
 import io.sluice.batching.Scorer;
 import io.sluice.config.ConfigKeys;
@@ -17,6 +19,7 @@ import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.LocalSchemaRegistry;
 import io.sluice.serde.RecordPart;
 import io.sluice.serde.SpecificAvroSerde;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -85,11 +88,9 @@ class ShadowStagesTest {
                 new SpecificAvroSerde<>(registry, Alert.class, RecordPart.VALUE, true).serializer(),
                 Alert.class),
             new ShadowStages<>(
-                handler(p, "live", new ThresholdRule(0.5, "WARNING"), metrics),
-                LIVE,
-                handler(p, "challenger", null, metrics),
-                shadowScorer),
-            metrics);
+                handler(p, "live", metrics), LIVE, handler(p, "challenger", metrics), shadowScorer),
+            metrics,
+            anomalyStage());
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "shadow-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -97,8 +98,36 @@ class ShadowStagesTest {
     return p;
   }
 
+  /** The live anomaly stage: a threshold alert at 0.5 on the live model's predictions. */
+  private static TopologyFactory.AnomalyStage anomalyStage() {
+    return new TopologyFactory.AnomalyStage(
+        new KeyRulesProcessor.Settings(
+            TopologyFactory.keyStoreName("fraud"),
+            TopologyFactory.ALERTS_SINK,
+            new ThresholdRule(0.5, "WARNING"),
+            "1",
+            null,
+            new Cooldown(0),
+            1000,
+            Duration.ofDays(7),
+            null,
+            3,
+            "live",
+            "1"),
+        new ModelMonitorProcessor.Settings(
+            TopologyFactory.monitorStoreName("fraud"),
+            TopologyFactory.ALERTS_SINK,
+            TopologyFactory.DLQ_SINK,
+            List.of(),
+            Duration.ofMinutes(5),
+            new HealthRule(new HealthRule.Settings(100, 0.05, 0.01, "CRITICAL")),
+            Duration.ofMinutes(1),
+            "live",
+            "1"));
+  }
+
   private ClassificationHandler handler(
-      SluiceConfig.Pipeline p, String name, ThresholdRule rule, PipelineMetrics metrics) {
+      SluiceConfig.Pipeline p, String name, PipelineMetrics metrics) {
     List<String> features = new ArrayList<>(List.of("Amount"));
     for (int i = 1; i <= 28; i++) {
       features.add("V" + i);
@@ -108,7 +137,6 @@ class ShadowStagesTest {
         FeatureMapping.parse("k", p.features(), features),
         new ClassificationHandler.ModelInfo(name, "1", List.of("0", "1"), "1"),
         new ClassificationHandler.Fields("id", "eventTime", "label"),
-        rule,
         metrics);
   }
 

@@ -39,6 +39,12 @@ public record ThresholdMetrics(
     return positives == 0 ? 0 : (double) truePositives / positives;
   }
 
+  /** Accuracy: examples flagged or not flagged correctly; 0 when there are none. */
+  public double accuracy() {
+    int all = truePositives + falsePositives + falseNegatives + trueNegatives;
+    return all == 0 ? 0 : (double) (truePositives + trueNegatives) / all;
+  }
+
   /** Harmonic mean of precision and recall; 0 when both are 0. */
   public double f1() {
     int denominator = 2 * truePositives + falsePositives + falseNegatives;

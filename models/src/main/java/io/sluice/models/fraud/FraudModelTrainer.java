@@ -1,59 +1,27 @@
 package io.sluice.models.fraud;
 
-import ai.onnx.proto.OnnxMl;
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import io.sluice.models.descriptor.ModelDescriptor;
 import io.sluice.models.descriptor.ModelDescriptor.Golden;
-import io.sluice.models.descriptor.ModelDescriptor.TensorSpec;
+import io.sluice.models.eval.ReferenceBins;
 import io.sluice.models.eval.RocAuc;
 import io.sluice.models.eval.StratifiedSplit;
 import io.sluice.models.eval.ThresholdMetrics;
-import java.io.BufferedOutputStream;
+import io.sluice.models.linear.LinearClassifier;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tribuo.Example;
-import org.tribuo.ImmutableFeatureMap;
-import org.tribuo.ImmutableOutputInfo;
-import org.tribuo.Model;
-import org.tribuo.MutableDataset;
-import org.tribuo.ONNXExportable;
-import org.tribuo.Prediction;
-import org.tribuo.classification.Label;
-import org.tribuo.classification.LabelFactory;
-import org.tribuo.classification.sgd.fm.FMClassificationTrainer;
-import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
-import org.tribuo.classification.sgd.objectives.LogMulticlass;
-import org.tribuo.impl.ArrayExample;
-import org.tribuo.math.optimisers.AdaGrad;
-import org.tribuo.provenance.SimpleDataSourceProvenance;
-import org.tribuo.util.onnx.ONNXContext;
-import org.tribuo.util.onnx.ONNXNode;
-import org.tribuo.util.onnx.ONNXOperators;
-import org.tribuo.util.onnx.ONNXPlaceholder;
 
 /**
  * Trains the project's fraud model, a logistic regression over {@code Amount} and {@code V1..V28}
- * of the ULB credit-card data, and writes it as ONNX with a {@link ModelDescriptor}; or, as a
- * challenger to compare with it in a replay, a factorization machine ({@link Algorithm#FM}) on the
- * same split, features and threshold rule.
+ * of the ULB credit-card data, and writes it as ONNX with a {@link ModelDescriptor}.
  *
  * <p>The data is split 60/20/20 (train/validation/test), stratified by class with a fixed seed.
  * Features are standardised with the training split's means and standard deviations, which makes
@@ -62,8 +30,10 @@ import org.tribuo.util.onnx.ONNXPlaceholder;
  * ({@code Sub}, {@code Div}): the engine feeds raw values. The alert threshold is chosen on the
  * validation split ({@link ThresholdMetrics#MAX_F1_RULE}); the test split is only scored. ONNX
  * Runtime must reproduce Tribuo's probabilities on every test row to {@value #MAX_ONNX_DIFFERENCE},
- * or neither output file is replaced. Call {@link #train} as a library (the CLI does), or run
- * {@link #main}.
+ * or neither output file is replaced. The descriptor also records the model's log-odds as a sum of
+ * per-feature terms ({@code linear}, for alert explanations) and the training split's distributions
+ * of the score and of every feature ({@code reference}, for drift checks). Call {@link #train} as a
+ * library (the CLI does), or run {@link #main}.
  */
 public final class FraudModelTrainer {
 
@@ -85,13 +55,14 @@ public final class FraudModelTrainer {
   /** The label of a fraud. */
   public static final String POSITIVE_LABEL = "1";
 
+  /** Largest allowed difference between ONNX Runtime's and Tribuo's probabilities. */
+  public static final double MAX_ONNX_DIFFERENCE = LinearClassifier.MAX_ONNX_DIFFERENCE;
+
   /** What to train; each writes its own descriptor and ONNX file, so both can sit side by side. */
   public enum Algorithm {
     /** Logistic regression: {@value #MODEL_NAME}. */
     LOGREG(MODEL_NAME),
-    /**
-     * Factorization machine (Tribuo's FMClassificationTrainer, factor size 4): {@code fraud-fm}.
-     */
+    /** Factorization machine (Tribuo's FMClassificationTrainer): {@code fraud-fm}. */
     FM("fraud-fm");
 
     private final String modelName;
@@ -126,8 +97,8 @@ public final class FraudModelTrainer {
     }
   }
 
-  /** Largest allowed difference between ONNX Runtime's and Tribuo's probabilities. */
-  public static final double MAX_ONNX_DIFFERENCE = 1e-6;
+  /** Quantile bins of the reference distributions written for drift checks. */
+  public static final int REFERENCE_BINS = 10;
 
   static final double TRAIN_FRACTION = 0.6;
   static final double VALIDATION_FRACTION = 0.2;
@@ -135,7 +106,6 @@ public final class FraudModelTrainer {
   static final double LEARNING_RATE = 0.1;
   static final int GOLDEN_NORMALS = 3;
   static final int GOLDEN_FRAUDS = 2;
-  private static final String ONNX_DOMAIN = "io.sluice.models";
   static final int FM_FACTORS = 4;
   static final double FM_VARIANCE = 0.1;
   private static final String LOGREG_DESCRIPTION =
@@ -218,7 +188,8 @@ public final class FraudModelTrainer {
 
   /**
    * Trains the given algorithm's model as {@link #train(Path, Path, long)} does the logistic
-   * regression, writing {@link Algorithm#onnxFile()} and {@link Algorithm#descriptorFile()}.
+   * regression, writing {@link Algorithm#onnxFile()} and {@link Algorithm#descriptorFile()}. A
+   * factorization machine's descriptor has no linear explanation.
    */
   public static TrainingReport train(Path dataDir, Path outDir, long seed, Algorithm algorithm)
       throws IOException, OrtException {
@@ -228,54 +199,29 @@ public final class FraudModelTrainer {
     StratifiedSplit split =
         StratifiedSplit.of(table.labels(), TRAIN_FRACTION, VALIDATION_FRACTION, seed);
 
-    Standardizer standardizer = Standardizer.fit(table, split.train());
-
-    LabelFactory labelFactory = new LabelFactory();
-    MutableDataset<Label> trainSet =
-        new MutableDataset<>(
-            new SimpleDataSourceProvenance(
-                DATA_FILE + " train split, seed " + seed + ", standardised", labelFactory),
-            labelFactory);
-    for (Example<Label> example : examples(table, split.train(), standardizer)) {
-      trainSet.add(example);
-    }
-    Model<Label> model =
-        switch (algorithm) {
-          case LOGREG ->
-              new LinearSGDTrainer(
-                      new LogMulticlass(), new AdaGrad(LEARNING_RATE, 0.1), EPOCHS, -1, 1, seed)
-                  .train(trainSet);
-          case FM ->
-              new FMClassificationTrainer(
-                      new LogMulticlass(),
-                      new AdaGrad(LEARNING_RATE, 0.1),
-                      EPOCHS,
-                      -1,
-                      1,
-                      seed,
-                      FM_FACTORS,
-                      FM_VARIANCE)
-                  .train(trainSet);
-        };
-
-    ImmutableFeatureMap featureDomain = model.getFeatureIDMap();
-    if (featureDomain.size() != table.featureNames().size()) {
-      throw new IllegalStateException(
-          "Expected the model to know all features "
-              + table.featureNames()
-              + ", found "
-              + featureDomain.size()
-              + " features");
-    }
-    List<String> features = new ArrayList<>();
-    for (int id = 0; id < featureDomain.size(); id++) {
-      features.add(featureDomain.get(id).getName());
-    }
-    ImmutableOutputInfo<Label> outputDomain = model.getOutputIDInfo();
-    List<String> labels = new ArrayList<>();
-    for (int id = 0; id < outputDomain.size(); id++) {
-      labels.add(outputDomain.getOutput(id).getLabel());
-    }
+    String provenance = DATA_FILE + " train split, seed " + seed + ", standardised";
+    LinearClassifier model =
+        algorithm == Algorithm.FM
+            ? LinearClassifier.trainFactorizationMachine(
+                table.featureNames(),
+                rows(table, split.train()),
+                labelNames(table, split.train()),
+                EPOCHS,
+                LEARNING_RATE,
+                seed,
+                FM_FACTORS,
+                FM_VARIANCE,
+                provenance)
+            : LinearClassifier.train(
+                table.featureNames(),
+                rows(table, split.train()),
+                labelNames(table, split.train()),
+                EPOCHS,
+                LEARNING_RATE,
+                seed,
+                provenance);
+    List<String> features = model.features();
+    List<String> labels = model.labels();
     int positiveColumn = labels.indexOf(POSITIVE_LABEL);
     if (positiveColumn < 0) {
       throw new IllegalStateException(
@@ -284,10 +230,8 @@ public final class FraudModelTrainer {
 
     int[] validationRows = split.validation();
     int[] testRows = split.test();
-    double[][] validationProbabilities =
-        probabilities(model, examples(table, validationRows, standardizer), labels);
-    double[][] testProbabilities =
-        probabilities(model, examples(table, testRows, standardizer), labels);
+    double[][] validationProbabilities = model.probabilities(rows(table, validationRows));
+    double[][] testProbabilities = model.probabilities(rows(table, testRows));
     int[] validationLabels = labelsOf(table, validationRows);
     int[] testLabels = labelsOf(table, testRows);
     double[] validationScores = column(validationProbabilities, positiveColumn);
@@ -299,29 +243,8 @@ public final class FraudModelTrainer {
 
     Files.createDirectories(outDir);
     Path onnxFile = outDir.resolve(algorithm.onnxFile());
-    Path candidateFile = outDir.resolve(algorithm.onnxFile() + ".candidate");
-    exportOnnx(modelName, (ONNXExportable) model, standardizer, features, candidateFile);
-
-    float[][] testInputs = inputs(table, testRows, features);
-    List<TensorSpec> inputSpecs;
-    List<TensorSpec> outputSpecs;
-    float[][] onnxTestOutputs;
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        OrtSession session = env.createSession(candidateFile.toString(), options)) {
-      inputSpecs = specs(session.getInputInfo());
-      outputSpecs = specs(session.getOutputInfo());
-      onnxTestOutputs = run(env, session, testInputs);
-    }
-    double maxDifference = maxAbsDifference(onnxTestOutputs, testProbabilities);
-    if (!(maxDifference <= MAX_ONNX_DIFFERENCE)) {
-      throw new IllegalStateException(
-          String.format(
-              "Expected ONNX Runtime to reproduce Tribuo's probabilities on %s to %s, found a"
-                  + " difference of %s",
-              candidateFile, MAX_ONNX_DIFFERENCE, maxDifference));
-    }
-    Files.move(candidateFile, onnxFile, StandardCopyOption.REPLACE_EXISTING);
+    LinearClassifier.Export export =
+        model.export(onnxFile, modelName, Long.parseLong(MODEL_VERSION), rows(table, testRows));
 
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("dataFile", DATA_FILE);
@@ -339,14 +262,17 @@ public final class FraudModelTrainer {
             MODEL_VERSION,
             algorithm.onnxFile(),
             sha256(onnxFile),
-            inputSpecs,
-            outputSpecs,
+            export.inputs(),
+            export.outputs(),
             features,
             labels,
             POSITIVE_LABEL,
             atValidation.threshold(),
-            golden(testInputs, onnxTestOutputs, testLabels),
-            training);
+            golden(export.checkInputs(), export.checkOutputs(), testLabels),
+            training,
+            null,
+            algorithm == Algorithm.FM ? null : model.linear(POSITIVE_LABEL),
+            reference(table, split.train(), model, positiveColumn));
     Path descriptorFile = outDir.resolve(algorithm.descriptorFile());
     descriptor.write(descriptorFile);
 
@@ -373,112 +299,46 @@ public final class FraudModelTrainer {
         atTest,
         List.copyOf(features),
         List.copyOf(labels),
-        maxDifference,
+        export.maxDifference(),
         elapsed);
   }
 
-  /** Tribuo examples of the given rows, standardised, labelled with their class. */
-  private static List<Example<Label>> examples(
-      CreditCardCsv.Table table, int[] rows, Standardizer standardizer) {
-    String[] names = table.featureNames().toArray(new String[0]);
-    List<Example<Label>> examples = new ArrayList<>(rows.length);
-    for (int row : rows) {
-      Label label = new Label(Integer.toString(table.label(row)));
-      examples.add(new ArrayExample<>(label, names, standardizer.apply(table.row(row))));
-    }
-    return examples;
-  }
-
   /**
-   * Writes the model as ONNX with the standardisation in front: {@code input} (raw values in {@code
-   * features} order) → {@code Sub(mean)} → {@code Div(scale)} → Tribuo's linear model and softmax →
-   * {@code output}. Input and output names and the metadata are the ones Tribuo's own export
-   * ({@code LinearSGDModel.saveONNXModel}) gives.
+   * The training rows' distributions of the fraud probability ({@code score}) and of every input
+   * feature, in {@value #REFERENCE_BINS} quantile bins.
    */
-  private static void exportOnnx(
-      String modelName,
-      ONNXExportable model,
-      Standardizer standardizer,
-      List<String> features,
-      Path onnxFile)
-      throws IOException {
-    double[] means = new double[features.size()];
-    double[] scales = new double[features.size()];
-    for (int j = 0; j < features.size(); j++) {
-      means[j] = standardizer.mean(features.get(j));
-      scales[j] = standardizer.scale(features.get(j));
+  private static ModelDescriptor.Reference reference(
+      CreditCardCsv.Table table, int[] trainRows, LinearClassifier model, int positiveColumn) {
+    List<double[]> rows = rows(table, trainRows);
+    Map<String, ModelDescriptor.Distribution> distributions = new LinkedHashMap<>();
+    distributions.put(
+        "score",
+        ReferenceBins.quantiles(column(model.probabilities(rows), positiveColumn), REFERENCE_BINS));
+    List<String> names = table.featureNames();
+    for (int j = 0; j < names.size(); j++) {
+      double[] values = new double[rows.size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = rows.get(i)[j];
+      }
+      distributions.put(names.get(j), ReferenceBins.quantiles(values, REFERENCE_BINS));
     }
-    ONNXContext onnx = new ONNXContext();
-    onnx.setName(modelName);
-    ONNXPlaceholder input = onnx.floatInput("input", features.size());
-    ONNXPlaceholder output =
-        onnx.floatOutput("output", ((Model<?>) model).getOutputIDInfo().size());
-    ONNXNode standardised =
-        input
-            .apply(ONNXOperators.SUB, onnx.array("feature_mean", means))
-            .apply(ONNXOperators.DIV, onnx.array("feature_scale", scales));
-    model.writeONNXGraph(standardised).assignTo(output);
-    OnnxMl.ModelProto proto =
-        ONNXExportable.buildModel(
-            onnx, ONNX_DOMAIN, Long.parseLong(MODEL_VERSION), (Model<?>) model);
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(onnxFile))) {
-      proto.writeTo(out);
-    }
+    return new ModelDescriptor.Reference("train split", trainRows.length, distributions);
   }
 
-  /** Tribuo's probabilities, one row per example, columns in {@code labels} order. */
-  private static double[][] probabilities(
-      Model<Label> model, List<Example<Label>> examples, List<String> labels) {
-    List<Prediction<Label>> predictions = model.predict(examples);
-    double[][] probabilities = new double[examples.size()][labels.size()];
-    for (int i = 0; i < examples.size(); i++) {
-      Map<String, Label> scores = predictions.get(i).getOutputScores();
-      for (int j = 0; j < labels.size(); j++) {
-        probabilities[i][j] = scores.get(labels.get(j)).getScore();
-      }
+  private static List<double[]> rows(CreditCardCsv.Table table, int[] indices) {
+    List<double[]> rows = new ArrayList<>(indices.length);
+    for (int index : indices) {
+      rows.add(table.row(index));
     }
-    return probabilities;
+    return rows;
   }
 
-  /** Raw feature values as the ONNX input takes them: float, columns in {@code features} order. */
-  private static float[][] inputs(CreditCardCsv.Table table, int[] rows, List<String> features) {
-    int[] sourceColumn = new int[features.size()];
-    for (int j = 0; j < features.size(); j++) {
-      sourceColumn[j] = table.featureNames().indexOf(features.get(j));
+  private static List<String> labelNames(CreditCardCsv.Table table, int[] indices) {
+    List<String> labels = new ArrayList<>(indices.length);
+    for (int index : indices) {
+      labels.add(Integer.toString(table.label(index)));
     }
-    float[][] inputs = new float[rows.length][features.size()];
-    for (int i = 0; i < rows.length; i++) {
-      double[] row = table.row(rows[i]);
-      for (int j = 0; j < features.size(); j++) {
-        inputs[i][j] = (float) row[sourceColumn[j]];
-      }
-    }
-    return inputs;
-  }
-
-  private static float[][] run(OrtEnvironment env, OrtSession session, float[][] inputs)
-      throws OrtException {
-    String inputName = session.getInputNames().iterator().next();
-    try (OnnxTensor tensor = OnnxTensor.createTensor(env, inputs);
-        OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
-      return (float[][]) result.get(0).getValue();
-    }
-  }
-
-  private static List<TensorSpec> specs(Map<String, NodeInfo> nodes) {
-    List<TensorSpec> specs = new ArrayList<>();
-    for (NodeInfo node : nodes.values()) {
-      if (!(node.getInfo() instanceof TensorInfo tensor)) {
-        throw new IllegalStateException(
-            "Expected tensor " + node.getName() + ", found " + node.getInfo());
-      }
-      List<Long> shape = new ArrayList<>();
-      for (long dimension : tensor.getShape()) {
-        shape.add(dimension);
-      }
-      specs.add(new TensorSpec(node.getName(), tensor.type.name(), shape));
-    }
-    return specs;
+    return labels;
   }
 
   /** The first normal and fraud rows of the test split, in file order. */
@@ -521,22 +381,7 @@ public final class FraudModelTrainer {
     return values;
   }
 
-  private static double maxAbsDifference(float[][] actual, double[][] expected) {
-    double max = 0;
-    for (int i = 0; i < expected.length; i++) {
-      for (int j = 0; j < expected[i].length; j++) {
-        max = Math.max(max, Math.abs(actual[i][j] - expected[i][j]));
-      }
-    }
-    return max;
-  }
-
   static String sha256(Path file) throws IOException {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(Files.readAllBytes(file)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("Expected every JVM to provide SHA-256", e);
-    }
+    return ModelDescriptor.sha256(file);
   }
 }

@@ -96,6 +96,42 @@ class ModelDescriptorTest {
   }
 
   @Test
+  void readsBackCategoricalsLinearBlockAndReferenceDistributions() throws IOException {
+    Path file = dir.resolve("m.json");
+    ModelDescriptor full =
+        new ModelDescriptor(
+            "m",
+            "3",
+            "m-3.onnx",
+            "ab12",
+            descriptor.inputs(),
+            descriptor.outputs(),
+            List.of("a", "colour=red"),
+            descriptor.labels(),
+            "1",
+            0.25,
+            descriptor.golden(),
+            Map.of(),
+            List.of(
+                new ModelDescriptor.Categorical("colour", ModelDescriptor.ONE_HOT, List.of("red"))),
+            new ModelDescriptor.Linear(
+                "1", List.of(0.5, 0.1), List.of(2.0, 0.3), List.of(1.5, -0.5), -2),
+            new ModelDescriptor.Reference(
+                "train split",
+                10,
+                Map.of(
+                    "score", new ModelDescriptor.Distribution(List.of(0.5), List.of(0.4, 0.6)))));
+
+    full.write(file);
+
+    assertThat(ModelDescriptor.read(file)).isEqualTo(full);
+    JsonNode json = new ObjectMapper().readTree(file.toFile());
+    assertThat(json.at("/categoricals/0/encoding").asText()).isEqualTo("one-hot");
+    assertThat(json.at("/linear/coefficients/1").asDouble()).isEqualTo(-0.5);
+    assertThat(json.at("/reference/distributions/score/proportions/1").asDouble()).isEqualTo(0.6);
+  }
+
+  @Test
   void resolvesTheModelFileAgainstTheDescriptorsFolder() {
     assertThat(descriptor.modelFile(dir.resolve("m.json"))).isEqualTo(dir.resolve("m-3.onnx"));
   }

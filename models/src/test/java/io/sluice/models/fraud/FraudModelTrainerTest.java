@@ -11,6 +11,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.sluice.models.descriptor.ModelDescriptor;
 import io.sluice.models.descriptor.ModelDescriptor.TensorSpec;
+import io.sluice.models.linear.LinearChecks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,6 +133,25 @@ class FraudModelTrainerTest {
     assertThat(report.test().truePositives() + report.test().falseNegatives()).isEqualTo(99);
     assertThat(report.validation().truePositives() + report.validation().falseNegatives())
         .isEqualTo(98);
+  }
+
+  @Test
+  void itsLinearBlockReproducesTheGoldenOutputs() {
+    LinearChecks.linearBlockReproducesTheGoldenOutputs(descriptor);
+  }
+
+  @Test
+  void recordsTheScoreAndFeatureDistributionsOfTheTrainSplit() {
+    LinearChecks.referenceDistributionsAreWellFormed(descriptor.reference());
+    assertThat(descriptor.reference().count()).isEqualTo(report.trainRows());
+    assertThat(descriptor.reference().distributions().keySet())
+        .contains("score")
+        .containsAll(descriptor.features());
+    // quantile bins: about a tenth of the training scores in each
+    assertThat(descriptor.reference().distributions().get("score").proportions())
+        .hasSize(10)
+        .allSatisfy(p -> assertThat(p).isCloseTo(0.1, within(0.01)));
+    assertThat(descriptor.categoricals()).isNull();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.sluice.models.fraud;
+package io.sluice.models.linear;
 
 import java.util.List;
 
@@ -8,7 +8,7 @@ import java.util.List;
  * <p>The scale is the population standard deviation, or 1 for a feature that is constant in the
  * training rows. Immutable.
  */
-final class Standardizer {
+public final class Standardizer {
 
   private final List<String> featureNames;
   private final double[] means;
@@ -20,39 +20,46 @@ final class Standardizer {
     this.scales = scales;
   }
 
-  /** Fits the means and scales of {@code table}'s features over the given rows. */
-  static Standardizer fit(CreditCardCsv.Table table, int[] rows) {
-    if (rows.length == 0) {
+  /**
+   * Fits the means and scales of the named features over the given rows.
+   *
+   * @param featureNames the name of each column of a row
+   * @param rows the training rows, each with one value per name
+   */
+  public static Standardizer fit(List<String> featureNames, List<double[]> rows) {
+    if (rows.isEmpty()) {
       throw new IllegalArgumentException("Expected at least one row to fit on, found none");
     }
-    int width = table.featureNames().size();
+    int width = featureNames.size();
     double[] means = new double[width];
-    for (int row : rows) {
-      double[] values = table.row(row);
+    for (double[] values : rows) {
+      if (values.length != width) {
+        throw new IllegalArgumentException(
+            "Expected rows of " + width + " values " + featureNames + ", found " + values.length);
+      }
       for (int j = 0; j < width; j++) {
         means[j] += values[j];
       }
     }
     for (int j = 0; j < width; j++) {
-      means[j] /= rows.length;
+      means[j] /= rows.size();
     }
     double[] scales = new double[width];
-    for (int row : rows) {
-      double[] values = table.row(row);
+    for (double[] values : rows) {
       for (int j = 0; j < width; j++) {
         double deviation = values[j] - means[j];
         scales[j] += deviation * deviation;
       }
     }
     for (int j = 0; j < width; j++) {
-      double deviation = Math.sqrt(scales[j] / rows.length);
+      double deviation = Math.sqrt(scales[j] / rows.size());
       scales[j] = deviation > 0 ? deviation : 1;
     }
-    return new Standardizer(table.featureNames(), means, scales);
+    return new Standardizer(featureNames, means, scales);
   }
 
-  /** Standardises a row given in the fitted table's feature order. */
-  double[] apply(double[] row) {
+  /** Standardises a row given in the fitted feature order. */
+  public double[] apply(double[] row) {
     double[] result = new double[row.length];
     for (int j = 0; j < row.length; j++) {
       result[j] = (row[j] - means[j]) / scales[j];
@@ -61,12 +68,12 @@ final class Standardizer {
   }
 
   /** The mean of feature {@code name}. */
-  double mean(String name) {
+  public double mean(String name) {
     return means[indexOf(name)];
   }
 
   /** The scale of feature {@code name}. */
-  double scale(String name) {
+  public double scale(String name) {
     return scales[indexOf(name)];
   }
 
