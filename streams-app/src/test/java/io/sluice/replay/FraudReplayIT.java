@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -303,7 +304,7 @@ class FraudReplayIT {
   }
 
   @Test
-  void replayReadsExactlyTheOffsetRangeAndRefusesALiveTopic() throws Exception {
+  void replayReadsExactlyTheOffsetOrTimeRangeAndRefusesALiveTopic() throws Exception {
     SluiceConfig cfg = ConfigLoader.load(Optional.empty(), Map.of(), config);
     ReplayReport report =
         Replay.run(
@@ -320,6 +321,39 @@ class FraudReplayIT {
     assertThat(v.predictions() + v.deadLetterCount()).isEqualTo(100);
     assertThat(report.range().values())
         .allSatisfy(b -> assertThat(b).isEqualTo(new ReplayRange.Bounds(10, 60)));
+    // by time: the records were produced just now
+    Instant later = Instant.now().plusSeconds(3600);
+    ReplayReport all =
+        Replay.run(
+            new Replay.Settings(
+                cfg,
+                List.of(descriptor),
+                new ReplayRange(
+                    OptionalLong.empty(),
+                    OptionalLong.empty(),
+                    Optional.of(Instant.EPOCH),
+                    Optional.of(later)),
+                Optional.empty()),
+            registry,
+            total -> new Progress(new PrintWriter(new StringWriter()), false, total));
+    assertThat(all.recordsInRange()).isEqualTo(produced);
+    ReplayReport none =
+        Replay.run(
+            new Replay.Settings(
+                cfg,
+                List.of(descriptor),
+                new ReplayRange(
+                    OptionalLong.empty(),
+                    OptionalLong.empty(),
+                    Optional.of(later),
+                    Optional.empty()),
+                Optional.empty()),
+            registry,
+            total -> new Progress(new PrintWriter(new StringWriter()), false, total));
+    assertThat(none.recordsInRange()).isZero();
+    assertThat(none.versions().get(0).predictions()).isZero();
+    assertThat(none.versions().get(0).metrics()).isNull();
+
     StringWriter err = new StringWriter();
     int rc =
         Main.execute(
