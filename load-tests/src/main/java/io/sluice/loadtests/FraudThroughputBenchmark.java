@@ -507,7 +507,7 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
     SluiceConfig sample = config("bench-setup", Topics.named("bench-setup"));
     SluiceConfig.Pipeline p = sample.pipeline();
     String model;
-    try (ModelRunner runner = SluiceApplication.loadModel(p, sample.dataDir())) {
+    try (ModelRunner runner = SluiceApplication.loadModel(sample)) {
       model =
           runner.name()
               + ":"

@@ -54,7 +54,7 @@ public final class PerRecordApplication implements AutoCloseable {
    */
   public static PerRecordApplication create(SluiceConfig config, boolean callModel) {
     SluiceConfig.Pipeline p = config.pipeline();
-    ModelRunner model = SluiceApplication.loadModel(p, config.dataDir());
+    ModelRunner model = SluiceApplication.loadModel(config);
     SchemaRegistryClient registry = null;
     try {
       registry = new RestSchemaRegistryClient(RegistrySettings.of(config.registry().url()));

@@ -1,5 +1,6 @@
 package io.sluice.app;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.anomaly.Cooldown;
 import io.sluice.anomaly.DriftRule;
 import io.sluice.anomaly.HealthRule;
@@ -7,6 +8,7 @@ import io.sluice.anomaly.KeyBehaviourRule;
 import io.sluice.anomaly.LinearExplainer;
 import io.sluice.anomaly.ReferenceDistribution;
 import io.sluice.anomaly.ThresholdRule;
+import io.sluice.batching.BatchStages;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.inference.ModelDescriptor;
@@ -23,6 +25,7 @@ import io.sluice.topology.EventDecoder;
 import io.sluice.topology.FeatureMapping;
 import io.sluice.topology.KeyRulesProcessor;
 import io.sluice.topology.ModelMonitorProcessor;
+import io.sluice.topology.ShadowStages;
 import io.sluice.topology.TopologyFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,6 +64,10 @@ public final class ClassificationPipeline implements PipelineKind {
     TopologyFactory.AnomalyStage anomaly =
         new TopologyFactory.AnomalyStage(keyRules(p, descriptor), monitor(p, descriptor));
     boolean autoRegister = c.config().registry().autoRegister();
+    BatchStages<ClassificationHandler.Event, ?> stages =
+        c.shadow().isEmpty()
+            ? BatchStages.of(handler, model::run)
+            : new ShadowStages<>(handler, model::run, shadowHandler(c), c.shadow().get()::run);
     return TopologyFactory.build(
         p,
         new TopologyFactory.Output<>(
@@ -71,8 +78,7 @@ public final class ClassificationPipeline implements PipelineKind {
             new SpecificAvroSerde<>(c.registry(), Alert.class, RecordPart.VALUE, autoRegister)
                 .serializer(),
             Alert.class),
-        handler,
-        model::run,
+        stages,
         c.metrics(),
         anomaly);
   }
@@ -90,10 +96,9 @@ public final class ClassificationPipeline implements PipelineKind {
       SchemaRegistryClient registry,
       PipelineMetrics metrics) {
     ModelDescriptor descriptor = model.descriptor();
-    Map<String, List<String>> oneHot = new LinkedHashMap<>();
-    descriptor.categoricals().forEach(cat -> oneHot.put(cat.name(), cat.values()));
     FeatureMapping features =
-        FeatureMapping.parse(ConfigKeys.FEATURES, p.features(), descriptor.features(), oneHot);
+        FeatureMapping.parse(
+            ConfigKeys.FEATURES, p.features(), descriptor.features(), oneHot(descriptor));
     return new ClassificationHandler(
         EventDecoder.avro(AvroRecordDecoder.generic(registry)),
         features,
@@ -104,6 +109,41 @@ public final class ClassificationPipeline implements PipelineKind {
             descriptor.positiveLabel().orElse(null)),
         new ClassificationHandler.Fields(p.eventIdField(), p.eventTimeField(), p.labelField()),
         metrics);
+  }
+
+  /** The descriptor's categorical inputs and their values, for one-hot encoding. */
+  private static Map<String, List<String>> oneHot(ModelDescriptor descriptor) {
+    Map<String, List<String>> oneHot = new LinkedHashMap<>();
+    descriptor.categoricals().forEach(cat -> oneHot.put(cat.name(), cat.values()));
+    return oneHot;
+  }
+
+  /**
+   * The shadow's handler: the same decoding and features (the shadow must take the same feature
+   * rows), its own name, version and labels, and metrics of its own so that the pipeline's counts
+   * stay the live model's. Only its predictions are kept (see {@link ShadowStages}).
+   */
+  private static ClassificationHandler shadowHandler(Context c) {
+    SluiceConfig.Pipeline p = c.config().pipeline();
+    ModelRunner shadow = c.shadow().get();
+    ModelDescriptor d = shadow.descriptor();
+    if (!d.features().equals(c.model().descriptor().features())) {
+      throw new ConfigException(
+          ConfigKeys.SHADOW_MODEL_DESCRIPTOR,
+          d.path().toString(),
+          "the shadow model takes features "
+              + d.features()
+              + ", the model "
+              + c.model().descriptor().features()
+              + "; a shadow must take the same rows");
+    }
+    return new ClassificationHandler(
+        EventDecoder.avro(AvroRecordDecoder.generic(c.registry())),
+        FeatureMapping.parse(ConfigKeys.FEATURES, p.features(), d.features(), oneHot(d)),
+        new ClassificationHandler.ModelInfo(
+            shadow.name(), shadow.version(), d.labels(), d.positiveLabel().orElse(null)),
+        new ClassificationHandler.Fields(p.eventIdField(), p.eventTimeField(), p.labelField()),
+        new PipelineMetrics(new SimpleMeterRegistry(), p.name() + "-shadow"));
   }
 
   static KeyRulesProcessor.Settings keyRules(SluiceConfig.Pipeline p, ModelDescriptor d) {

@@ -29,7 +29,7 @@ import org.apache.kafka.streams.Topology;
  * descriptor declares, top-k classes out as {@link ImageClassification}s, and a low-confidence
  * {@link Alert} when the top-1 probability is under the configured minimum.
  */
-final class ImageClassificationPipeline implements PipelineKind {
+public final class ImageClassificationPipeline implements PipelineKind {
 
   /**
    * The reused input rows of one stream thread hold a whole batch; beyond this the batch size is
@@ -44,6 +44,30 @@ final class ImageClassificationPipeline implements PipelineKind {
 
   @Override
   public Topology topology(Context c) {
+    ImageClassificationHandler handler = handler(c);
+    boolean autoRegister = c.config().registry().autoRegister();
+    return TopologyFactory.build(
+        c.config().pipeline(),
+        new TopologyFactory.Output<>(
+            new SpecificAvroSerde<>(
+                    c.registry(), ImageClassification.class, RecordPart.VALUE, autoRegister)
+                .serializer(),
+            ImageClassification.class),
+        new TopologyFactory.Output<>(
+            new SpecificAvroSerde<>(c.registry(), Alert.class, RecordPart.VALUE, autoRegister)
+                .serializer(),
+            Alert.class),
+        handler,
+        c.model()::run,
+        c.metrics());
+  }
+
+  /**
+   * The handler of the pipeline's records, as the live topology and a replay use it.
+   *
+   * @throws ConfigException naming the key, if the configuration does not fit the model
+   */
+  public static ImageClassificationHandler handler(Context c) {
     SluiceConfig.Pipeline p = c.config().pipeline();
     SluiceConfig.Image image = p.image();
     ModelRunner model = c.model();
@@ -84,35 +108,19 @@ final class ImageClassificationPipeline implements PipelineKind {
       throw new ConfigException(
           ConfigKeys.IMAGE_URI_ALLOWED_DIRS, image.uriAllowedDirs().toString(), e.getMessage());
     }
-    ImageClassificationHandler handler =
-        new ImageClassificationHandler(
-            EventDecoder.avro(AvroRecordDecoder.generic(c.registry())),
-            new ImageClassificationHandler.Images(
-                new ImageSources(List.of(files)),
-                new ImageDecoder(new ImageDecoder.Limits(image.maxBytes(), image.maxPixels())),
-                new ImagePreprocessor(preprocessing)),
-            new ImageClassificationHandler.ModelInfo(
-                model.name(), model.version(), descriptor.labels(), descriptor.softmax()),
-            new ClassificationHandler.Fields(p.eventIdField(), p.eventTimeField(), p.labelField()),
-            image.topK(),
-            image.minConfidence().isPresent()
-                ? new LowConfidenceRule(image.minConfidence().getAsDouble(), p.alertSeverity())
-                : null,
-            c.metrics());
-    boolean autoRegister = c.config().registry().autoRegister();
-    return TopologyFactory.build(
-        p,
-        new TopologyFactory.Output<>(
-            new SpecificAvroSerde<>(
-                    c.registry(), ImageClassification.class, RecordPart.VALUE, autoRegister)
-                .serializer(),
-            ImageClassification.class),
-        new TopologyFactory.Output<>(
-            new SpecificAvroSerde<>(c.registry(), Alert.class, RecordPart.VALUE, autoRegister)
-                .serializer(),
-            Alert.class),
-        handler,
-        model::run,
+    return new ImageClassificationHandler(
+        EventDecoder.avro(AvroRecordDecoder.generic(c.registry())),
+        new ImageClassificationHandler.Images(
+            new ImageSources(List.of(files)),
+            new ImageDecoder(new ImageDecoder.Limits(image.maxBytes(), image.maxPixels())),
+            new ImagePreprocessor(preprocessing)),
+        new ImageClassificationHandler.ModelInfo(
+            model.name(), model.version(), descriptor.labels(), descriptor.softmax()),
+        new ClassificationHandler.Fields(p.eventIdField(), p.eventTimeField(), p.labelField()),
+        image.topK(),
+        image.minConfidence().isPresent()
+            ? new LowConfidenceRule(image.minConfidence().getAsDouble(), p.alertSeverity())
+            : null,
         c.metrics());
   }
 }

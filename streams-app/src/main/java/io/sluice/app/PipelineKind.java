@@ -4,6 +4,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.inference.ModelRunner;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.serde.SchemaRegistryClient;
+import java.util.Optional;
 import org.apache.kafka.streams.Topology;
 
 /**
@@ -29,10 +30,13 @@ public interface PipelineKind {
    *
    * @param registry the schema registry client (REST, or registry-less)
    * @param model the loaded, checked model
+   * @param shadow the shadow (challenger) model, if {@code pipeline.shadow.model.descriptor} names
+   *     one
    */
   record Context(
       SluiceConfig config,
       SchemaRegistryClient registry,
       ModelRunner model,
+      Optional<ModelRunner> shadow,
       PipelineMetrics metrics) {}
 }

@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** Creates the schema registry client the configuration asks for. */
-final class RegistryClients {
+public final class RegistryClients {
   private RegistryClients() {}
 
   /** A REST client of the configured registry, or the registry-less client if none is set. */
-  static SchemaRegistryClient create(SluiceConfig.Registry r) {
+  public static SchemaRegistryClient create(SluiceConfig.Registry r) {
     if (!r.enabled()) {
       return LocalSchemaRegistry.fromClasspath();
     }

@@ -16,6 +16,7 @@ import io.sluice.serde.SchemaRegistryClient;
 import io.sluice.topology.StreamsSettings;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,6 +53,7 @@ public final class SluiceApplication implements AutoCloseable {
   private final SluiceConfig config;
   private final SchemaRegistryClient registry;
   private final ModelRunner model;
+  private final ModelRunner shadow;
   private final KafkaStreams streams;
   private final MeterRegistry meters;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -62,11 +64,13 @@ public final class SluiceApplication implements AutoCloseable {
       SluiceConfig config,
       SchemaRegistryClient registry,
       ModelRunner model,
+      ModelRunner shadow,
       KafkaStreams streams,
       MeterRegistry meters) {
     this.config = config;
     this.registry = registry;
     this.model = model;
+    this.shadow = shadow;
     this.streams = streams;
     this.meters = meters;
   }
@@ -81,13 +85,34 @@ public final class SluiceApplication implements AutoCloseable {
   public static SluiceApplication create(SluiceConfig config, MeterRegistry meters) {
     SluiceConfig.Pipeline p = config.pipeline();
     PipelineKind kind = kind(p.kind());
-    ModelRunner model = loadModel(p, config.dataDir());
+    if (p.shadow().isPresent() && !(kind instanceof ClassificationPipeline)) {
+      throw new ConfigException(
+          ConfigKeys.SHADOW_MODEL_DESCRIPTOR,
+          p.shadow().get().modelDescriptor().toString(),
+          "shadow models are for classification pipelines; this one is " + p.kind());
+    }
+    ModelRunner model = loadModel(p, p.modelDescriptor(), ConfigKeys.MODEL_DESCRIPTOR, config);
+    ModelRunner shadow = null;
     SchemaRegistryClient registry = null;
     try {
+      if (p.shadow().isPresent()) {
+        shadow =
+            loadModel(
+                p, p.shadow().get().modelDescriptor(), ConfigKeys.SHADOW_MODEL_DESCRIPTOR, config);
+        LOG.info(
+            "pipeline {}: shadow model {}:{}, its predictions to {}",
+            p.name(),
+            shadow.name(),
+            shadow.version(),
+            p.shadow().get().outputTopic());
+      }
       registry = RegistryClients.create(config.registry());
       PipelineMetrics metrics = new PipelineMetrics(meters, p.name());
       metrics.modelLoaded(model.name(), model.version(), model.activeProvider().configName());
-      Topology topology = kind.topology(new PipelineKind.Context(config, registry, model, metrics));
+      Topology topology =
+          kind.topology(
+              new PipelineKind.Context(
+                  config, registry, model, Optional.ofNullable(shadow), metrics));
       KafkaStreams streams = new KafkaStreams(topology, StreamsSettings.from(config));
       LOG.info(
           "pipeline {} ({}) ready: {} -> {} (alerts {}, dead letters {}), model {}:{} on {}",
@@ -100,9 +125,12 @@ public final class SluiceApplication implements AutoCloseable {
           model.name(),
           model.version(),
           model.activeProvider().configName());
-      return new SluiceApplication(config, registry, model, streams, meters);
+      return new SluiceApplication(config, registry, model, shadow, streams, meters);
     } catch (RuntimeException e) {
       model.close();
+      if (shadow != null) {
+        shadow.close();
+      }
       if (registry != null) {
         registry.close();
       }
@@ -130,11 +158,18 @@ public final class SluiceApplication implements AutoCloseable {
   }
 
   /**
-   * Loads the model of pipeline {@code p} with its execution provider and threads.
+   * Loads the model of an application's pipeline with its execution provider and threads. Public so
+   * that the benchmarks load it exactly as the application does.
    *
    * @throws ConfigException naming the key, if the provider or the model is not usable
    */
-  public static ModelRunner loadModel(SluiceConfig.Pipeline p, java.nio.file.Path dataDir) {
+  public static ModelRunner loadModel(SluiceConfig config) {
+    SluiceConfig.Pipeline p = config.pipeline();
+    return loadModel(p, p.modelDescriptor(), ConfigKeys.MODEL_DESCRIPTOR, config);
+  }
+
+  private static ModelRunner loadModel(
+      SluiceConfig.Pipeline p, java.nio.file.Path descriptor, String key, SluiceConfig config) {
     ExecutionProvider provider;
     try {
       provider = ExecutionProvider.parse(p.executionProvider());
@@ -145,10 +180,9 @@ public final class SluiceApplication implements AutoCloseable {
     InferenceSettings settings =
         new InferenceSettings(provider, p.cudaDevice(), p.intraOpThreads(), 1, true);
     try {
-      return ModelRunner.load(p.modelDescriptor(), settings, dataDir);
+      return ModelRunner.load(descriptor, settings, config.dataDir());
     } catch (ModelLoadException e) {
-      throw new ConfigException(
-          ConfigKeys.MODEL_DESCRIPTOR, p.modelDescriptor().toString(), e.getMessage());
+      throw new ConfigException(key, descriptor.toString(), e.getMessage());
     }
   }
 
@@ -289,6 +323,9 @@ public final class SluiceApplication implements AutoCloseable {
       streamsMetrics.close();
     }
     model.close();
+    if (shadow != null) {
+      shadow.close();
+    }
     registry.close();
     state = State.STOPPED;
     LOG.info("pipeline {} stopped", config.pipeline().name());

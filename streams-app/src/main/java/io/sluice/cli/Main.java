@@ -11,7 +11,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "sluice 0.1.0",
     description = "Streaming inference on Apache Kafka: micro-batched ONNX Runtime models.",
-    subcommands = {RunCommand.class, DemoCommand.class, TrainCommand.class, ProduceCommand.class})
+    subcommands = {
+      RunCommand.class,
+      DemoCommand.class,
+      TrainCommand.class,
+      ProduceCommand.class,
+      ReplayCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -32,11 +32,22 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Split seed (default: ${DEFAULT-VALUE}).")
   long seed = 42;
 
+  @Option(
+      names = "--algorithm",
+      description =
+          "Fraud model algorithm: logreg, or fm (a factorization machine challenger)"
+              + " (default: ${DEFAULT-VALUE}).")
+  String algorithm = "logreg";
+
   @Override
   public Integer call() throws Exception {
     Path out = outDir != null ? outDir : Demo.MODELS_DIR.resolve(model);
     switch (model) {
-      case "fraud" -> System.out.println(FraudModelTrainer.train(dataDir, out, seed).summary());
+      case "fraud" ->
+          System.out.println(
+              FraudModelTrainer.train(
+                      dataDir, out, seed, FraudModelTrainer.Algorithm.parse(algorithm))
+                  .summary());
       case "intrusion" ->
           System.out.println(IntrusionModelTrainer.train(dataDir, out, seed).summary());
       case "recs" -> System.out.println(RecommenderTrainer.train(dataDir, out, seed).summary());

@@ -187,6 +187,16 @@ public final class ConfigKeys {
   public static final String ALERT_SEVERITY = "pipeline.alert.severity";
   private static final String ALERT_SEVERITY_DOC = "Severity of threshold alerts.";
 
+  public static final String SHADOW_MODEL_DESCRIPTOR = "pipeline.shadow.model.descriptor";
+  private static final String SHADOW_MODEL_DESCRIPTOR_DOC =
+      "Classification pipelines: a challenger's model descriptor, scored beside the model on every"
+          + " batch (same features); its predictions go to pipeline.shadow.output.topic, never to"
+          + " alerts (empty: none).";
+
+  public static final String SHADOW_OUTPUT_TOPIC = "pipeline.shadow.output.topic";
+  private static final String SHADOW_OUTPUT_TOPIC_DOC =
+      "Topic for the shadow model's predictions; required with pipeline.shadow.model.descriptor.";
+
   public static final String RECS_K = "pipeline.recs.k";
   private static final String RECS_K_DOC =
       "Recommendation pipelines: items per recommendation list.";
@@ -521,6 +531,9 @@ public final class ConfigKeys {
               severity(),
               Importance.LOW,
               ALERT_SEVERITY_DOC)
+          .define(
+              SHADOW_MODEL_DESCRIPTOR, Type.STRING, "", Importance.LOW, SHADOW_MODEL_DESCRIPTOR_DOC)
+          .define(SHADOW_OUTPUT_TOPIC, Type.STRING, "", Importance.LOW, SHADOW_OUTPUT_TOPIC_DOC)
           .define(RECS_K, Type.INT, 10, Range.between(1, 1000), Importance.MEDIUM, RECS_K_DOC)
           .define(
               RECS_RECENT_ITEMS,

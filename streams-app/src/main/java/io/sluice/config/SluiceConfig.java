@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 import org.apache.kafka.common.config.ConfigException;
@@ -93,7 +94,16 @@ public record SluiceConfig(
       String alertSeverity,
       Recs recs,
       Image image,
-      Alerting alerting) {}
+      Alerting alerting,
+      Optional<Shadow> shadow) {}
+
+  /**
+   * A challenger model scored beside the pipeline's model, its predictions on their own topic.
+   *
+   * @param modelDescriptor the challenger's descriptor
+   * @param outputTopic where its predictions go; never the pipeline's own output or alert topic
+   */
+  public record Shadow(Path modelDescriptor, String outputTopic) {}
 
   /** What only recommendation pipelines use. */
   public record Recs(int k, int recentItems, int ratedMax, double ratingMin, double ratingMax) {}
@@ -208,7 +218,8 @@ public record SluiceConfig(
                 (Integer) v.get(ConfigKeys.TOP_K),
                 threshold(
                     ConfigKeys.ALERT_MIN_CONFIDENCE, str(v, ConfigKeys.ALERT_MIN_CONFIDENCE))),
-            alerting(v));
+            alerting(v),
+            shadow(v));
     return new SluiceConfig(
         str(v, ConfigKeys.APPLICATION_ID),
         str(v, ConfigKeys.BOOTSTRAP_SERVERS),
@@ -222,6 +233,34 @@ public record SluiceConfig(
         pipeline,
         kafka,
         sources);
+  }
+
+  private static Optional<Shadow> shadow(Map<String, Object> v) {
+    String descriptor = str(v, ConfigKeys.SHADOW_MODEL_DESCRIPTOR).trim();
+    String topic = str(v, ConfigKeys.SHADOW_OUTPUT_TOPIC).trim();
+    if (descriptor.isEmpty()) {
+      return Optional.empty();
+    }
+    if (topic.isEmpty()) {
+      throw new ConfigException(
+          ConfigKeys.SHADOW_OUTPUT_TOPIC,
+          topic,
+          "must be set when " + ConfigKeys.SHADOW_MODEL_DESCRIPTOR + " is set");
+    }
+    for (String live :
+        List.of(
+            ConfigKeys.INPUT_TOPIC,
+            ConfigKeys.OUTPUT_TOPIC,
+            ConfigKeys.ALERTS_TOPIC,
+            ConfigKeys.DLQ_TOPIC)) {
+      if (topic.equals(str(v, live))) {
+        throw new ConfigException(
+            ConfigKeys.SHADOW_OUTPUT_TOPIC,
+            topic,
+            "is also " + live + "; shadow predictions need a topic of their own");
+      }
+    }
+    return Optional.of(new Shadow(Path.of(descriptor), topic));
   }
 
   private static Recs recs(Map<String, Object> v) {

@@ -1,6 +1,7 @@
 package io.sluice.topology;
 
 import io.sluice.batching.BatchHandler;
+import io.sluice.batching.BatchStages;
 import io.sluice.batching.MicroBatchProcessor;
 import io.sluice.batching.Scorer;
 import io.sluice.config.SluiceConfig;
@@ -40,6 +41,7 @@ public final class TopologyFactory {
   public static final String PREDICTIONS_SINK = "predictions";
   public static final String ALERTS_SINK = "alerts";
   public static final String DLQ_SINK = "dead-letters";
+  public static final String SHADOW_SINK = "shadow-predictions";
   public static final String KEY_RULES = "key-rules";
   public static final String MONITOR = "model-monitor";
 
@@ -116,6 +118,22 @@ public final class TopologyFactory {
       Scorer scorer,
       PipelineMetrics metrics,
       AnomalyStage anomaly) {
+    return build(pipeline, predictions, alerts, BatchStages.of(handler, scorer), metrics, anomaly);
+  }
+
+  /**
+   * As {@link #build(SluiceConfig.Pipeline, Output, Output, BatchHandler, Scorer, PipelineMetrics,
+   * AnomalyStage)}, for stages of any model; when the pipeline has a shadow model, the stages'
+   * emits to {@link #SHADOW_SINK} (values of the predictions' type) go to {@code
+   * pipeline.shadow.output.topic}.
+   */
+  public static <P> Topology build(
+      SluiceConfig.Pipeline pipeline,
+      Output<?> predictions,
+      Output<?> alerts,
+      BatchStages<P, ?> stages,
+      PipelineMetrics metrics,
+      AnomalyStage anomaly) {
     String store = bufferStoreName(pipeline.name());
     MicroBatchProcessor.Settings settings =
         new MicroBatchProcessor.Settings(
@@ -128,7 +146,7 @@ public final class TopologyFactory {
     topology.addSource(
         SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), pipeline.inputTopic());
     topology.addProcessor(
-        BATCHER, () -> new MicroBatchProcessor<>(settings, handler, scorer, metrics), SOURCE);
+        BATCHER, () -> new MicroBatchProcessor<>(settings, stages, metrics), SOURCE);
     // Logged: the buffer must survive a crash (see MicroBatchProcessor).
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -141,6 +159,14 @@ public final class TopologyFactory {
         new ByteArraySerializer(),
         sinkSerializer(predictions),
         BATCHER);
+    if (pipeline.shadow().isPresent()) {
+      topology.addSink(
+          SHADOW_SINK,
+          pipeline.shadow().get().outputTopic(),
+          new ByteArraySerializer(),
+          sinkSerializer(predictions),
+          BATCHER);
+    }
     if (anomaly == null) {
       topology.addSink(
           ALERTS_SINK,

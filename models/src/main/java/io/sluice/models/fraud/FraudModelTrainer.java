@@ -58,6 +58,45 @@ public final class FraudModelTrainer {
   /** Largest allowed difference between ONNX Runtime's and Tribuo's probabilities. */
   public static final double MAX_ONNX_DIFFERENCE = LinearClassifier.MAX_ONNX_DIFFERENCE;
 
+  /** What to train; each writes its own descriptor and ONNX file, so both can sit side by side. */
+  public enum Algorithm {
+    /** Logistic regression: {@value #MODEL_NAME}. */
+    LOGREG(MODEL_NAME),
+    /** Factorization machine (Tribuo's FMClassificationTrainer): {@code fraud-fm}. */
+    FM("fraud-fm");
+
+    private final String modelName;
+
+    Algorithm(String modelName) {
+      this.modelName = modelName;
+    }
+
+    public String modelName() {
+      return modelName;
+    }
+
+    /** The descriptor's file name in the output directory. */
+    public String descriptorFile() {
+      return modelName + ".json";
+    }
+
+    /** The ONNX file's name in the output directory. */
+    public String onnxFile() {
+      return modelName + "-" + MODEL_VERSION + ".onnx";
+    }
+
+    /** Parses {@code logreg} or {@code fm}. */
+    public static Algorithm parse(String value) {
+      for (Algorithm a : values()) {
+        if (a.name().equalsIgnoreCase(value)) {
+          return a;
+        }
+      }
+      throw new IllegalArgumentException(
+          "Expected --algorithm logreg or fm, found '" + value + "'");
+    }
+  }
+
   /** Quantile bins of the reference distributions written for drift checks. */
   public static final int REFERENCE_BINS = 10;
 
@@ -67,26 +106,40 @@ public final class FraudModelTrainer {
   static final double LEARNING_RATE = 0.1;
   static final int GOLDEN_NORMALS = 3;
   static final int GOLDEN_FRAUDS = 2;
-  private static final String ALGORITHM =
+  static final int FM_FACTORS = 4;
+  static final double FM_VARIANCE = 0.1;
+  private static final String LOGREG_DESCRIPTION =
       "logistic regression: Tribuo 4.3.2 LinearSGDTrainer, LogMulticlass, AdaGrad (learning rate "
           + LEARNING_RATE
           + "), "
           + EPOCHS
           + " epochs, minibatch 1; features standardised with the training split's mean and"
           + " standard deviation inside the ONNX graph, so it takes raw values";
+  private static final String FM_DESCRIPTION =
+      "factorization machine: Tribuo 4.3.2 FMClassificationTrainer, LogMulticlass, "
+          + FM_FACTORS
+          + " factors (initial variance "
+          + FM_VARIANCE
+          + "), AdaGrad (learning rate "
+          + LEARNING_RATE
+          + "), "
+          + EPOCHS
+          + " epochs, minibatch 1; features standardised as for the logistic regression";
 
   private static final Logger log = LoggerFactory.getLogger(FraudModelTrainer.class);
 
   private FraudModelTrainer() {}
 
   /**
-   * Command line: {@code [--data-dir DIR] [--out-dir DIR] [--seed N]}, defaulting to {@code
-   * ../shared/data}, {@code .sluice/models/fraud} and 42. Prints the report.
+   * Command line: {@code [--data-dir DIR] [--out-dir DIR] [--seed N] [--algorithm logreg|fm]},
+   * defaulting to {@code ../shared/data}, {@code .sluice/models/fraud}, 42 and logreg. Prints the
+   * report.
    */
   public static void main(String[] args) throws IOException, OrtException {
     Path dataDir = Path.of("../shared/data");
     Path outDir = Path.of(".sluice/models/fraud");
     long seed = 42;
+    Algorithm algorithm = Algorithm.LOGREG;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (i + 1 >= args.length) {
@@ -98,12 +151,15 @@ public final class FraudModelTrainer {
         case "--data-dir" -> dataDir = Path.of(value);
         case "--out-dir" -> outDir = Path.of(value);
         case "--seed" -> seed = parseSeed(value);
+        case "--algorithm" -> algorithm = Algorithm.parse(value);
         default ->
             throw new IllegalArgumentException(
-                "Unknown option " + option + ", expected one of [--data-dir, --out-dir, --seed]");
+                "Unknown option "
+                    + option
+                    + ", expected one of [--data-dir, --out-dir, --seed, --algorithm]");
       }
     }
-    System.out.println(train(dataDir, outDir, seed).summary());
+    System.out.println(train(dataDir, outDir, seed, algorithm).summary());
   }
 
   private static long parseSeed(String value) {
@@ -127,20 +183,43 @@ public final class FraudModelTrainer {
    */
   public static TrainingReport train(Path dataDir, Path outDir, long seed)
       throws IOException, OrtException {
+    return train(dataDir, outDir, seed, Algorithm.LOGREG);
+  }
+
+  /**
+   * Trains the given algorithm's model as {@link #train(Path, Path, long)} does the logistic
+   * regression, writing {@link Algorithm#onnxFile()} and {@link Algorithm#descriptorFile()}. A
+   * factorization machine's descriptor has no linear explanation.
+   */
+  public static TrainingReport train(Path dataDir, Path outDir, long seed, Algorithm algorithm)
+      throws IOException, OrtException {
+    String modelName = algorithm.modelName();
     long started = System.nanoTime();
     CreditCardCsv.Table table = CreditCardCsv.read(dataDir.resolve(DATA_FILE));
     StratifiedSplit split =
         StratifiedSplit.of(table.labels(), TRAIN_FRACTION, VALIDATION_FRACTION, seed);
 
+    String provenance = DATA_FILE + " train split, seed " + seed + ", standardised";
     LinearClassifier model =
-        LinearClassifier.train(
-            table.featureNames(),
-            rows(table, split.train()),
-            labelNames(table, split.train()),
-            EPOCHS,
-            LEARNING_RATE,
-            seed,
-            DATA_FILE + " train split, seed " + seed + ", standardised");
+        algorithm == Algorithm.FM
+            ? LinearClassifier.trainFactorizationMachine(
+                table.featureNames(),
+                rows(table, split.train()),
+                labelNames(table, split.train()),
+                EPOCHS,
+                LEARNING_RATE,
+                seed,
+                FM_FACTORS,
+                FM_VARIANCE,
+                provenance)
+            : LinearClassifier.train(
+                table.featureNames(),
+                rows(table, split.train()),
+                labelNames(table, split.train()),
+                EPOCHS,
+                LEARNING_RATE,
+                seed,
+                provenance);
     List<String> features = model.features();
     List<String> labels = model.labels();
     int positiveColumn = labels.indexOf(POSITIVE_LABEL);
@@ -163,13 +242,13 @@ public final class FraudModelTrainer {
     ThresholdMetrics atTest = ThresholdMetrics.at(testScores, testLabels, atValidation.threshold());
 
     Files.createDirectories(outDir);
-    Path onnxFile = outDir.resolve(ONNX_FILE);
+    Path onnxFile = outDir.resolve(algorithm.onnxFile());
     LinearClassifier.Export export =
-        model.export(onnxFile, MODEL_NAME, Long.parseLong(MODEL_VERSION), rows(table, testRows));
+        model.export(onnxFile, modelName, Long.parseLong(MODEL_VERSION), rows(table, testRows));
 
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("dataFile", DATA_FILE);
-    training.put("algorithm", ALGORITHM);
+    training.put("algorithm", algorithm == Algorithm.FM ? FM_DESCRIPTION : LOGREG_DESCRIPTION);
     training.put("seed", seed);
     training.put("trainRows", split.train().length);
     training.put("validationRows", validationRows.length);
@@ -179,9 +258,9 @@ public final class FraudModelTrainer {
     training.put("thresholdRule", ThresholdMetrics.MAX_F1_RULE);
     ModelDescriptor descriptor =
         new ModelDescriptor(
-            MODEL_NAME,
+            modelName,
             MODEL_VERSION,
-            ONNX_FILE,
+            algorithm.onnxFile(),
             sha256(onnxFile),
             export.inputs(),
             export.outputs(),
@@ -192,15 +271,15 @@ public final class FraudModelTrainer {
             golden(export.checkInputs(), export.checkOutputs(), testLabels),
             training,
             null,
-            model.linear(POSITIVE_LABEL),
+            algorithm == Algorithm.FM ? null : model.linear(POSITIVE_LABEL),
             reference(table, split.train(), model, positiveColumn));
-    Path descriptorFile = outDir.resolve(DESCRIPTOR_FILE);
+    Path descriptorFile = outDir.resolve(algorithm.descriptorFile());
     descriptor.write(descriptorFile);
 
     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
     log.info(
         "Trained {} on {} rows in {} ms: test ROC-AUC {}, alert threshold {}, wrote {}",
-        MODEL_NAME,
+        modelName,
         table.size(),
         elapsed.toMillis(),
         testAuc,

@@ -21,11 +21,13 @@ import java.util.Map;
 import org.tribuo.Example;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
+import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.ONNXExportable;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
+import org.tribuo.classification.sgd.fm.FMClassificationTrainer;
 import org.tribuo.classification.sgd.linear.LinearSGDModel;
 import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
@@ -56,13 +58,12 @@ public final class LinearClassifier {
 
   private final List<String> inputNames;
   private final Standardizer standardizer;
-  private final LinearSGDModel model;
+  private final Model<Label> model;
   private final List<String> features;
   private final List<String> labels;
   private final int[] inputColumn;
 
-  private LinearClassifier(
-      List<String> inputNames, Standardizer standardizer, LinearSGDModel model) {
+  private LinearClassifier(List<String> inputNames, Standardizer standardizer, Model<Label> model) {
     this.inputNames = List.copyOf(inputNames);
     this.standardizer = standardizer;
     this.model = model;
@@ -129,6 +130,48 @@ public final class LinearClassifier {
     return new LinearClassifier(inputNames, standardizer, trainer.train(dataset));
   }
 
+  /**
+   * As {@link #train}, but a factorization machine (Tribuo's {@link FMClassificationTrainer}, with
+   * {@code factors} factors of initial variance {@code variance}): a challenger that is not linear,
+   * so it has no {@link #linear} explanation. Exported the same way, standardisation included.
+   */
+  public static LinearClassifier trainFactorizationMachine(
+      List<String> inputNames,
+      List<double[]> rows,
+      List<String> labels,
+      int epochs,
+      double learningRate,
+      long seed,
+      int factors,
+      double variance,
+      String description) {
+    if (rows.size() != labels.size()) {
+      throw new IllegalArgumentException(
+          "Expected one label per row (" + rows.size() + "), found " + labels.size());
+    }
+    Standardizer standardizer = Standardizer.fit(inputNames, rows);
+    LabelFactory labelFactory = new LabelFactory();
+    MutableDataset<Label> dataset =
+        new MutableDataset<>(
+            new SimpleDataSourceProvenance(description, labelFactory), labelFactory);
+    String[] names = inputNames.toArray(new String[0]);
+    for (int i = 0; i < rows.size(); i++) {
+      dataset.add(
+          new ArrayExample<>(new Label(labels.get(i)), names, standardizer.apply(rows.get(i))));
+    }
+    FMClassificationTrainer trainer =
+        new FMClassificationTrainer(
+            new LogMulticlass(),
+            new AdaGrad(learningRate, 0.1),
+            epochs,
+            -1,
+            1,
+            seed,
+            factors,
+            variance);
+    return new LinearClassifier(inputNames, standardizer, trainer.train(dataset));
+  }
+
   /** The model's input columns, in order. */
   public List<String> features() {
     return features;
@@ -181,7 +224,11 @@ public final class LinearClassifier {
     }
     int positive = labels.indexOf(positiveLabel);
     int negative = 1 - positive;
-    DenseMatrix weights = model.getWeightsCopy();
+    if (!(model instanceof LinearSGDModel linearModel)) {
+      throw new IllegalStateException(
+          "Expected a linear model for a linear explanation, found " + model.getClass().getName());
+    }
+    DenseMatrix weights = linearModel.getWeightsCopy();
     if (weights.getDimension1Size() != 2 || weights.getDimension2Size() != features.size() + 1) {
       throw new IllegalStateException(
           "Expected Tribuo weights of shape [2, "
@@ -290,7 +337,8 @@ public final class LinearClassifier {
         input
             .apply(ONNXOperators.SUB, onnx.array("feature_mean", means))
             .apply(ONNXOperators.DIV, onnx.array("feature_scale", scales));
-    model.writeONNXGraph(standardised).assignTo(output);
+    // Both trainers' models are ONNXExportable (see train and trainFactorizationMachine).
+    ((ONNXExportable) model).writeONNXGraph(standardised).assignTo(output);
     OnnxMl.ModelProto proto = ONNXExportable.buildModel(onnx, ONNX_DOMAIN, version, model);
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(onnxFile))) {
       proto.writeTo(out);

@@ -1,0 +1,165 @@
+package io.sluice.cli;
+
+import io.sluice.app.RegistryClients;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.SluiceConfig;
+import io.sluice.replay.HtmlReport;
+import io.sluice.replay.Progress;
+import io.sluice.replay.Replay;
+import io.sluice.replay.ReplayRange;
+import io.sluice.replay.ReplayReport;
+import io.sluice.serde.SchemaRegistryClient;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sluice replay}: scores a range of a pipeline's input topic with one or more model versions
+ * beside the live application, and writes a report of their metrics. Exits 0 once the range is
+ * done.
+ */
+@Command(
+    name = "replay",
+    description =
+        "Replay a range of a pipeline's input topic through one or more model versions (the"
+            + " champion first) and report their metrics side by side.")
+final class ReplayCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = {"-c", "--config"},
+      description = "Properties file with the pipeline's configuration.")
+  Path config;
+
+  @Option(
+      names = {"-s", "--set"},
+      description = "Override a configuration key: --set key=value (repeatable).")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  @Option(
+      names = {"-m", "--model"},
+      required = true,
+      description =
+          "Model descriptor (JSON) to replay; repeat for challengers. The first is the champion.")
+  List<Path> models = new ArrayList<>();
+
+  @Option(names = "--from-offset", description = "First offset, in every partition.")
+  Long fromOffset;
+
+  @Option(names = "--to-offset", description = "Offset to stop before, in every partition.")
+  Long toOffset;
+
+  @Option(
+      names = "--from-time",
+      description = "Start at the first record at or after this time (ISO-8601 instant).")
+  Instant fromTime;
+
+  @Option(
+      names = "--to-time",
+      description = "Stop before the first record at or after this time (ISO-8601 instant).")
+  Instant toTime;
+
+  @Option(
+      names = "--report-dir",
+      defaultValue = "replay-report",
+      description = "Directory for the report files (default: ${DEFAULT-VALUE}).")
+  Path reportDir;
+
+  @Option(
+      names = "--output-topic",
+      description = "Also write every version's predictions to this topic (not a live one).")
+  String outputTopic;
+
+  @Override
+  public Integer call() throws Exception {
+    SluiceConfig cfg = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), overrides);
+    ReplayRange range =
+        new ReplayRange(
+            fromOffset == null ? OptionalLong.empty() : OptionalLong.of(fromOffset),
+            toOffset == null ? OptionalLong.empty() : OptionalLong.of(toOffset),
+            Optional.ofNullable(fromTime),
+            Optional.ofNullable(toTime));
+    PrintWriter out = spec.commandLine().getOut();
+    boolean terminal = System.console() != null;
+    ReplayReport report;
+    try (SchemaRegistryClient registry = RegistryClients.create(cfg.registry())) {
+      report =
+          Replay.run(
+              new Replay.Settings(cfg, models, range, Optional.ofNullable(outputTopic)),
+              registry,
+              total -> new Progress(out, terminal, total));
+    }
+    Path json = report.writeJson(reportDir);
+    Path html = HtmlReport.write(report, reportDir);
+    out.println(summary(report));
+    out.println("report: " + json.toAbsolutePath() + " and " + html.toAbsolutePath());
+    return 0;
+  }
+
+  /** The headline numbers, one line per model version. */
+  static String summary(ReplayReport report) {
+    StringBuilder s = new StringBuilder();
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "replay %s: %d records of %s in %.1f s%n",
+            report.replayId(),
+            report.recordsInRange(),
+            report.inputTopic(),
+            report.wallSeconds()));
+    for (ReplayReport.VersionReport v : report.versions()) {
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "  %-20s predictions %d, dead letters %d, alerts %d",
+              v.model(),
+              v.predictions(),
+              v.deadLetterCount(),
+              v.alerts()));
+      if (v.metrics() != null) {
+        s.append(
+            String.format(
+                Locale.ROOT,
+                ", ROC-AUC %.6f, PR-AUC %.6f, F1 %.4f at %.4f",
+                v.metrics().rocAuc(),
+                v.metrics().prAuc(),
+                v.metrics().f1(),
+                v.metrics().threshold()));
+      }
+      if (v.accuracy() != null) {
+        s.append(
+            String.format(
+                Locale.ROOT,
+                ", top-1 accuracy %.4f, top-%d accuracy %.4f",
+                v.accuracy().top1(),
+                v.accuracy().k(),
+                v.accuracy().topK()));
+      }
+      s.append(String.format(Locale.ROOT, ", p99 %.1f ms%n", v.latency().p99Ms()));
+    }
+    for (ReplayReport.Comparison c : report.comparisons()) {
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "  %s vs %s: disagree on %d of %d records (%.4f%%)%n",
+              c.challenger(),
+              c.champion(),
+              c.disagreements(),
+              c.commonRecords(),
+              c.disagreementRate() * 100));
+    }
+    return s.toString().stripTrailing();
+  }
+}

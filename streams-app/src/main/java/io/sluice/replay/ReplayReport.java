@@ -1,0 +1,124 @@
+package io.sluice.replay;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a replay measured: the range it read, and for each model version its predictions, dead
+ * letters, alerts, speed and quality, and how each challenger differs from the champion (the first
+ * version). Written as {@value #JSON_FILE}; an immutable value.
+ *
+ * @param range each partition's offsets {@code [start, end)}, keyed {@code topic-partition}
+ * @param recordsInRange records the range held, corrupt ones included
+ * @param recordsPerSecond records in the range over the replay's wall time, all versions included
+ */
+public record ReplayReport(
+    String replayId,
+    String pipeline,
+    String inputTopic,
+    Map<String, ReplayRange.Bounds> range,
+    long recordsInRange,
+    double wallSeconds,
+    double recordsPerSecond,
+    List<VersionReport> versions,
+    List<Comparison> comparisons) {
+
+  /** The JSON report's file name in the report directory. */
+  public static final String JSON_FILE = "replay-report.json";
+
+  public ReplayReport {
+    range = Map.copyOf(range);
+    versions = List.copyOf(versions);
+    comparisons = List.copyOf(comparisons);
+  }
+
+  /**
+   * What one model version did over the range.
+   *
+   * @param model {@code name:version}
+   * @param deadLetters records it could not score, by reason
+   * @param unlabelled predictions whose event carries no label the model knows; left out of the
+   *     metrics
+   * @param recordsPerSecond records over the time this version spent decoding, scoring and
+   *     postprocessing
+   * @param latency per record: the time it waited for its batch to be read, plus this version's
+   *     time on that batch
+   * @param metrics a binary classifier's quality against the labels; null when no prediction had a
+   *     label, or for an image classifier
+   * @param accuracy an image classifier's top-1 and top-k accuracy; null for a binary classifier
+   */
+  public record VersionReport(
+      String model,
+      String name,
+      String version,
+      long predictions,
+      Map<String, Long> deadLetters,
+      long alerts,
+      long unlabelled,
+      double recordsPerSecond,
+      Latencies latency,
+      ClassificationMetrics metrics,
+      TopAccuracy accuracy) {
+    public VersionReport {
+      deadLetters = Map.copyOf(deadLetters);
+    }
+
+    public long deadLetterCount() {
+      return deadLetters.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /**
+   * A challenger against the champion on the records both scored.
+   *
+   * @param disagreements binary classifiers: records one version would alert on and the other would
+   *     not, each at its own threshold; image classifiers: records whose most probable class
+   *     differs
+   * @param largestDifferences the records whose scores differ most, largest first
+   */
+  public record Comparison(
+      String champion,
+      String challenger,
+      long commonRecords,
+      long disagreements,
+      double disagreementRate,
+      List<Difference> largestDifferences) {
+    public Comparison {
+      largestDifferences = List.copyOf(largestDifferences);
+    }
+  }
+
+  /**
+   * One record scored by both versions.
+   *
+   * @param championScore the positive-class score, or the top-1 probability of an image classifier
+   * @param disagree whether the record counts among the disagreements
+   */
+  public record Difference(
+      String eventId,
+      String source,
+      String label,
+      double championScore,
+      double challengerScore,
+      String championPredicted,
+      String challengerPredicted,
+      boolean disagree) {}
+
+  /** Writes {@value #JSON_FILE} into {@code dir} (created if missing) and returns its path. */
+  public Path writeJson(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Path file = dir.resolve(JSON_FILE);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), this);
+    return file;
+  }
+
+  /** Reads a report written by {@link #writeJson}. */
+  public static ReplayReport readJson(Path file) throws IOException {
+    return new ObjectMapper().readValue(file.toFile(), ReplayReport.class);
+  }
+}
