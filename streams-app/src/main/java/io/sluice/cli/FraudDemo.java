@@ -84,18 +84,16 @@ public final class FraudDemo {
   /** Configuration of the fraud pipeline against the embedded stack. */
   public static Map<String, String> pipelineConfig(
       EmbeddedStack stack, Path descriptor, String applicationId, Path stateDir) {
-    Map<String, String> c = new LinkedHashMap<>();
-    c.put(ConfigKeys.APPLICATION_ID, applicationId);
-    c.put(ConfigKeys.BOOTSTRAP_SERVERS, stack.kafka().bootstrapServers());
-    c.put(ConfigKeys.REGISTRY_URL, stack.registry().url());
-    c.put(ConfigKeys.STATE_DIR, stateDir.toString());
-    c.put(ConfigKeys.PIPELINE_NAME, "fraud");
-    c.put(ConfigKeys.INPUT_TOPIC, INPUT);
-    c.put(ConfigKeys.OUTPUT_TOPIC, PREDICTIONS);
-    c.put(ConfigKeys.ALERTS_TOPIC, ALERTS);
-    c.put(ConfigKeys.DLQ_TOPIC, DEAD_LETTERS);
-    c.put(ConfigKeys.MODEL_DESCRIPTOR, descriptor.toString());
-    return c;
+    return Demo.pipelineConfig(
+        stack,
+        applicationId,
+        stateDir,
+        "fraud",
+        descriptor,
+        INPUT,
+        PREDICTIONS,
+        ALERTS,
+        DEAD_LETTERS);
   }
 
   /**

@@ -25,7 +25,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -73,17 +72,17 @@ public final class IntrusionDemo {
   /** Configuration of the intrusion pipeline against the embedded stack. */
   public static Map<String, String> pipelineConfig(
       EmbeddedStack stack, Path descriptor, String applicationId, Path stateDir) {
-    Map<String, String> c = new LinkedHashMap<>();
-    c.put(ConfigKeys.APPLICATION_ID, applicationId);
-    c.put(ConfigKeys.BOOTSTRAP_SERVERS, stack.kafka().bootstrapServers());
-    c.put(ConfigKeys.REGISTRY_URL, stack.registry().url());
-    c.put(ConfigKeys.STATE_DIR, stateDir.toString());
-    c.put(ConfigKeys.PIPELINE_NAME, "intrusion");
-    c.put(ConfigKeys.INPUT_TOPIC, INPUT);
-    c.put(ConfigKeys.OUTPUT_TOPIC, PREDICTIONS);
-    c.put(ConfigKeys.ALERTS_TOPIC, ALERTS);
-    c.put(ConfigKeys.DLQ_TOPIC, DEAD_LETTERS);
-    c.put(ConfigKeys.MODEL_DESCRIPTOR, descriptor.toString());
+    Map<String, String> c =
+        Demo.pipelineConfig(
+            stack,
+            applicationId,
+            stateDir,
+            "intrusion",
+            descriptor,
+            INPUT,
+            PREDICTIONS,
+            ALERTS,
+            DEAD_LETTERS);
     // Event fields carry the connection features under the model's names; text ones are one-hot.
     c.put(ConfigKeys.FEATURES, "*");
     c.put(ConfigKeys.ALERT_DRIFT_METRICS, DriftRule.SCORE);

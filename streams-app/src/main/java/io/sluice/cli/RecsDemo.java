@@ -77,17 +77,18 @@ public final class RecsDemo {
   /** Configuration of the recommendation pipeline against the embedded stack. */
   public static Map<String, String> pipelineConfig(
       EmbeddedStack stack, Path descriptor, String applicationId, Path stateDir) {
-    Map<String, String> c = new LinkedHashMap<>();
-    c.put(ConfigKeys.APPLICATION_ID, applicationId);
-    c.put(ConfigKeys.BOOTSTRAP_SERVERS, stack.kafka().bootstrapServers());
-    c.put(ConfigKeys.REGISTRY_URL, stack.registry().url());
-    c.put(ConfigKeys.STATE_DIR, stateDir.toString());
-    c.put(ConfigKeys.PIPELINE_NAME, "recs");
+    Map<String, String> c =
+        Demo.pipelineConfig(
+            stack,
+            applicationId,
+            stateDir,
+            "recs",
+            descriptor,
+            INPUT,
+            RECOMMENDATIONS,
+            null,
+            DEAD_LETTERS);
     c.put(ConfigKeys.PIPELINE_KIND, "recommendation");
-    c.put(ConfigKeys.INPUT_TOPIC, INPUT);
-    c.put(ConfigKeys.OUTPUT_TOPIC, RECOMMENDATIONS);
-    c.put(ConfigKeys.DLQ_TOPIC, DEAD_LETTERS);
-    c.put(ConfigKeys.MODEL_DESCRIPTOR, descriptor.toString());
     return c;
   }
 
