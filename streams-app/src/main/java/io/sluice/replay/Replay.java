@@ -456,10 +456,12 @@ public final class Replay {
         }
       }
       List<R> outputs = new ArrayList<>(Collections.nCopies(items.size(), null));
-      scoreRange(items, 0, items.size(), outputs);
+      boolean[] failed = new boolean[items.size()];
+      scoreRange(items, 0, items.size(), outputs, failed);
       List<BatchStages.Scored<P, R>> scored = new ArrayList<>();
       for (int i = 0; i < items.size(); i++) {
-        if (outputs.get(i) == null) {
+        // a null output without a failure is the stages' own (a recommender's popularity fallback)
+        if (failed[i]) {
           deadLetters.merge("MODEL_FAILED", 1L, Long::sum);
         } else {
           scored.add(new BatchStages.Scored<>(accepted.get(i), items.get(i), outputs.get(i)));
@@ -473,7 +475,7 @@ public final class Replay {
     }
 
     /** As the live pipeline does: a failing call is bisected down to the failing records. */
-    private void scoreRange(List<P> items, int from, int to, List<R> out) {
+    private void scoreRange(List<P> items, int from, int to, List<R> out, boolean[] failed) {
       if (from >= to) {
         return;
       }
@@ -485,11 +487,12 @@ public final class Replay {
       } catch (RuntimeException e) {
         if (to - from == 1) {
           LOG.debug("model failed on one record: {}", e.toString());
+          failed[from] = true;
           return;
         }
         int mid = (from + to) >>> 1;
-        scoreRange(items, from, mid, out);
-        scoreRange(items, mid, to, out);
+        scoreRange(items, from, mid, out, failed);
+        scoreRange(items, mid, to, out, failed);
       }
     }
   }
