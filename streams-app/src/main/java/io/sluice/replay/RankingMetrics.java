@@ -5,8 +5,8 @@ import io.sluice.models.eval.Ranking;
 /**
  * A recommender's prequential quality over a replay, against the popularity baseline on the same
  * events: for each rating of a catalogue item, the list made before the rating was revealed scores
- * a hit if it holds the item in its top {@code k}, and NDCG {@code 1/log2(rank+1)} (rank from 1).
- * A value.
+ * a hit if it holds the item in its top {@code k}, and NDCG {@code 1/log2(rank+1)} (rank from 1). A
+ * value.
  *
  * @param events rating events scored (valid rating, item in the catalogue)
  * @param hitRateRatio the model's HitRate over the baseline's (NaN if the baseline's is 0)

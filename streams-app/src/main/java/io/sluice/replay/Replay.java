@@ -131,7 +131,9 @@ public final class Replay {
     SluiceConfig.Pipeline p = config.pipeline();
     if (!List.of(BINARY, IMAGE, RECS).contains(p.kind())) {
       throw new ConfigException(
-          ConfigKeys.PIPELINE_KIND, p.kind(), "replay supports the kinds " + List.of(BINARY, IMAGE, RECS));
+          ConfigKeys.PIPELINE_KIND,
+          p.kind(),
+          "replay supports the kinds " + List.of(BINARY, IMAGE, RECS));
     }
     settings.outputTopic().ifPresent(t -> checkNotLive(t, p));
     String replayId =
@@ -195,12 +197,7 @@ public final class Replay {
     long nanos;
 
     private Version(
-        ModelRunner model,
-        Scoring scoring,
-        boolean image,
-        double threshold,
-        int topK,
-        Recs recs) {
+        ModelRunner model, Scoring scoring, boolean image, double threshold, int topK, Recs recs) {
       this.label = model.name() + ":" + model.version();
       this.model = model;
       this.scoring = scoring;
@@ -723,7 +720,8 @@ public final class Replay {
     private Object event(BufferedRecord r) {
       try {
         if (r.value() == null) {
-          throw new RejectedRecordException(DeadLetter.Stage.DECODE, "EMPTY", "record has no value");
+          throw new RejectedRecordException(
+              DeadLetter.Stage.DECODE, "EMPTY", "record has no value");
         }
         return Rating.of(
             decoder.decode(r.value()), r.topic() + "-" + r.partition() + "@" + r.offset());

@@ -122,8 +122,7 @@ class RecsReplayIT {
     ReplayReport.VersionReport v = first.versions().get(0);
     long corrupt = sent.stream().filter(e -> e == null).count();
     assertThat(v.deadLetters())
-        .isEqualTo(
-            Map.of("UNKNOWN_SCHEMA_ID", 1L, "WRONG_MAGIC_BYTE", 1L, "MALFORMED_AVRO", 1L));
+        .isEqualTo(Map.of("UNKNOWN_SCHEMA_ID", 1L, "WRONG_MAGIC_BYTE", 1L, "MALFORMED_AVRO", 1L));
     assertThat(v.deadLetterCount()).isEqualTo(corrupt);
     assertThat(v.predictions()).isEqualTo(sent.size() - corrupt);
 
@@ -154,16 +153,21 @@ class RecsReplayIT {
             .allSatisfy(r -> assertThat(r.offset()).isZero());
       }
       // neither the live application's group nor one of the replay's own exists
-      assertThat(admin.listGroups().all().get())
-          .noneMatch(g -> g.groupId().startsWith(LIVE_APP));
+      assertThat(admin.listGroups().all().get()).noneMatch(g -> g.groupId().startsWith(LIVE_APP));
     }
 
     Path dir = work.resolve("report");
     first.writeJson(dir);
     assertThat(ReplayReport.readJson(dir.resolve(ReplayReport.JSON_FILE))).isEqualTo(first);
-    HtmlReport.write(first, dir);
-    String page = Files.readString(dir.resolve(HtmlReport.HTML_FILE));
-    assertThat(page).contains("HitRate@10").contains("popularity");
+    Path html = HtmlReport.write(first, dir);
+    assertThat(Files.readString(html))
+        .doesNotContain("http://", "https://")
+        .contains("HitRate@10 popularity", "NDCG@10");
+    // the bar chart of HitRate and NDCG against popularity, and the latency histogram
+    int charts = HtmlReport.chartCount(first);
+    assertThat(charts).isEqualTo(2);
+    String dom = Chromium.find().dumpDom(html, work);
+    assertThat(dom).contains("data-charts-drawn=\"" + charts + "\"");
   }
 
   /**

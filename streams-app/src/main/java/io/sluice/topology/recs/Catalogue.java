@@ -150,7 +150,9 @@ public final class Catalogue {
     return titles[index];
   }
 
-  /** A copy of the popularity list the pipeline falls back to: model indices, most popular first. */
+  /**
+   * A copy of the popularity list the pipeline falls back to: model indices, most popular first.
+   */
   public int[] popularList() {
     return popular.clone();
   }

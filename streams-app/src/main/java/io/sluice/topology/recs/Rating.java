@@ -29,8 +29,7 @@ public record Rating(long userId, long itemId, float rating, long eventTime, Str
    * @param fallbackId the id to use when the event has no {@code eventId}
    * @throws RejectedRecordException {@code MISSING_FIELD} if a numeric field is missing
    */
-  public static Rating of(GenericRecord event, String fallbackId)
-      throws RejectedRecordException {
+  public static Rating of(GenericRecord event, String fallbackId) throws RejectedRecordException {
     Object id = event.getSchema().getField("eventId") == null ? null : event.get("eventId");
     return new Rating(
         number(event, "userId").longValue(),

@@ -104,10 +104,8 @@ public final class UserStateProcessor implements Processor<byte[], byte[], byte[
 
   private RecsRequest apply(GenericRecord event, byte[] key, RecordMetadata source)
       throws RejectedRecordException {
-    Rating e =
-        Rating.of(event, source.topic() + "-" + source.partition() + "@" + source.offset());
-    if (key == null
-        || !Long.toString(e.userId()).equals(new String(key, StandardCharsets.UTF_8))) {
+    Rating e = Rating.of(event, source.topic() + "-" + source.partition() + "@" + source.offset());
+    if (key == null || !Long.toString(e.userId()).equals(new String(key, StandardCharsets.UTF_8))) {
       recsMetrics.count("key_mismatch");
     }
 
