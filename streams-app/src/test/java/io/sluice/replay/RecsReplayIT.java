@@ -2,6 +2,8 @@ package io.sluice.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.PipelineKind;
 import io.sluice.app.RecommendationPipeline;
@@ -100,11 +102,11 @@ class RecsReplayIT {
     }
   }
 
-  private static ReplayReport replay() {
+  private static ReplayReport replay(Path... descriptors) {
     return Replay.run(
         new Replay.Settings(
             config,
-            List.of(descriptor),
+            List.of(descriptors),
             new ReplayRange(
                 OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty()),
             Optional.empty()),
@@ -115,8 +117,8 @@ class RecsReplayIT {
   @Test
   void prequentialMetricsEqualADirectComputationTwiceAlikeAndLeaveTheLiveAppAlone()
       throws Exception {
-    ReplayReport first = replay();
-    ReplayReport second = replay();
+    ReplayReport first = replay(descriptor);
+    ReplayReport second = replay(descriptor);
 
     assertThat(first.recordsInRange()).isEqualTo(sent.size());
     ReplayReport.VersionReport v = first.versions().get(0);
@@ -168,6 +170,30 @@ class RecsReplayIT {
     assertThat(charts).isEqualTo(2);
     String dom = Chromium.find().dumpDom(html, work);
     assertThat(dom).contains("data-charts-drawn=\"" + charts + "\"");
+  }
+
+  @Test
+  void twoVersionsAreComparedEventByEventOnTheirFirstItems() throws Exception {
+    // the same model under another version: the lists must agree everywhere
+    ObjectNode d = (ObjectNode) new ObjectMapper().readTree(descriptor.toFile());
+    d.put("version", "2");
+    Path copy = descriptor.resolveSibling("recommender-v2.json");
+    new ObjectMapper().writeValue(copy.toFile(), d);
+
+    ReplayReport report = replay(descriptor, copy);
+
+    assertThat(report.versions()).hasSize(2);
+    ReplayReport.VersionReport champion = report.versions().get(0);
+    ReplayReport.VersionReport challenger = report.versions().get(1);
+    assertThat(challenger.model()).endsWith(":2");
+    assertThat(challenger.ranking()).isEqualTo(champion.ranking());
+    ReplayReport.Comparison c = report.comparisons().get(0);
+    assertThat(c.commonRecords()).isEqualTo(champion.predictions());
+    assertThat(c.disagreements()).isZero();
+    assertThat(c.largestDifferences())
+        .hasSize(10)
+        .allSatisfy(diff -> assertThat(diff.challengerScore()).isEqualTo(diff.championScore()));
+    assertThat(HtmlReport.chartCount(report)).isEqualTo(3);
   }
 
   /**
