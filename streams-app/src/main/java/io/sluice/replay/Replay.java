@@ -73,9 +73,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replays a range of a classification pipeline's input topic (binary classification, or image
- * classification) through one or more model versions and measures each against the labels the
- * events carry.
+ * Replays a range of a pipeline's input topic (binary classification, image classification or
+ * recommendation) through one or more model versions and measures each: classifiers against the
+ * labels the events carry, recommenders prequentially (each event's item against the list made
+ * before the event) next to a popularity baseline.
  *
  * <p>One read of the range serves every version: each batch is decoded, scored and postprocessed by
  * each version in turn with the same handler the live pipeline uses, so the versions see exactly
@@ -122,8 +123,8 @@ public final class Replay {
    * Runs the replay to the end of the range and returns its report.
    *
    * @param progress makes the progress display, given the number of records in the range
-   * @throws ConfigException naming the key, if the configuration cannot work: not a classification
-   *     pipeline, a model that does not fit, an output topic that is one of the pipeline's own
+   * @throws ConfigException naming the key, if the configuration cannot work: a kind replay does
+   *     not support, a model that does not fit, an output topic that is one of the pipeline's own
    */
   public static ReplayReport run(
       Settings settings, SchemaRegistryClient registry, LongFunction<Progress> progress) {
