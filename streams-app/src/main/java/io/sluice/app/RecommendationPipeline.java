@@ -33,7 +33,7 @@ import org.apache.kafka.streams.Topology;
  * {@value #TOP} (INT64), and its descriptor must carry a {@code recommendation} block (catalogue,
  * popularity list, recent-item weighting), as the models module's recommender trainer writes.
  */
-final class RecommendationPipeline implements PipelineKind {
+public final class RecommendationPipeline implements PipelineKind {
   static final String ITEMS = "recent_items";
   static final String WEIGHTS = "recent_weights";
   static final String K = "k";
@@ -47,6 +47,36 @@ final class RecommendationPipeline implements PipelineKind {
 
   @Override
   public Topology topology(Context c) {
+    Parts parts = parts(c);
+    return RecsTopology.build(
+        c.config().pipeline(),
+        parts.settings(),
+        new SpecificAvroSerde<>(
+                c.registry(),
+                Recommendation.class,
+                RecordPart.VALUE,
+                c.config().registry().autoRegister())
+            .serializer(),
+        EventDecoder.avro(AvroRecordDecoder.generic(c.registry())),
+        parts.catalogue(),
+        parts.model(),
+        parts.info(),
+        c.metrics());
+  }
+
+  /** What a recommendation pipeline is made of, checked against its model. */
+  public record Parts(
+      Catalogue catalogue,
+      RecsSettings settings,
+      CandidateModel model,
+      RecommendationStages.ModelInfo info) {}
+
+  /**
+   * Reads the catalogue from the model's descriptor and checks model and configuration together.
+   *
+   * @throws ConfigException naming the key, if they do not fit
+   */
+  public static Parts parts(Context c) {
     SluiceConfig.Pipeline p = c.config().pipeline();
     ModelRunner model = c.model();
     ModelDescriptor d = model.descriptor();
@@ -85,20 +115,11 @@ final class RecommendationPipeline implements PipelineKind {
     RecsSettings settings =
         new RecsSettings(
             r.k(), r.recentItems(), r.ratedMax(), (float) r.ratingMin(), (float) r.ratingMax());
-    return RecsTopology.build(
-        p,
-        settings,
-        new SpecificAvroSerde<>(
-                c.registry(),
-                Recommendation.class,
-                RecordPart.VALUE,
-                c.config().registry().autoRegister())
-            .serializer(),
-        EventDecoder.avro(AvroRecordDecoder.generic(c.registry())),
+    return new Parts(
         catalogue,
+        settings,
         candidateModel(model),
-        new RecommendationStages.ModelInfo(model.name(), model.version()),
-        c.metrics());
+        new RecommendationStages.ModelInfo(model.name(), model.version()));
   }
 
   /** The model call: one named run per batch, split into rows. */

@@ -147,6 +147,18 @@ final class ReplayCommand implements Callable<Integer> {
                 v.accuracy().k(),
                 v.accuracy().topK()));
       }
+      if (v.ranking() != null) {
+        s.append(
+            String.format(
+                Locale.ROOT,
+                ", HitRate@%d %.4f (popularity %.4f), NDCG@%d %.4f (popularity %.4f)",
+                v.ranking().k(),
+                v.ranking().hitRate(),
+                v.ranking().popularityHitRate(),
+                v.ranking().k(),
+                v.ranking().ndcg(),
+                v.ranking().popularityNdcg()));
+      }
       s.append(String.format(Locale.ROOT, ", p99 %.1f ms%n", v.latency().p99Ms()));
     }
     for (ReplayReport.Comparison c : report.comparisons()) {

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Renders a {@link ReplayReport} as one self-contained HTML page: inline SVG charts (ROC and PR
@@ -44,8 +45,13 @@ public final class HtmlReport {
   /** The number of charts {@link #render} draws for the report. */
   public static int chartCount(ReplayReport report) {
     long withMetrics = report.versions().stream().filter(v -> v.metrics() != null).count();
-    // ROC, PR and calibration for all versions together; per version: scores and latency
-    return (withMetrics > 0 ? 3 : 0) + (int) withMetrics + report.versions().size();
+    boolean ranking = report.versions().stream().anyMatch(v -> v.ranking() != null);
+    // ROC, PR and calibration for all versions together; per version: scores and latency;
+    // recommenders: one bar chart of HitRate and NDCG, every version and popularity
+    return (withMetrics > 0 ? 3 : 0)
+        + (int) withMetrics
+        + report.versions().size()
+        + (ranking ? 1 : 0);
   }
 
   static String render(ReplayReport r) {
@@ -83,6 +89,9 @@ public final class HtmlReport {
     List<ReplayReport.VersionReport> scored =
         r.versions().stream().filter(v -> v.metrics() != null).toList();
     h.append("<h2>Charts</h2>\n<div class=\"charts\">\n");
+    if (r.versions().stream().anyMatch(v -> v.ranking() != null)) {
+      h.append(rankingBars(r));
+    }
     if (!scored.isEmpty()) {
       h.append(
           curves(
@@ -169,6 +178,19 @@ public final class HtmlReport {
                   ? ""
                   : "top-" + v.accuracy().k() + ": " + fmt(v.accuracy().topK(), 4));
     }
+    if (r.versions().stream().anyMatch(v -> v.ranking() != null)) {
+      row(h, r, "events scored", v -> v.ranking() == null ? "" : "" + v.ranking().events());
+      row(h, r, "HitRate@" + k(r), v -> ranking(v, RankingMetrics::hitRate));
+      row(
+          h,
+          r,
+          "HitRate@" + k(r) + " popularity",
+          v -> ranking(v, RankingMetrics::popularityHitRate));
+      row(h, r, "HitRate model/popularity", v -> ranking(v, RankingMetrics::hitRateRatio));
+      row(h, r, "NDCG@" + k(r), v -> ranking(v, RankingMetrics::ndcg));
+      row(h, r, "NDCG@" + k(r) + " popularity", v -> ranking(v, RankingMetrics::popularityNdcg));
+      row(h, r, "NDCG model/popularity", v -> ranking(v, RankingMetrics::ndcgRatio));
+    }
     row(h, r, "alerts", v -> Long.toString(v.alerts()));
     row(h, r, "records/s", v -> fmt(v.recordsPerSecond(), 0));
     row(h, r, "latency p50 (ms)", v -> fmt(v.latency().p50Ms(), 2));
@@ -177,6 +199,117 @@ public final class HtmlReport {
     row(h, r, "latency p99.9 (ms)", v -> fmt(v.latency().p999Ms(), 2));
     row(h, r, "latency max (ms)", v -> fmt(v.latency().maxMs(), 2));
     h.append("</table>\n");
+  }
+
+  private static String k(ReplayReport r) {
+    return r.versions().stream()
+        .filter(v -> v.ranking() != null)
+        .map(v -> Integer.toString(v.ranking().k()))
+        .findFirst()
+        .orElse("K");
+  }
+
+  private static String ranking(
+      ReplayReport.VersionReport v, ToDoubleFunction<RankingMetrics> metric) {
+    return v.ranking() == null ? "" : fmt(metric.applyAsDouble(v.ranking()), 4);
+  }
+
+  /** HitRate and NDCG side by side: a bar per version, then the champion's popularity baseline. */
+  private static String rankingBars(ReplayReport r) {
+    List<String> names = new ArrayList<>();
+    List<double[]> values = new ArrayList<>();
+    for (ReplayReport.VersionReport v : r.versions()) {
+      if (v.ranking() != null) {
+        names.add(v.model());
+        values.add(new double[] {v.ranking().hitRate(), v.ranking().ndcg()});
+      }
+    }
+    RankingMetrics baseline =
+        r.versions().stream().filter(v -> v.ranking() != null).findFirst().get().ranking();
+    names.add("popularity");
+    values.add(new double[] {baseline.popularityHitRate(), baseline.popularityNdcg()});
+    double max = 0;
+    for (double[] pair : values) {
+      max = Math.max(max, Math.max(pair[0], pair[1]));
+    }
+    double yMax = max == 0 ? 1 : Math.min(1, Math.ceil(max * 10 * 1.1) / 10);
+    StringBuilder s =
+        new StringBuilder()
+            .append("<svg class=\"chart\" width=\"")
+            .append(W)
+            .append("\" height=\"")
+            .append(H)
+            .append("\" role=\"img\" aria-label=\"Prequential HitRate and NDCG\"><text x=\"")
+            .append(W / 2)
+            .append("\" y=\"18\" text-anchor=\"middle\" font-weight=\"bold\">")
+            .append("Prequential HitRate@")
+            .append(k(r))
+            .append(" and NDCG@")
+            .append(k(r))
+            .append("</text>")
+            .append("<path class=\"axis\" stroke=\"#444\" fill=\"none\" d=\"M")
+            .append(fmt(px(0), 1))
+            .append(' ')
+            .append(fmt(py(1), 1))
+            .append(" V")
+            .append(fmt(py(0), 1))
+            .append(" H")
+            .append(fmt(px(1), 1))
+            .append("\"/>");
+    for (int t = 0; t <= 4; t++) {
+      s.append("<text x=\"")
+          .append(fmt(px(0) - 4, 1))
+          .append("\" y=\"")
+          .append(fmt(py(t / 4.0) + 4, 1))
+          .append("\" text-anchor=\"end\">")
+          .append(fmt(t / 4.0 * yMax, 2))
+          .append("</text>");
+    }
+    String[] metrics = {"HitRate@" + k(r), "NDCG@" + k(r)};
+    int bars = names.size();
+    double group = 0.5;
+    double width = 0.8 * group / bars;
+    for (int m = 0; m < metrics.length; m++) {
+      double x0 = m * group + 0.1 * group;
+      s.append("<text x=\"")
+          .append(fmt(px(m * group + group / 2), 1))
+          .append("\" y=\"")
+          .append(fmt(py(0) + 14, 1))
+          .append("\" text-anchor=\"middle\">")
+          .append(esc(metrics[m]))
+          .append("</text>");
+      for (int b = 0; b < bars; b++) {
+        double left = x0 + b * width;
+        double top = values.get(b)[m] / yMax;
+        s.append("<path class=\"series\" fill=\"")
+            .append(b == bars - 1 ? "#999999" : COLOURS[b % COLOURS.length])
+            .append("\" d=\"M")
+            .append(fmt(px(left), 1))
+            .append(' ')
+            .append(fmt(py(0), 1))
+            .append(" V")
+            .append(fmt(py(top), 1))
+            .append(" H")
+            .append(fmt(px(left + width * 0.9), 1))
+            .append(" V")
+            .append(fmt(py(0), 1))
+            .append(" Z\"><title>")
+            .append(esc(names.get(b) + " " + metrics[m] + " " + fmt(values.get(b)[m], 4)))
+            .append("</title></path>");
+      }
+    }
+    for (int b = 0; b < bars; b++) {
+      s.append("<text x=\"")
+          .append(fmt(px(0.02), 1))
+          .append("\" y=\"")
+          .append(TOP + 16 + 14 * b)
+          .append("\" fill=\"")
+          .append(b == bars - 1 ? "#999999" : COLOURS[b % COLOURS.length])
+          .append("\">")
+          .append(esc(names.get(b)))
+          .append("</text>");
+    }
+    return s.append("</svg>\n").toString();
   }
 
   private static String confusion(ReplayReport.VersionReport v, int cell) {

@@ -3,12 +3,14 @@ package io.sluice.replay;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.ImageClassificationPipeline;
 import io.sluice.app.PipelineKind;
+import io.sluice.app.RecommendationPipeline;
 import io.sluice.batching.BatchHandler;
 import io.sluice.batching.BatchStages;
 import io.sluice.batching.BufferedRecord;
 import io.sluice.batching.Emit;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
+import io.sluice.errors.DeadLetter;
 import io.sluice.errors.RejectedRecordException;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
@@ -16,8 +18,11 @@ import io.sluice.inference.ModelDescriptor;
 import io.sluice.inference.ModelLoadException;
 import io.sluice.inference.ModelRunner;
 import io.sluice.metrics.PipelineMetrics;
+import io.sluice.models.eval.Ranking;
 import io.sluice.schemas.ImageClassification;
 import io.sluice.schemas.Prediction;
+import io.sluice.schemas.Recommendation;
+import io.sluice.schemas.TriggerStatus;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.RecordPart;
 import io.sluice.serde.SchemaRegistryClient;
@@ -27,6 +32,13 @@ import io.sluice.topology.EventDecoder;
 import io.sluice.topology.FeatureMapping;
 import io.sluice.topology.ImageClassificationHandler;
 import io.sluice.topology.TopologyFactory;
+import io.sluice.topology.recs.Catalogue;
+import io.sluice.topology.recs.Rating;
+import io.sluice.topology.recs.RecommendationStages;
+import io.sluice.topology.recs.RecsMetrics;
+import io.sluice.topology.recs.RecsRequest;
+import io.sluice.topology.recs.RecsSettings;
+import io.sluice.topology.recs.UserState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +64,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -59,9 +73,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replays a range of a classification pipeline's input topic (binary classification, or image
- * classification) through one or more model versions and measures each against the labels the
- * events carry.
+ * Replays a range of a pipeline's input topic (binary classification, image classification or
+ * recommendation) through one or more model versions and measures each: classifiers against the
+ * labels the events carry, recommenders prequentially (each event's item against the list made
+ * before the event) next to a popularity baseline.
  *
  * <p>One read of the range serves every version: each batch is decoded, scored and postprocessed by
  * each version in turn with the same handler the live pipeline uses, so the versions see exactly
@@ -81,6 +96,7 @@ public final class Replay {
   private static final int LARGEST_DIFFERENCES = 10;
   private static final String BINARY = "classification";
   private static final String IMAGE = "image-classification";
+  private static final String RECS = "recommendation";
 
   /**
    * What to replay.
@@ -107,18 +123,18 @@ public final class Replay {
    * Runs the replay to the end of the range and returns its report.
    *
    * @param progress makes the progress display, given the number of records in the range
-   * @throws ConfigException naming the key, if the configuration cannot work: not a classification
-   *     pipeline, a model that does not fit, an output topic that is one of the pipeline's own
+   * @throws ConfigException naming the key, if the configuration cannot work: a kind replay does
+   *     not support, a model that does not fit, an output topic that is one of the pipeline's own
    */
   public static ReplayReport run(
       Settings settings, SchemaRegistryClient registry, LongFunction<Progress> progress) {
     SluiceConfig config = settings.config();
     SluiceConfig.Pipeline p = config.pipeline();
-    if (!p.kind().equals(BINARY) && !p.kind().equals(IMAGE)) {
+    if (!List.of(BINARY, IMAGE, RECS).contains(p.kind())) {
       throw new ConfigException(
           ConfigKeys.PIPELINE_KIND,
           p.kind(),
-          "replay supports the kinds " + List.of(BINARY, IMAGE));
+          "replay supports the kinds " + List.of(BINARY, IMAGE, RECS));
     }
     settings.outputTopic().ifPresent(t -> checkNotLive(t, p));
     String replayId =
@@ -174,13 +190,15 @@ public final class Replay {
     final String positiveLabel;
     final List<String> labels;
     final int topK;
+    final Recs recs;
     final List<Outcome> outcomes = new ArrayList<>();
     final List<Double> latencies = new ArrayList<>();
     final Map<String, Long> deadLetters = new TreeMap<>();
     long alerts;
     long nanos;
 
-    private Version(ModelRunner model, Scoring scoring, boolean image, double threshold, int topK) {
+    private Version(
+        ModelRunner model, Scoring scoring, boolean image, double threshold, int topK, Recs recs) {
       this.label = model.name() + ":" + model.version();
       this.model = model;
       this.scoring = scoring;
@@ -189,11 +207,12 @@ public final class Replay {
       this.positiveLabel = model.descriptor().positiveLabel().orElse(null);
       this.labels = model.descriptor().labels();
       this.topK = topK;
+      this.recs = recs;
     }
 
     /** Whether this version's and another's outputs for one record count as a disagreement. */
     boolean disagree(Outcome mine, Version other, Outcome theirs) {
-      if (image) {
+      if (image || recs != null) {
         return !mine.predicted().equals(theirs.predicted());
       }
       return (mine.score() >= threshold) != (theirs.score() >= other.threshold);
@@ -218,6 +237,27 @@ public final class Replay {
       }
       try {
         PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry(), p.name());
+        if (p.kind().equals(RECS)) {
+          RecommendationPipeline.Parts parts =
+              RecommendationPipeline.parts(
+                  new PipelineKind.Context(config, registry, model, Optional.empty(), metrics));
+          RecommendationStages stages =
+              new RecommendationStages(
+                  parts.catalogue(),
+                  parts.model(),
+                  parts.info(),
+                  parts.settings(),
+                  TopologyFactory.PREDICTIONS_SINK,
+                  metrics,
+                  new RecsMetrics(metrics, p.name()));
+          return new Version(
+              model,
+              new StagesScoring<>(stages),
+              false,
+              Double.NaN,
+              parts.settings().k(),
+              new Recs(parts.catalogue(), parts.settings()));
+        }
         if (p.kind().equals(IMAGE)) {
           ImageClassificationHandler handler =
               ImageClassificationPipeline.handler(
@@ -227,7 +267,8 @@ public final class Replay {
               new StagesScoring<>(BatchStages.of(handler, model::run)),
               true,
               Double.NaN,
-              p.image().topK());
+              p.image().topK(),
+              null);
         }
         ModelDescriptor d = model.descriptor();
         if (d.positiveLabel().isEmpty()) {
@@ -250,11 +291,138 @@ public final class Replay {
                     p.eventIdField(), p.eventTimeField(), p.labelField()),
                 metrics);
         return new Version(
-            model, new StagesScoring<>(BatchStages.of(handler, model::run)), false, threshold, 1);
+            model,
+            new StagesScoring<>(BatchStages.of(handler, model::run)),
+            false,
+            threshold,
+            1,
+            null);
       } catch (RuntimeException e) {
         model.close();
         throw e;
       }
+    }
+  }
+
+  /**
+   * A recommender version's replay state: every user's state rebuilt from the range's events (so a
+   * range that starts mid-history sees users without their earlier events), the item counts of the
+   * popularity baseline, and both prequential accumulators.
+   *
+   * <p>The baseline counts the items of the range's events seen so far in the same partition, as
+   * {@code eval/Prequential}'s popularity counts the events revealed so far: per partition because
+   * a live task sees only its partition, and because the replay interleaves partitions as the
+   * consumer's polls happen to return them, which must not change the metrics.
+   */
+  private static final class Recs {
+    final Catalogue catalogue;
+    final RecsSettings settings;
+    final Map<Long, UserState> users = new HashMap<>();
+    final Map<Integer, int[]> counts = new HashMap<>();
+    final Ranking.Accumulator model;
+    final Ranking.Accumulator popularity;
+    final Map<Long, Integer> popularityRanks = new HashMap<>();
+
+    Recs(Catalogue catalogue, RecsSettings settings) {
+      this.catalogue = catalogue;
+      this.settings = settings;
+      this.model = new Ranking.Accumulator(settings.k());
+      this.popularity = new Ranking.Accumulator(settings.k());
+    }
+
+    /**
+     * The batch as the model stage sees it: each event carries its user's state from BEFORE the
+     * event (the live pipeline's is from after), so the list is made without knowing the event.
+     * Then the event is revealed: to the user's state, and to the popularity baseline after it has
+     * ranked the event's item.
+     */
+    List<BufferedRecord> requests(
+        List<BufferedRecord> records, List<Object> events, Map<String, Long> deadLetters) {
+      List<BufferedRecord> out = new ArrayList<>(records.size());
+      for (int i = 0; i < records.size(); i++) {
+        if (events.get(i) instanceof RejectedRecordException e) {
+          deadLetters.merge(e.reason(), 1L, Long::sum);
+          continue;
+        }
+        Rating e = (Rating) events.get(i);
+        BufferedRecord r = records.get(i);
+        UserState before = users.getOrDefault(e.userId(), UserState.empty());
+        Rating.Transition t = e.applyTo(before, catalogue, settings);
+        RecsRequest request =
+            new RecsRequest(
+                e.userId(),
+                e.eventId(),
+                e.itemId(),
+                e.rating(),
+                e.eventTime(),
+                t.status(),
+                before.recentItems(),
+                before.rated());
+        if (t.applied()) {
+          int item = catalogue.indexOf(e.itemId());
+          int[] seen = counts.computeIfAbsent(r.partition(), p -> new int[catalogue.size()]);
+          popularityRanks.put(r.offset(), popularityRank(seen, item, before.rated()));
+          seen[item]++;
+          users.put(e.userId(), t.state());
+        }
+        Headers headers = new RecordHeaders(r.headers().toArray());
+        headers.remove(RecsRequest.HEADER);
+        headers.add(RecsRequest.HEADER, request.toBytes());
+        out.add(
+            new BufferedRecord(
+                r.key(),
+                r.value(),
+                r.timestamp(),
+                headers,
+                r.topic(),
+                r.partition(),
+                r.offset(),
+                r.ingestTimeMs()));
+      }
+      return out;
+    }
+
+    /**
+     * The 0-based rank of {@code item} among the items by count so far (ties: lower catalogue index
+     * first), skipping the user's rated items; -1 if not in the top K.
+     */
+    int popularityRank(int[] counts, int item, int[] rated) {
+      Set<Integer> skip = new HashSet<>();
+      for (int r : rated) {
+        skip.add(r);
+      }
+      if (skip.contains(item)) {
+        return -1;
+      }
+      int rank = 0;
+      for (int i = 0; i < counts.length && rank < settings.k(); i++) {
+        if (i != item
+            && !skip.contains(i)
+            && (counts[i] > counts[item] || (counts[i] == counts[item] && i < item))) {
+          rank++;
+        }
+      }
+      return rank < settings.k() ? rank : -1;
+    }
+
+    /** Scores one recommendation; returns its outcome, the score being the NDCG gain. */
+    Outcome score(Recommendation rec) {
+      List<String> top = rec.getItems().stream().map(i -> Long.toString(i.getItemId())).toList();
+      String target = Long.toString(rec.getTrigger().getItemId());
+      int rank = top.indexOf(target);
+      TriggerStatus status = rec.getTrigger().getStatus();
+      if (status == TriggerStatus.APPLIED || status == TriggerStatus.LATE) {
+        model.add(rank);
+        popularity.add(popularityRanks.remove(rec.getSourceOffset()));
+      }
+      return new Outcome(
+          rec.getSourcePartition(),
+          rec.getSourceOffset(),
+          rec.getTrigger().getEventId(),
+          rank < 0 ? 0 : Ranking.ndcg(rank, settings.k()),
+          target,
+          top.isEmpty() ? "" : top.get(0),
+          top);
     }
   }
 
@@ -286,10 +454,12 @@ public final class Replay {
         }
       }
       List<R> outputs = new ArrayList<>(Collections.nCopies(items.size(), null));
-      scoreRange(items, 0, items.size(), outputs);
+      boolean[] failed = new boolean[items.size()];
+      scoreRange(items, 0, items.size(), outputs, failed);
       List<BatchStages.Scored<P, R>> scored = new ArrayList<>();
       for (int i = 0; i < items.size(); i++) {
-        if (outputs.get(i) == null) {
+        // a null output without a failure is the stages' own (a recommender's popularity fallback)
+        if (failed[i]) {
           deadLetters.merge("MODEL_FAILED", 1L, Long::sum);
         } else {
           scored.add(new BatchStages.Scored<>(accepted.get(i), items.get(i), outputs.get(i)));
@@ -303,7 +473,7 @@ public final class Replay {
     }
 
     /** As the live pipeline does: a failing call is bisected down to the failing records. */
-    private void scoreRange(List<P> items, int from, int to, List<R> out) {
+    private void scoreRange(List<P> items, int from, int to, List<R> out, boolean[] failed) {
       if (from >= to) {
         return;
       }
@@ -315,11 +485,12 @@ public final class Replay {
       } catch (RuntimeException e) {
         if (to - from == 1) {
           LOG.debug("model failed on one record: {}", e.toString());
+          failed[from] = true;
           return;
         }
         int mid = (from + to) >>> 1;
-        scoreRange(items, from, mid, out);
-        scoreRange(items, mid, to, out);
+        scoreRange(items, from, mid, out, failed);
+        scoreRange(items, mid, to, out, failed);
       }
     }
   }
@@ -334,6 +505,22 @@ public final class Replay {
       String predicted,
       List<String> top) {}
 
+  /** The serializers of what the versions emit, for the output topic. */
+  private record Serializers(
+      Serializer<Prediction> predictions,
+      Serializer<ImageClassification> images,
+      Serializer<Recommendation> recommendations) {
+    byte[] serialize(String topic, Object value) {
+      if (value instanceof Prediction p) {
+        return predictions.serialize(topic, p);
+      }
+      if (value instanceof Recommendation r) {
+        return recommendations.serialize(topic, r);
+      }
+      return images.serialize(topic, (ImageClassification) value);
+    }
+  }
+
   /** A record read, with the time it was read. */
   private record Pending(BufferedRecord record, long readNanos) {}
 
@@ -343,12 +530,14 @@ public final class Replay {
     private final SchemaRegistryClient registry;
     private final String replayId;
     private final List<Version> versions;
+    private final EventDecoder decoder;
 
     Run(Settings settings, SchemaRegistryClient registry, String replayId, List<Version> versions) {
       this.settings = settings;
       this.registry = registry;
       this.replayId = replayId;
       this.versions = versions;
+      this.decoder = EventDecoder.avro(AvroRecordDecoder.generic(registry));
     }
 
     ReplayReport execute(LongFunction<Progress> progressFactory) {
@@ -403,6 +592,14 @@ public final class Replay {
                     RecordPart.VALUE,
                     config.registry().autoRegister())
                 .serializer();
+        Serializer<Recommendation> recommendations =
+            new SpecificAvroSerde<>(
+                    registry,
+                    Recommendation.class,
+                    RecordPart.VALUE,
+                    config.registry().autoRegister())
+                .serializer();
+        Serializers serializers = new Serializers(predictions, images, recommendations);
         Progress progress = progressFactory.apply(total);
         progress.update(0);
         Map<TopicPartition, List<Pending>> buffers = new HashMap<>();
@@ -420,7 +617,7 @@ public final class Replay {
               }
               buffer.add(new Pending(buffered(r), now));
               if (buffer.size() >= batchSize) {
-                done += score(buffer, producer, predictions, images);
+                done += score(buffer, producer, serializers);
                 buffer.clear();
               }
             }
@@ -429,7 +626,7 @@ public final class Replay {
             if (consumer.position(tp) >= bounds.get(tp).end()) {
               List<Pending> buffer = buffers.getOrDefault(tp, List.of());
               if (!buffer.isEmpty()) {
-                done += score(buffer, producer, predictions, images);
+                done += score(buffer, producer, serializers);
               }
               buffers.remove(tp);
               active.remove(tp);
@@ -473,25 +670,30 @@ public final class Replay {
 
     /** Scores one batch with every version; returns the number of records in it. */
     private int score(
-        List<Pending> batch,
-        KafkaProducer<byte[], byte[]> producer,
-        Serializer<Prediction> serializer,
-        Serializer<ImageClassification> images) {
+        List<Pending> batch, KafkaProducer<byte[], byte[]> producer, Serializers serializers) {
       List<BufferedRecord> records = batch.stream().map(Pending::record).toList();
+      List<Object> events =
+          versions.get(0).recs == null ? List.of() : records.stream().map(this::event).toList();
       Map<Long, Long> readNanos = new HashMap<>();
       for (Pending pending : batch) {
         readNanos.put(pending.record().offset(), pending.readNanos());
       }
       for (Version v : versions) {
         long start = System.nanoTime();
-        List<Emit> emits = v.scoring.score(records, v.deadLetters);
+        List<Emit> emits =
+            v.scoring.score(
+                v.recs == null ? records : v.recs.requests(records, events, v.deadLetters),
+                v.deadLetters);
         long spent = System.nanoTime() - start;
         v.nanos += spent;
         for (Emit emit : emits) {
           if (emit.child().equals(TopologyFactory.ALERTS_SINK)) {
             v.alerts++;
           } else if (emit.child().equals(TopologyFactory.PREDICTIONS_SINK)) {
-            Outcome o = outcome(emit.value());
+            Outcome o =
+                v.recs == null
+                    ? outcome(emit.value())
+                    : v.recs.score((Recommendation) emit.value());
             v.outcomes.add(o);
             if (!v.image && o.score() >= v.threshold) {
               v.alerts++; // the live pipeline's threshold rule, counted here, never written
@@ -500,17 +702,33 @@ public final class Replay {
             v.latencies.add((waited + spent) / 1e6);
             if (producer != null) {
               String out = settings.outputTopic().get();
-              byte[] value =
-                  emit.value() instanceof Prediction p
-                      ? serializer.serialize(out, p)
-                      : images.serialize(out, (ImageClassification) emit.value());
+              byte[] value = serializers.serialize(out, emit.value());
               producer.send(
                   new ProducerRecord<>(out, null, emit.timestamp(), (byte[]) emit.key(), value));
             }
           }
         }
       }
+      for (Version v : versions) {
+        if (v.recs != null) {
+          v.recs.popularityRanks.clear(); // events the model failed on are not scored
+        }
+      }
       return batch.size();
+    }
+
+    /** A rating event, or why it is not one; decoded once for all versions. */
+    private Object event(BufferedRecord r) {
+      try {
+        if (r.value() == null) {
+          throw new RejectedRecordException(
+              DeadLetter.Stage.DECODE, "EMPTY", "record has no value");
+        }
+        return Rating.of(
+            decoder.decode(r.value()), r.topic() + "-" + r.partition() + "@" + r.offset());
+      } catch (RejectedRecordException e) {
+        return e;
+      }
     }
 
     /** A prediction or image classification, as the metrics need it. */
@@ -538,8 +756,11 @@ public final class Replay {
 
     private static ReplayReport.VersionReport versionReport(Version v) {
       List<Outcome> sorted = sorted(v.outcomes);
+      if (v.recs != null) {
+        return report(v, null, null, RankingMetrics.of(v.recs.model, v.recs.popularity));
+      }
       if (v.image) {
-        return report(v, null, accuracy(v, sorted));
+        return report(v, null, accuracy(v, sorted), null);
       }
       List<Double> scores = new ArrayList<>();
       List<Integer> labels = new ArrayList<>();
@@ -556,7 +777,7 @@ public final class Replay {
                   scores.stream().mapToDouble(Double::doubleValue).toArray(),
                   labels.stream().mapToInt(Integer::intValue).toArray(),
                   v.threshold);
-      return report(v, metrics, null);
+      return report(v, metrics, null, null);
     }
 
     private static TopAccuracy accuracy(Version v, List<Outcome> sorted) {
@@ -579,11 +800,13 @@ public final class Replay {
     }
 
     private static ReplayReport.VersionReport report(
-        Version v, ClassificationMetrics metrics, TopAccuracy accuracy) {
+        Version v, ClassificationMetrics metrics, TopAccuracy accuracy, RankingMetrics ranking) {
       long unlabelled =
-          v.outcomes.stream()
-              .filter(o -> o.label() == null || (!v.image && !v.labels.contains(o.label())))
-              .count();
+          ranking != null
+              ? v.outcomes.size() - ranking.events()
+              : v.outcomes.stream()
+                  .filter(o -> o.label() == null || (!v.image && !v.labels.contains(o.label())))
+                  .count();
       long processed = v.outcomes.size() + v.deadLetters.values().stream().mapToLong(x -> x).sum();
       return new ReplayReport.VersionReport(
           v.label,
@@ -596,7 +819,8 @@ public final class Replay {
           v.nanos == 0 ? 0 : processed / (v.nanos / 1e9),
           Latencies.of(v.latencies.stream().mapToDouble(Double::doubleValue).toArray()),
           metrics,
-          accuracy);
+          accuracy,
+          ranking);
     }
 
     private static List<Outcome> sorted(List<Outcome> outcomes) {

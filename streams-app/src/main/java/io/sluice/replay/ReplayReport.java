@@ -51,6 +51,8 @@ public record ReplayReport(
    * @param metrics a binary classifier's quality against the labels; null when no prediction had a
    *     label, or for an image classifier
    * @param accuracy an image classifier's top-1 and top-k accuracy; null for a binary classifier
+   * @param ranking a recommender's prequential HitRate and NDCG against popularity; null for a
+   *     classifier
    */
   public record VersionReport(
       String model,
@@ -63,7 +65,8 @@ public record ReplayReport(
       double recordsPerSecond,
       Latencies latency,
       ClassificationMetrics metrics,
-      TopAccuracy accuracy) {
+      TopAccuracy accuracy,
+      RankingMetrics ranking) {
     public VersionReport {
       deadLetters = Map.copyOf(deadLetters);
     }
@@ -78,8 +81,9 @@ public record ReplayReport(
    *
    * @param disagreements binary classifiers: records one version would alert on and the other would
    *     not, each at its own threshold; image classifiers: records whose most probable class
-   *     differs
-   * @param largestDifferences the records whose scores differ most, largest first
+   *     differs; recommenders: recommendations whose first item differs
+   * @param largestDifferences the records whose scores differ most, largest first (recommenders:
+   *     the score is the NDCG gain of the event's item in that version's list)
    */
   public record Comparison(
       String champion,

@@ -150,6 +150,13 @@ public final class Catalogue {
     return titles[index];
   }
 
+  /**
+   * A copy of the popularity list the pipeline falls back to: model indices, most popular first.
+   */
+  public int[] popularList() {
+    return popular.clone();
+  }
+
   /** Model indices by popularity, most popular first. */
   int[] popular() {
     return popular;

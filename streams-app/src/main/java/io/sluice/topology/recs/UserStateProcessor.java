@@ -3,11 +3,8 @@ package io.sluice.topology.recs;
 import io.sluice.errors.DeadLetter;
 import io.sluice.errors.RejectedRecordException;
 import io.sluice.metrics.PipelineMetrics;
-import io.sluice.schemas.TriggerStatus;
 import io.sluice.topology.EventDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -107,67 +104,36 @@ public final class UserStateProcessor implements Processor<byte[], byte[], byte[
 
   private RecsRequest apply(GenericRecord event, byte[] key, RecordMetadata source)
       throws RejectedRecordException {
-    long userId = number(event, "userId").longValue();
-    long itemId = number(event, "itemId").longValue();
-    float rating = number(event, "rating").floatValue();
-    long eventTime = eventTime(event);
-    Object id = event.getSchema().getField("eventId") == null ? null : event.get("eventId");
-    String eventId =
-        id == null
-            ? source.topic() + "-" + source.partition() + "@" + source.offset()
-            : id.toString();
-    if (key == null || !Long.toString(userId).equals(new String(key, StandardCharsets.UTF_8))) {
+    Rating e = Rating.of(event, source.topic() + "-" + source.partition() + "@" + source.offset());
+    if (key == null || !Long.toString(e.userId()).equals(new String(key, StandardCharsets.UTF_8))) {
       recsMetrics.count("key_mismatch");
     }
 
-    byte[] stored = store.get(userId);
+    byte[] stored = store.get(e.userId());
     UserState state = stored == null ? UserState.empty() : UserState.fromBytes(stored);
     if (stored == null) {
       recsMetrics.count("new_user");
     }
-    int item = catalogue.indexOf(itemId);
-    TriggerStatus status;
-    if (!settings.validRating(rating)) {
-      status = TriggerStatus.INVALID_RATING;
-      recsMetrics.count("invalid_rating");
-    } else if (item < 0) {
-      status = TriggerStatus.UNKNOWN_ITEM;
-      recsMetrics.count("unknown_item");
-    } else {
-      UserState.Applied applied =
-          state.apply(item, eventTime, settings.recentMax(), settings.ratedMax());
-      state = applied.state();
-      store.put(userId, state.toBytes());
-      status = applied.late() ? TriggerStatus.LATE : TriggerStatus.APPLIED;
-      recsMetrics.count(applied.late() ? "late" : "applied");
+    Rating.Transition t = e.applyTo(state, catalogue, settings);
+    if (t.applied()) {
+      store.put(e.userId(), t.state().toBytes());
     }
+    recsMetrics.count(
+        switch (t.status()) {
+          case APPLIED -> "applied";
+          case LATE -> "late";
+          case UNKNOWN_ITEM -> "unknown_item";
+          case INVALID_RATING -> "invalid_rating";
+        });
     return new RecsRequest(
-        userId, eventId, itemId, rating, eventTime, status, state.recentItems(), state.rated());
-  }
-
-  private static Number number(GenericRecord event, String field) throws RejectedRecordException {
-    Schema.Field f = event.getSchema().getField(field);
-    Object v = f == null ? null : event.get(field);
-    if (!(v instanceof Number n)) {
-      throw new RejectedRecordException(
-          DeadLetter.Stage.FEATURIZE,
-          "MISSING_FIELD",
-          "event "
-              + event.getSchema().getFullName()
-              + " has no numeric field '"
-              + field
-              + "', expected a rating event (userId, itemId, rating, eventTime)");
-    }
-    return n;
-  }
-
-  private static long eventTime(GenericRecord event) throws RejectedRecordException {
-    Schema.Field f = event.getSchema().getField("eventTime");
-    Object v = f == null ? null : event.get("eventTime");
-    if (v instanceof Instant i) {
-      return i.toEpochMilli();
-    }
-    return number(event, "eventTime").longValue();
+        e.userId(),
+        e.eventId(),
+        e.itemId(),
+        e.rating(),
+        e.eventTime(),
+        t.status(),
+        t.state().recentItems(),
+        t.state().rated());
   }
 
   private void deadLetter(
