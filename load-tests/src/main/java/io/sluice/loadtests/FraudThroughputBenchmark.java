@@ -104,6 +104,7 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
       Contestant contestant,
       int events,
       double seconds,
+      double cpuMicrosPerEvent,
       double startupSeconds,
       long p50Ms,
       long p99Ms,
@@ -144,8 +145,9 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
   @Option(
       names = "--warmup-events",
       description =
-          "Events of one unmeasured warm-up run per contestant, 0 for none (default: ${DEFAULT-VALUE}).")
-  int warmupEvents = 50_000;
+          "Events of one unmeasured warm-up run per contestant, 0 for none (default: as many as"
+              + " --events).")
+  Integer warmupEvents;
 
   @Option(
       names = "--contestants",
@@ -229,6 +231,9 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
   public Integer call() throws Exception {
     requireAtLeast("--events", events, 1);
     requireAtLeast("--repeat", repeat, 1);
+    if (warmupEvents == null) {
+      warmupEvents = events;
+    }
     requireAtLeast("--warmup-events", warmupEvents, 0);
     requireAtLeast("--partitions", partitions, 1);
     if (!Files.isDirectory(dataDir)) {
@@ -251,12 +256,13 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
       List<Run> runs = new ArrayList<>();
       out.printf(
           Locale.ROOT,
-          "%n%-5s %-13s %8s %8s %10s %8s %7s %7s %7s  %s%n",
+          "%n%-5s %-13s %8s %8s %10s %9s %8s %7s %7s %7s  %s%n",
           "run",
           "contestant",
           "events",
           "seconds",
           "events/s",
+          "cpu us/ev",
           "start s",
           "p50 ms",
           "p99 ms",
@@ -312,12 +318,13 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
     }
     out.printf(
         Locale.ROOT,
-        "%-5s %-13s %,8d %8.2f %,10.0f %8.2f %7d %7d %,7d  %s%n",
+        "%-5s %-13s %,8d %8.2f %,10.0f %9.1f %8.2f %7d %7d %,7d  %s%n",
         label,
         contestant.id,
         result.events(),
         result.seconds(),
         result.eventsPerSecond(),
+        result.cpuMicrosPerEvent(),
         result.startupSeconds(),
         result.p50Ms(),
         result.p99Ms(),
@@ -344,6 +351,8 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
     long deadline = System.nanoTime() + Duration.ofSeconds(runTimeoutSeconds).toNanos();
     int expected = input.size();
     String problem = null;
+    CpuSamples cpu = new CpuSamples();
+    cpu.sample();
     while (reader.predictionCount() + reader.deadLetterCount() < expected) {
       if (app.failed()) {
         problem = "FAILED: " + app.failure();
@@ -359,6 +368,7 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
         break;
       }
       reader.poll(Duration.ofMillis(100));
+      cpu.sample();
     }
     int counted = Math.min(reader.predictionCount(), expected);
     long lastMs = counted == 0 ? 0 : reader.arrivalMs(counted - 1);
@@ -375,10 +385,12 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
     }
     Arrays.sort(latencies);
     boolean any = counted > 0;
+    long cpuNanos = any ? cpu.cpuNanosBetween(firstIngestMs, lastMs) : -1;
     return new Run(
         contestant,
         expected,
         any ? (lastMs - firstIngestMs) / 1e3 : Double.NaN,
+        cpuNanos < 0 ? Double.NaN : cpuNanos / 1e3 / expected,
         any ? (firstIngestMs - startCalledMs) / 1e3 : Double.NaN,
         percentile(latencies, 0.50),
         percentile(latencies, 0.99),
@@ -587,34 +599,46 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
   private void printSummary(List<Contestant> chosen, List<Run> results) {
     out.printf(
         Locale.ROOT,
-        "%nsummary: median of %d run(s) of %,d events per contestant%n",
+        "%nsummary: median of %d run(s) of %,d events per contestant (min-max in brackets)%n",
         repeat,
         events);
     Map<Contestant, Double> throughput = new LinkedHashMap<>();
+    Map<Contestant, Double> cpu = new LinkedHashMap<>();
     for (Contestant c : chosen) {
       List<Run> mine = results.stream().filter(r -> r.contestant() == c).toList();
-      double eps = median(mine, Run::eventsPerSecond);
-      throughput.put(c, eps);
+      throughput.put(c, median(mine, Run::eventsPerSecond));
+      cpu.put(c, median(mine, Run::cpuMicrosPerEvent));
       out.printf(
           Locale.ROOT,
-          "  %-13s %-24s %,10.0f events/s   latency p50 %,6.0f ms  p99 %,6.0f ms%n",
+          "  %-13s %-22s %,8.0f events/s [%,.0f-%,.0f]  %5.1f cpu us/event  latency p50 %,4.0f ms"
+              + " p99 %,4.0f ms%n",
           c.id,
           c.description,
-          eps,
+          throughput.get(c),
+          mine.stream().mapToDouble(Run::eventsPerSecond).min().orElse(Double.NaN),
+          mine.stream().mapToDouble(Run::eventsPerSecond).max().orElse(Double.NaN),
+          cpu.get(c),
           median(mine, r -> r.p50Ms()),
           median(mine, r -> r.p99Ms()));
     }
-    Double sluice = throughput.get(Contestant.SLUICE);
-    if (sluice != null) {
+    if (throughput.containsKey(Contestant.SLUICE)) {
       for (Contestant c : List.of(Contestant.PER_RECORD, Contestant.PASS_THROUGH)) {
         if (throughput.containsKey(c)) {
-          out.printf(Locale.ROOT, "  sluice / %-13s %.2fx%n", c.id, sluice / throughput.get(c));
+          out.printf(
+              Locale.ROOT,
+              "  sluice / %-13s %.2fx events/s, %.2fx cpu per event%n",
+              c.id,
+              throughput.get(Contestant.SLUICE) / throughput.get(c),
+              cpu.get(Contestant.SLUICE) / cpu.get(c));
         }
       }
     }
     out.println(
         "events/s: events / (last prediction read with read_committed - first record taken by"
             + " the stream thread).");
+    out.println(
+        "cpu us/event: CPU time of this JVM (application, broker and reader) over the same"
+            + " interval, per event.");
     out.println(
         "latency: from the stream thread taking a record (Prediction.ingestTime) to the"
             + " read_committed reader receiving its prediction.");
