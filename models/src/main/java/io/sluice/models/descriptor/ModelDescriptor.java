@@ -77,7 +77,36 @@ public record ModelDescriptor(
    * @param inputs one flattened input row per example, in {@code features} order
    * @param outputs the model's output row for each input row, in {@code labels} order
    */
-  public record Golden(List<List<Float>> inputs, List<List<Float>> outputs) {}
+  public record Golden(List<List<Float>> inputs, List<List<Float>> outputs) {
+
+    /**
+     * The first {@code negatives} rows labelled 0 and the first {@code positives} rows labelled 1,
+     * in row order, with the model's outputs for them.
+     */
+    public static Golden firstRows(
+        float[][] inputs, float[][] outputs, int[] labels, int negatives, int positives) {
+      List<List<Float>> goldenInputs = new java.util.ArrayList<>();
+      List<List<Float>> goldenOutputs = new java.util.ArrayList<>();
+      int taken0 = 0;
+      int taken1 = 0;
+      for (int i = 0; i < labels.length; i++) {
+        boolean take = labels[i] == 1 ? taken1++ < positives : taken0++ < negatives;
+        if (take) {
+          goldenInputs.add(boxed(inputs[i]));
+          goldenOutputs.add(boxed(outputs[i]));
+        }
+      }
+      return new Golden(goldenInputs, goldenOutputs);
+    }
+
+    private static List<Float> boxed(float[] values) {
+      List<Float> list = new java.util.ArrayList<>(values.length);
+      for (float value : values) {
+        list.add(value);
+      }
+      return list;
+    }
+  }
 
   /** A descriptor without categoricals, linear explanation or reference distributions. */
   public ModelDescriptor(

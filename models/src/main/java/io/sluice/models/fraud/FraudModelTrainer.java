@@ -268,7 +268,12 @@ public final class FraudModelTrainer {
             labels,
             POSITIVE_LABEL,
             atValidation.threshold(),
-            golden(export.checkInputs(), export.checkOutputs(), testLabels),
+            Golden.firstRows(
+                export.checkInputs(),
+                export.checkOutputs(),
+                testLabels,
+                GOLDEN_NORMALS,
+                GOLDEN_FRAUDS),
             training,
             null,
             algorithm == Algorithm.FM ? null : model.linear(POSITIVE_LABEL),
@@ -339,30 +344,6 @@ public final class FraudModelTrainer {
       labels.add(Integer.toString(table.label(index)));
     }
     return labels;
-  }
-
-  /** The first normal and fraud rows of the test split, in file order. */
-  private static Golden golden(float[][] inputs, float[][] outputs, int[] labels) {
-    List<List<Float>> goldenInputs = new ArrayList<>();
-    List<List<Float>> goldenOutputs = new ArrayList<>();
-    int normals = 0;
-    int frauds = 0;
-    for (int i = 0; i < labels.length; i++) {
-      boolean take = labels[i] == 1 ? frauds++ < GOLDEN_FRAUDS : normals++ < GOLDEN_NORMALS;
-      if (take) {
-        goldenInputs.add(boxed(inputs[i]));
-        goldenOutputs.add(boxed(outputs[i]));
-      }
-    }
-    return new Golden(goldenInputs, goldenOutputs);
-  }
-
-  private static List<Float> boxed(float[] values) {
-    List<Float> list = new ArrayList<>(values.length);
-    for (float value : values) {
-      list.add(value);
-    }
-    return list;
   }
 
   private static int[] labelsOf(CreditCardCsv.Table table, int[] rows) {

@@ -136,7 +136,12 @@ public final class IntrusionModelTrainer {
             model.labels(),
             POSITIVE_LABEL,
             atValidation.threshold(),
-            golden(export.checkInputs(), export.checkOutputs(), testLabels),
+            Golden.firstRows(
+                export.checkInputs(),
+                export.checkOutputs(),
+                testLabels,
+                GOLDEN_NORMALS,
+                GOLDEN_ATTACKS),
             training,
             encoding.categoricals(model.features()),
             model.linear(POSITIVE_LABEL),
@@ -239,30 +244,6 @@ public final class IntrusionModelTrainer {
       }
     }
     return new ModelDescriptor.Reference("train split", train.size(), distributions);
-  }
-
-  /** The first normal and attack rows of the test file. */
-  private static Golden golden(float[][] inputs, float[][] outputs, int[] labels) {
-    List<List<Float>> goldenInputs = new ArrayList<>();
-    List<List<Float>> goldenOutputs = new ArrayList<>();
-    int normals = 0;
-    int attacks = 0;
-    for (int i = 0; i < labels.length; i++) {
-      boolean take = labels[i] == 1 ? attacks++ < GOLDEN_ATTACKS : normals++ < GOLDEN_NORMALS;
-      if (take) {
-        goldenInputs.add(boxed(inputs[i]));
-        goldenOutputs.add(boxed(outputs[i]));
-      }
-    }
-    return new Golden(goldenInputs, goldenOutputs);
-  }
-
-  private static List<Float> boxed(float[] values) {
-    List<Float> list = new ArrayList<>(values.length);
-    for (float value : values) {
-      list.add(value);
-    }
-    return list;
   }
 
   private static List<Connection> subset(List<Connection> all, int[] indices) {
