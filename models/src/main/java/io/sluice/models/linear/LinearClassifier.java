@@ -25,6 +25,7 @@ import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.ONNXExportable;
 import org.tribuo.Prediction;
+import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
 import org.tribuo.classification.sgd.fm.FMClassificationTrainer;
@@ -110,24 +111,13 @@ public final class LinearClassifier {
       double learningRate,
       long seed,
       String description) {
-    if (rows.size() != labels.size()) {
-      throw new IllegalArgumentException(
-          "Expected one label per row (" + rows.size() + "), found " + labels.size());
-    }
-    Standardizer standardizer = Standardizer.fit(inputNames, rows);
-    LabelFactory labelFactory = new LabelFactory();
-    MutableDataset<Label> dataset =
-        new MutableDataset<>(
-            new SimpleDataSourceProvenance(description, labelFactory), labelFactory);
-    String[] names = inputNames.toArray(new String[0]);
-    for (int i = 0; i < rows.size(); i++) {
-      dataset.add(
-          new ArrayExample<>(new Label(labels.get(i)), names, standardizer.apply(rows.get(i))));
-    }
-    LinearSGDTrainer trainer =
+    return train(
+        inputNames,
+        rows,
+        labels,
+        description,
         new LinearSGDTrainer(
-            new LogMulticlass(), new AdaGrad(learningRate, 0.1), epochs, -1, 1, seed);
-    return new LinearClassifier(inputNames, standardizer, trainer.train(dataset));
+            new LogMulticlass(), new AdaGrad(learningRate, 0.1), epochs, -1, 1, seed));
   }
 
   /**
@@ -145,6 +135,29 @@ public final class LinearClassifier {
       int factors,
       double variance,
       String description) {
+    return train(
+        inputNames,
+        rows,
+        labels,
+        description,
+        new FMClassificationTrainer(
+            new LogMulticlass(),
+            new AdaGrad(learningRate, 0.1),
+            epochs,
+            -1,
+            1,
+            seed,
+            factors,
+            variance));
+  }
+
+  /** Standardises the rows with their own statistics and trains {@code trainer} on them. */
+  private static LinearClassifier train(
+      List<String> inputNames,
+      List<double[]> rows,
+      List<String> labels,
+      String description,
+      Trainer<Label> trainer) {
     if (rows.size() != labels.size()) {
       throw new IllegalArgumentException(
           "Expected one label per row (" + rows.size() + "), found " + labels.size());
@@ -159,16 +172,6 @@ public final class LinearClassifier {
       dataset.add(
           new ArrayExample<>(new Label(labels.get(i)), names, standardizer.apply(rows.get(i))));
     }
-    FMClassificationTrainer trainer =
-        new FMClassificationTrainer(
-            new LogMulticlass(),
-            new AdaGrad(learningRate, 0.1),
-            epochs,
-            -1,
-            1,
-            seed,
-            factors,
-            variance);
     return new LinearClassifier(inputNames, standardizer, trainer.train(dataset));
   }
 
