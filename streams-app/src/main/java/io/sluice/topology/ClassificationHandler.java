@@ -133,17 +133,7 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
 
   private Prediction predict(Scored<Event> s, BatchInfo batch) {
     float[] probabilities = s.output();
-    if (probabilities.length != model.labels().size()) {
-      throw new IllegalStateException(
-          "model "
-              + model.name()
-              + ":"
-              + model.version()
-              + " returned "
-              + probabilities.length
-              + " scores, its descriptor declares labels "
-              + model.labels());
-    }
+    Probabilities.requireOnePerLabel(model.name(), model.version(), probabilities, model.labels());
     Map<String, Double> scores = new LinkedHashMap<>();
     int best = 0;
     for (int i = 0; i < probabilities.length; i++) {

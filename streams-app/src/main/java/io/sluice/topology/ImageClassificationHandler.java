@@ -245,18 +245,7 @@ public final class ImageClassificationHandler
 
   private ImageClassification classify(Scored<Event> s, BatchInfo batch) {
     float[] output = s.output();
-    if (output.length != model.labels().size()) {
-      throw new IllegalStateException(
-          "model "
-              + model.name()
-              + ":"
-              + model.version()
-              + " returned "
-              + output.length
-              + " scores, its descriptor declares "
-              + model.labels().size()
-              + " labels");
-    }
+    Probabilities.requireOnePerLabel(model.name(), model.version(), output, model.labels());
     double[] p = model.softmax() ? Probabilities.softmax(output) : Probabilities.of(output);
     List<ClassProbability> top = new ArrayList<>(topK);
     for (int index : Probabilities.topK(p, topK)) {

@@ -1,5 +1,7 @@
 package io.sluice.topology;
 
+import java.util.List;
+
 /** Class probabilities from a model's output row, and the most probable classes. */
 public final class Probabilities {
   private Probabilities() {}
@@ -51,5 +53,26 @@ public final class Probabilities {
       top[r] = best;
     }
     return top;
+  }
+
+  /**
+   * Checks that a model gave one score per label.
+   *
+   * @throws IllegalStateException naming the model, if not: a model that does not match its
+   *     descriptor is a bug, not a bad record
+   */
+  static void requireOnePerLabel(String name, String version, float[] scores, List<String> labels) {
+    if (scores.length != labels.size()) {
+      throw new IllegalStateException(
+          "model "
+              + name
+              + ":"
+              + version
+              + " returned "
+              + scores.length
+              + " scores, its descriptor declares "
+              + labels.size()
+              + " labels");
+    }
   }
 }
