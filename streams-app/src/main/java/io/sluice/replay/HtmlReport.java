@@ -247,15 +247,7 @@ public final class HtmlReport {
             .append(" and NDCG@")
             .append(k(r))
             .append("</text>")
-            .append("<path class=\"axis\" stroke=\"#444\" fill=\"none\" d=\"M")
-            .append(fmt(px(0), 1))
-            .append(' ')
-            .append(fmt(py(1), 1))
-            .append(" V")
-            .append(fmt(py(0), 1))
-            .append(" H")
-            .append(fmt(px(1), 1))
-            .append("\"/>");
+            .append(AXES);
     for (int t = 0; t <= 4; t++) {
       s.append("<text x=\"")
           .append(fmt(px(0) - 4, 1))
@@ -400,6 +392,18 @@ public final class HtmlReport {
     return points;
   }
 
+  /** The x and y axes of a chart's plot area. */
+  private static final String AXES =
+      "<path class=\"axis\" stroke=\"#444\" fill=\"none\" d=\"M"
+          + fmt(px(0), 1)
+          + ' '
+          + fmt(py(1), 1)
+          + " V"
+          + fmt(py(0), 1)
+          + " H"
+          + fmt(px(1), 1)
+          + "\"/>";
+
   private static double px(double x) {
     return LEFT + x * (W - LEFT - RIGHT);
   }
@@ -423,15 +427,7 @@ public final class HtmlReport {
         .append("\" y=\"18\" text-anchor=\"middle\" font-weight=\"bold\">")
         .append(esc(title))
         .append("</text>");
-    s.append("<path class=\"axis\" stroke=\"#444\" fill=\"none\" d=\"M")
-        .append(fmt(px(0), 1))
-        .append(' ')
-        .append(fmt(py(1), 1))
-        .append(" V")
-        .append(fmt(py(0), 1))
-        .append(" H")
-        .append(fmt(px(1), 1))
-        .append("\"/>");
+    s.append(AXES);
     for (int t = 0; t <= 4; t++) {
       double f = t / 4.0;
       s.append("<text x=\"")
