@@ -2,8 +2,8 @@ package io.sluice.loadtests;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
-import io.sluice.cli.FraudDemo;
-import io.sluice.cli.FraudEvents;
+import io.sluice.samples.FraudDemo;
+import io.sluice.samples.FraudEvents;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;

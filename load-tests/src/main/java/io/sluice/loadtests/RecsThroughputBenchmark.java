@@ -2,9 +2,9 @@ package io.sluice.loadtests;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
-import io.sluice.cli.RecommendationCollector;
-import io.sluice.cli.RecsDemo;
-import io.sluice.cli.RecsEvents;
+import io.sluice.samples.RecommendationCollector;
+import io.sluice.samples.RecsDemo;
+import io.sluice.samples.RecsEvents;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.embedded.EmbeddedStack;

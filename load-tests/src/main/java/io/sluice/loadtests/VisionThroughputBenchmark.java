@@ -2,9 +2,9 @@ package io.sluice.loadtests;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
-import io.sluice.cli.ImageDemo;
-import io.sluice.cli.ImageEvents;
-import io.sluice.cli.OutputCollector;
+import io.sluice.samples.ImageDemo;
+import io.sluice.samples.ImageEvents;
+import io.sluice.samples.OutputCollector;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.embedded.EmbeddedStack;

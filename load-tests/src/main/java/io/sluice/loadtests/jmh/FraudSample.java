@@ -1,6 +1,6 @@
 package io.sluice.loadtests.jmh;
 
-import io.sluice.cli.FraudEvents;
+import io.sluice.samples.FraudEvents;
 import io.sluice.loadtests.BenchmarkDefaults;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.serde.LocalSchemaRegistry;

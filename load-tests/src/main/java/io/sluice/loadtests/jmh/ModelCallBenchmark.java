@@ -1,6 +1,6 @@
 package io.sluice.loadtests.jmh;
 
-import io.sluice.cli.FraudDemo;
+import io.sluice.samples.FraudDemo;
 import io.sluice.config.ConfigKeys;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;

@@ -1,0 +1,198 @@
+package io.sluice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.samples.FraudDemo;
+import io.sluice.samples.FraudEvents;
+import io.sluice.samples.OutputCollector;
+import io.sluice.config.ConfigKeys;
+import io.sluice.config.ConfigLoader;
+import io.sluice.embedded.EmbeddedStack;
+import io.sluice.schemas.CardTransaction;
+import io.sluice.schemas.Prediction;
+import io.sluice.serde.RegistrySettings;
+import io.sluice.serde.RestSchemaRegistryClient;
+import io.sluice.serde.SchemaRegistryClient;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fraud pipeline end to end on a real broker and a real schema registry: every event comes out
+ * once as a prediction or a dead letter, scores equal an offline ONNX Runtime run, and nothing
+ * buffered is lost or duplicated when the application is killed.
+ */
+class FraudPipelineIT {
+  private static final Path DATA_DIR =
+      Path.of(System.getProperty("sluice.data.dir", "../shared/data"));
+
+  @TempDir static Path work;
+  private static EmbeddedStack stack;
+  private static Path descriptor;
+  private static SchemaRegistryClient registry;
+  private static List<CardTransaction> events;
+
+  @BeforeAll
+  static void startStack() throws Exception {
+    stack = EmbeddedStack.start();
+    descriptor = FraudDemo.ensureModel(DATA_DIR, work.resolve("models"));
+    registry = new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
+    events = FraudEvents.read(DATA_DIR);
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (registry != null) {
+      registry.close();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  private static Map<String, String> config(String app, String suffix) {
+    Map<String, String> c =
+        new HashMap<>(
+            FraudDemo.pipelineConfig(stack, descriptor, app, work.resolve("state-" + app)));
+    c.put(ConfigKeys.INPUT_TOPIC, "tx-" + suffix);
+    c.put(ConfigKeys.OUTPUT_TOPIC, "pred-" + suffix);
+    c.put(ConfigKeys.ALERTS_TOPIC, "alerts-" + suffix);
+    c.put(ConfigKeys.DLQ_TOPIC, "dlq-" + suffix);
+    c.put(ConfigKeys.METRICS_PORT, "0");
+    stack
+        .kafka()
+        .createTopics(2, "tx-" + suffix, "pred-" + suffix, "alerts-" + suffix, "dlq-" + suffix);
+    return c;
+  }
+
+  @Test
+  void everyEventComesOutOnceAsAPredictionOrADeadLetterWithOfflineScores() throws Exception {
+    FraudScenario.runAndCheck(
+        stack.kafka().bootstrapServers(), stack.registry().url(), descriptor, work, events, "e2e");
+  }
+
+  @Test
+  void recordsBufferedWhenTheApplicationIsKilledAreScoredOnceAfterRestart() throws Exception {
+    Map<String, String> c = config("it-crash", "crash");
+    // A batch that neither fills nor lingers out while the first instance lives.
+    c.put(ConfigKeys.BATCH_MAX_SIZE, "100000");
+    c.put(ConfigKeys.BATCH_MAX_LINGER_MS, "3600000");
+    // The killed member must leave the group quickly for the restarted one to take over.
+    c.put("kafka.session.timeout.ms", "6000");
+    c.put("kafka.heartbeat.interval.ms", "1000");
+    List<CardTransaction> some = events.subList(0, 300);
+    Path file = work.resolve("crash.properties");
+    writeProperties(file, c);
+
+    Process first = startChild(file);
+    try {
+      int produced = produceTo("tx-crash", some, false);
+      awaitCommitted("it-crash", "tx-crash", produced, Duration.ofSeconds(60));
+    } finally {
+      first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    try (OutputCollector out =
+        new OutputCollector(
+            stack.kafka().bootstrapServers(),
+            registry,
+            "pred-crash",
+            "alerts-crash",
+            "dlq-crash")) {
+      out.poll(Duration.ofSeconds(2));
+      assertThat(out.predictions()).as("nothing is scored before the batch is due").isEmpty();
+
+      c.put(ConfigKeys.BATCH_MAX_LINGER_MS, "200");
+      try (SluiceApplication second =
+          SluiceApplication.create(
+              ConfigLoader.load(Optional.empty(), Map.of(), c), new SimpleMeterRegistry())) {
+        second.start();
+        assertThat(out.awaitOutputs(some.size(), Duration.ofMinutes(2))).isTrue();
+        out.poll(Duration.ofSeconds(2));
+      }
+      List<String> ids = out.predictions().stream().map(Prediction::getEventId).toList();
+      assertThat(ids).hasSize(some.size()).doesNotHaveDuplicates();
+      assertThat(Set.copyOf(ids))
+          .isEqualTo(some.stream().map(CardTransaction::getId).collect(Collectors.toSet()));
+      assertThat(out.deadLetters()).isEmpty();
+    }
+  }
+
+  private static int produceTo(String topic, List<CardTransaction> list, boolean pills) {
+    return FraudDemo.produce(stack.kafka().bootstrapServers(), registry, topic, list, pills);
+  }
+
+  private static void writeProperties(Path file, Map<String, String> c) throws IOException {
+    Properties p = new Properties();
+    p.putAll(c);
+    try (OutputStream o = Files.newOutputStream(file)) {
+      p.store(o, "crash test");
+    }
+  }
+
+  private static Process startChild(Path config) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.sluice.cli.Main",
+            "run",
+            "--config",
+            config.toString());
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(work.resolve("child.log").toFile());
+    return pb.start();
+  }
+
+  /** Waits until the application's group has committed offsets covering every input record. */
+  private static void awaitCommitted(String group, String topic, int expected, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (Admin admin = stack.kafka().admin()) {
+      while (System.nanoTime() < deadline) {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        long total = 0;
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
+          if (e.getKey().topic().equals(topic) && e.getValue() != null) {
+            total += e.getValue().offset();
+          }
+        }
+        long end = 0;
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < 2; p++) {
+          latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        for (var info : admin.listOffsets(latest).all().get().values()) {
+          end += info.offset();
+        }
+        if (end >= expected && total >= end) {
+          return;
+        }
+        Thread.sleep(200);
+      }
+    }
+    throw new AssertionError("the application did not commit its input offsets in " + timeout);
+  }
+}

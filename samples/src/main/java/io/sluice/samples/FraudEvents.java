@@ -1,0 +1,68 @@
+package io.sluice.samples;
+
+import io.sluice.models.fraud.CreditCardCsv;
+import io.sluice.schemas.CardTransaction;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The fraud data set as a stream of {@link CardTransaction} events.
+ *
+ * <p>The file lists all frauds first, so the rows are shuffled with a fixed seed. Card ids and
+ * event times are synthetic (the data set has neither): each row gets a card id drawn from {@value
+ * #CARDS} cards by a seeded generator, and events are spaced {@value #SPACING_MS} ms apart from
+ * 2026-01-01T00:00Z. The same file always gives the same events.
+ */
+public final class FraudEvents {
+  static final int CARDS = 500;
+  static final long SPACING_MS = 250;
+  private static final long SEED = 42;
+  private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+  private FraudEvents() {}
+
+  /** Reads {@code fraud/creditcard_adjustedl.csv} under the data directory. */
+  public static List<CardTransaction> read(Path dataDir) throws IOException {
+    CreditCardCsv.Table table =
+        CreditCardCsv.read(dataDir.resolve("fraud").resolve("creditcard_adjustedl.csv"));
+    List<String> names = table.featureNames();
+    int amount = names.indexOf("Amount");
+    int[] pca = new int[28];
+    for (int i = 0; i < 28; i++) {
+      pca[i] = names.indexOf("V" + (i + 1));
+      if (pca[i] < 0) {
+        throw new IOException("fraud data has no column V" + (i + 1) + "; columns: " + names);
+      }
+    }
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < table.size(); i++) {
+      order.add(i);
+    }
+    Random random = new Random(SEED);
+    Collections.shuffle(order, random);
+    List<CardTransaction> events = new ArrayList<>(table.size());
+    for (int n = 0; n < order.size(); n++) {
+      int row = order.get(n);
+      double[] values = table.row(row);
+      List<Double> features = new ArrayList<>(28);
+      for (int index : pca) {
+        features.add(values[index]);
+      }
+      events.add(
+          CardTransaction.newBuilder()
+              .setId(String.format(java.util.Locale.ROOT, "tx-%05d", row))
+              .setCardId(String.format(java.util.Locale.ROOT, "card-%03d", random.nextInt(CARDS)))
+              .setEventTime(START.plusMillis(n * SPACING_MS))
+              .setAmount(values[amount])
+              .setFeatures(features)
+              .setLabel(table.label(row))
+              .build());
+    }
+    return events;
+  }
+}
