@@ -1,6 +1,11 @@
 package io.sluice.cli;
 
 import io.sluice.embedded.EmbeddedStack;
+import io.sluice.samples.Demo;
+import io.sluice.samples.FraudDemo;
+import io.sluice.samples.ImageDemo;
+import io.sluice.samples.IntrusionDemo;
+import io.sluice.samples.RecsDemo;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

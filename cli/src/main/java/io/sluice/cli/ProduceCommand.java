@@ -1,5 +1,9 @@
 package io.sluice.cli;
 
+import io.sluice.samples.Demo;
+import io.sluice.samples.FraudDemo;
+import io.sluice.samples.FraudEvents;
+import io.sluice.samples.SampleProducer;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.serde.RecordPart;
 import io.sluice.serde.RegistrySettings;
@@ -89,20 +93,9 @@ final class ProduceCommand implements Callable<Integer> {
                 "sluice-produce-shutdown"));
     try (SchemaRegistryClient registry =
             new RestSchemaRegistryClient(RegistrySettings.of(registryUrl.split(",")));
-        KafkaProducer<String, byte[]> producer =
-            new KafkaProducer<>(
-                Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    bootstrapServers,
-                    ProducerConfig.ACKS_CONFIG,
-                    "all",
-                    ProducerConfig.LINGER_MS_CONFIG,
-                    5),
-                new StringSerializer(),
-                new ByteArraySerializer())) {
+        KafkaProducer<String, byte[]> producer = SampleProducer.create(bootstrapServers)) {
       Serializer<CardTransaction> serializer =
-          new SpecificAvroSerde<>(registry, CardTransaction.class, RecordPart.VALUE, true)
-              .serializer();
+          SampleProducer.serializer(registry, CardTransaction.class);
       List<FraudDemo.PoisonPill> pills = FraudDemo.poisonPills(serializer, topic, all.get(0));
       long sent = send(producer, serializer, all, pills);
       producer.flush();

@@ -3,6 +3,7 @@ package io.sluice.cli;
 import io.sluice.models.fraud.FraudModelTrainer;
 import io.sluice.models.intrusion.IntrusionModelTrainer;
 import io.sluice.models.recs.RecommenderTrainer;
+import io.sluice.samples.Demo;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

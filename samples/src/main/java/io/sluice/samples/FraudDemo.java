@@ -17,7 +17,6 @@ import io.sluice.schemas.Prediction;
 import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
-import io.sluice.serde.SpecificAvroSerde;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,11 +32,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The fraud-scoring demo: streams the credit-card data through the fraud pipeline on the embedded
@@ -165,26 +161,13 @@ public final class FraudDemo {
       List<CardTransaction> events,
       boolean withPoisonPills) {
     Serializer<CardTransaction> serializer =
-        new SpecificAvroSerde<>(
-                registry, CardTransaction.class, io.sluice.serde.RecordPart.VALUE, true)
-            .serializer();
+        SampleProducer.serializer(registry, CardTransaction.class);
     List<PoisonPill> pills =
         withPoisonPills ? poisonPills(serializer, topic, events.get(0)) : List.of();
-    Map<String, Object> config =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers,
-            ProducerConfig.ACKS_CONFIG,
-            "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-            true,
-            ProducerConfig.LINGER_MS_CONFIG,
-            5);
     int sent = 0;
     int every =
         pills.isEmpty() ? Integer.MAX_VALUE : Math.max(1, events.size() / (pills.size() + 1));
-    try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer = SampleProducer.create(bootstrapServers)) {
       int pill = 0;
       for (int i = 0; i < events.size(); i++) {
         CardTransaction e = events.get(i);

@@ -306,25 +306,7 @@ public final class ImageEvents {
       SchemaRegistryClient registry,
       String topic,
       List<ImageEvent> events) {
-    Serializer<ImageEvent> serializer =
-        new SpecificAvroSerde<>(registry, ImageEvent.class, RecordPart.VALUE, true).serializer();
-    Map<String, Object> config =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers,
-            ProducerConfig.ACKS_CONFIG,
-            "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-            true,
-            ProducerConfig.LINGER_MS_CONFIG,
-            5);
-    try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
-      for (ImageEvent e : events) {
-        producer.send(new ProducerRecord<>(topic, e.getId(), serializer.serialize(topic, e)));
-      }
-      producer.flush();
-    }
-    return events.size();
+    return SampleProducer.produceAll(
+        bootstrapServers, registry, ImageEvent.class, topic, events, ImageEvent::getId);
   }
 }

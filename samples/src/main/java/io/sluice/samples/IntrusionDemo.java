@@ -16,11 +16,9 @@ import io.sluice.models.intrusion.NslKdd;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.NetworkConnection;
 import io.sluice.schemas.Prediction;
-import io.sluice.serde.RecordPart;
 import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
-import io.sluice.serde.SpecificAvroSerde;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,12 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The intrusion-detection demo: streams the NSL-KDD test connections through a classification
@@ -106,27 +98,13 @@ public final class IntrusionDemo {
       SchemaRegistryClient registry,
       String topic,
       List<NetworkConnection> events) {
-    Serializer<NetworkConnection> serializer =
-        new SpecificAvroSerde<>(registry, NetworkConnection.class, RecordPart.VALUE, true)
-            .serializer();
-    Map<String, Object> config =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers,
-            ProducerConfig.ACKS_CONFIG,
-            "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-            true,
-            ProducerConfig.LINGER_MS_CONFIG,
-            5);
-    try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
-      for (NetworkConnection e : events) {
-        producer.send(new ProducerRecord<>(topic, e.getService(), serializer.serialize(topic, e)));
-      }
-      producer.flush();
-    }
-    return events.size();
+    return SampleProducer.produceAll(
+        bootstrapServers,
+        registry,
+        NetworkConnection.class,
+        topic,
+        events,
+        NetworkConnection::getService);
   }
 
   /**

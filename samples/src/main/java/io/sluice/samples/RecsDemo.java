@@ -35,11 +35,8 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The recommendation demo: streams MovieLens ratings in time order through the recommendation
@@ -153,26 +150,14 @@ public final class RecsDemo {
       String topic,
       List<RatingEvent> events,
       boolean withBadInput) {
-    Serializer<RatingEvent> serializer =
-        new SpecificAvroSerde<>(registry, RatingEvent.class, RecordPart.VALUE, true).serializer();
+    Serializer<RatingEvent> serializer = SampleProducer.serializer(registry, RatingEvent.class);
     List<FraudDemo.PoisonPill> pills =
         withBadInput ? corruptRecords(serializer, topic, events.get(0)) : List.of();
     List<RatingEvent> odd = withBadInput ? oddEvents(events.get(events.size() / 2)) : List.of();
     int bad = pills.size() + odd.size();
     int every = bad == 0 ? Integer.MAX_VALUE : Math.max(1, events.size() / (bad + 1));
-    Map<String, Object> config =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers,
-            ProducerConfig.ACKS_CONFIG,
-            "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-            true,
-            ProducerConfig.LINGER_MS_CONFIG,
-            5);
     List<RatingEvent> sent = new ArrayList<>(events.size() + bad);
-    try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer = SampleProducer.create(bootstrapServers)) {
       int next = 0;
       for (int i = 0; i < events.size(); i++) {
         RatingEvent e = events.get(i);

@@ -3,6 +3,8 @@ package io.sluice.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.samples.SampleProducer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +16,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 class EmbeddedKafkaIT {
@@ -24,23 +25,15 @@ class EmbeddedKafkaIT {
       throws Exception {
     try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
       kafka.createTopics(1, "t");
-      Map<String, Object> producerConfig =
-          Map.of(
-              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-              kafka.bootstrapServers(),
-              ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-              "tx-1",
-              ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-              StringSerializer.class,
-              ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-              StringSerializer.class);
-      try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig)) {
+      try (KafkaProducer<String, byte[]> producer =
+          SampleProducer.create(
+              kafka.bootstrapServers(), Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-1"))) {
         producer.initTransactions();
         producer.beginTransaction();
-        producer.send(new ProducerRecord<>("t", "k", "aborted"));
+        producer.send(new ProducerRecord<>("t", "k", "aborted".getBytes(StandardCharsets.UTF_8)));
         producer.abortTransaction();
         producer.beginTransaction();
-        producer.send(new ProducerRecord<>("t", "k", "committed"));
+        producer.send(new ProducerRecord<>("t", "k", "committed".getBytes(StandardCharsets.UTF_8)));
         producer.commitTransaction();
       }
       Map<String, Object> consumerConfig =
