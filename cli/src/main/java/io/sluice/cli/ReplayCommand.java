@@ -1,7 +1,6 @@
 package io.sluice.cli;
 
 import io.sluice.app.RegistryClients;
-import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.replay.HtmlReport;
 import io.sluice.replay.Progress;
@@ -13,15 +12,14 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,15 +36,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = {"-c", "--config"},
-      description = "Properties file with the pipeline's configuration.")
-  Path config;
-
-  @Option(
-      names = {"-s", "--set"},
-      description = "Override a configuration key: --set key=value (repeatable).")
-  Map<String, String> overrides = new LinkedHashMap<>();
+  @Mixin ConfigOptions configOptions = new ConfigOptions();
 
   @Option(
       names = {"-m", "--model"},
@@ -84,7 +74,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    SluiceConfig cfg = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), overrides);
+    SluiceConfig cfg = configOptions.load();
     ReplayRange range =
         new ReplayRange(
             fromOffset == null ? OptionalLong.empty() : OptionalLong.of(fromOffset),

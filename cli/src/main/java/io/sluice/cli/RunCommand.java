@@ -2,17 +2,12 @@ package io.sluice.cli;
 
 import io.sluice.app.SluiceApplication;
 import io.sluice.app.SluiceService;
-import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code sluice run --config FILE}: runs one pipeline until stopped. SIGTERM (or Ctrl-C) stops it
@@ -22,19 +17,11 @@ import picocli.CommandLine.Option;
 @Command(name = "run", description = "Run a pipeline declared in a configuration file.")
 final class RunCommand implements Callable<Integer> {
 
-  @Option(
-      names = {"-c", "--config"},
-      description = "Properties file with the pipeline's configuration.")
-  Path config;
-
-  @Option(
-      names = {"-s", "--set"},
-      description = "Override a configuration key: --set key=value (repeatable).")
-  Map<String, String> overrides = new LinkedHashMap<>();
+  @Mixin ConfigOptions configOptions = new ConfigOptions();
 
   @Override
   public Integer call() throws InterruptedException {
-    SluiceConfig cfg = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), overrides);
+    SluiceConfig cfg = configOptions.load();
     SluiceService service = SluiceService.create(cfg);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

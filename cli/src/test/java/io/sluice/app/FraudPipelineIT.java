@@ -3,12 +3,12 @@ package io.sluice.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.samples.FraudDemo;
-import io.sluice.samples.FraudEvents;
-import io.sluice.samples.OutputCollector;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.embedded.EmbeddedStack;
+import io.sluice.samples.FraudDemo;
+import io.sluice.samples.FraudEvents;
+import io.sluice.samples.OutputCollector;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
 import io.sluice.serde.RegistrySettings;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.samples.FraudDemo;
-import io.sluice.samples.OutputCollector;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.inference.InferenceSettings;
 import io.sluice.inference.ModelRunner;
 import io.sluice.models.eval.RocAuc;
+import io.sluice.samples.FraudDemo;
+import io.sluice.samples.OutputCollector;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
 import io.sluice.serde.RecordPart;

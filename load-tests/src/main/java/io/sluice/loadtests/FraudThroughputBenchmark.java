@@ -2,13 +2,13 @@ package io.sluice.loadtests;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
-import io.sluice.samples.FraudDemo;
-import io.sluice.samples.FraudEvents;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.inference.ModelRunner;
+import io.sluice.samples.FraudDemo;
+import io.sluice.samples.FraudEvents;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
 import io.sluice.serde.RegistrySettings;

@@ -1,48 +1,167 @@
 package io.sluice.samples;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.app.SluiceApplication;
 import io.sluice.config.ConfigKeys;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
+import io.sluice.schemas.Alert;
+import io.sluice.serde.RegistrySettings;
+import io.sluice.serde.RestSchemaRegistryClient;
+import io.sluice.serde.SchemaRegistryClient;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /** Shared defaults of the demos and of the demo and training commands. */
 public final class Demo {
   /** Where the project's own trained models go, relative to the working directory. */
   public static final Path MODELS_DIR = Path.of(".sluice", "models");
 
+  /** Partitions of every demo topic. */
+  static final int PARTITIONS = 2;
+
   private Demo() {}
+
+  /**
+   * The topics of a demo pipeline.
+   *
+   * @param alerts the alerts topic, or null for a pipeline that writes no alerts
+   */
+  record Topics(String input, String output, String alerts, String deadLetters) {
+
+    /** Creates the topics on the embedded broker. */
+    void create(EmbeddedStack stack) {
+      stack
+          .kafka()
+          .createTopics(
+              PARTITIONS,
+              Stream.of(input, output, alerts, deadLetters)
+                  .filter(Objects::nonNull)
+                  .toArray(String[]::new));
+    }
+
+    /** A collector of what the pipeline writes to these topics on the embedded broker. */
+    OutputCollector collector(EmbeddedStack stack, SchemaRegistryClient registry) {
+      return new OutputCollector(
+          stack.kafka().bootstrapServers(), registry, output, alerts, deadLetters);
+    }
+  }
+
+  /** A client of the embedded stack's schema registry; the caller closes it. */
+  static SchemaRegistryClient registry(EmbeddedStack stack) {
+    return new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
+  }
+
+  /** A new temporary state directory for a demo application. */
+  static Path newStateDir() throws IOException {
+    return Files.createTempDirectory("sluice-demo-state");
+  }
+
+  /** The demo pipeline's configuration from its settings alone (no file, no environment). */
+  static SluiceConfig load(Map<String, String> settings) {
+    return ConfigLoader.load(Optional.empty(), Map.of(), settings);
+  }
+
+  /** Trains a model into a directory. */
+  @FunctionalInterface
+  interface Trainer {
+    void train(Path outDir) throws Exception;
+  }
+
+  /**
+   * The descriptor of one of the project's own models, trained first into its directory unless
+   * {@code current}.
+   */
+  static Path ensureModel(Path descriptor, boolean current, Trainer trainer) throws Exception {
+    if (!current) {
+      trainer.train(descriptor.getParent());
+    }
+    return descriptor;
+  }
 
   /**
    * The configuration every demo pipeline shares: the embedded stack, its own application id and
    * state directory, its name, model and topics.
-   *
-   * @param alerts the alerts topic, or null for a pipeline that writes no alerts
    */
   static Map<String, String> pipelineConfig(
       EmbeddedStack stack,
-      String applicationId,
-      Path stateDir,
       String name,
+      Topics topics,
       Path descriptor,
-      String input,
-      String output,
-      String alerts,
-      String deadLetters) {
+      String applicationId,
+      Path stateDir) {
     Map<String, String> c = new LinkedHashMap<>();
     c.put(ConfigKeys.APPLICATION_ID, applicationId);
     c.put(ConfigKeys.BOOTSTRAP_SERVERS, stack.kafka().bootstrapServers());
     c.put(ConfigKeys.REGISTRY_URL, stack.registry().url());
     c.put(ConfigKeys.STATE_DIR, stateDir.toString());
     c.put(ConfigKeys.PIPELINE_NAME, name);
-    c.put(ConfigKeys.INPUT_TOPIC, input);
-    c.put(ConfigKeys.OUTPUT_TOPIC, output);
-    if (alerts != null) {
-      c.put(ConfigKeys.ALERTS_TOPIC, alerts);
+    c.put(ConfigKeys.INPUT_TOPIC, topics.input());
+    c.put(ConfigKeys.OUTPUT_TOPIC, topics.output());
+    if (topics.alerts() != null) {
+      c.put(ConfigKeys.ALERTS_TOPIC, topics.alerts());
     }
-    c.put(ConfigKeys.DLQ_TOPIC, deadLetters);
+    c.put(ConfigKeys.DLQ_TOPIC, topics.deadLetters());
     c.put(ConfigKeys.MODEL_DESCRIPTOR, descriptor.toString());
     return c;
+  }
+
+  /**
+   * Prints one line per drift summary of {@code meters}: {@code format} of its metric, the windows
+   * judged and the largest PSI, then {@code more}.
+   */
+  static void printDrift(PrintStream out, MeterRegistry meters, String format, Object... more) {
+    for (DistributionSummary summary : meters.find("sluice.drift.psi").summaries()) {
+      Object[] args = new Object[3 + more.length];
+      args[0] = summary.getId().getTag("metric");
+      args[1] = summary.count();
+      args[2] = summary.max();
+      System.arraycopy(more, 0, args, 3, more.length);
+      out.printf(Locale.ROOT, format, args);
+    }
+  }
+
+  /**
+   * An alert's feature contributions, each as {@code format} of the feature, its value and its
+   * contribution.
+   */
+  static List<String> contributions(Alert alert, String format) {
+    return alert.getContributions().stream()
+        .map(
+            f ->
+                String.format(
+                    Locale.ROOT, format, f.getFeature(), f.getValue(), f.getContribution()))
+        .toList();
+  }
+
+  /** Prints the end-to-end throughput of {@code events} events in {@code seconds}. */
+  static void printThroughput(PrintStream out, int events, double seconds) {
+    out.printf(
+        Locale.ROOT,
+        "throughput       %,.0f events/s end to end (%.1f s)%n",
+        events / seconds,
+        seconds);
+  }
+
+  /** Prints where the demo runs: the broker, the registry and the model's execution provider. */
+  static void printEnvironment(PrintStream out, EmbeddedStack stack, SluiceApplication app) {
+    out.printf(
+        Locale.ROOT,
+        "broker %s  registry %s  execution provider %s%n",
+        stack.kafka().bootstrapServers(),
+        stack.registry().url(),
+        app.model().activeProvider().configName());
   }
 
   /**

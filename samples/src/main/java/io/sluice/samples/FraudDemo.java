@@ -5,7 +5,6 @@ import io.sluice.anomaly.KeyBehaviourRule;
 import io.sluice.anomaly.ThresholdRule;
 import io.sluice.app.SluiceApplication;
 import io.sluice.config.ConfigKeys;
-import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.models.descriptor.ModelDescriptor;
@@ -14,8 +13,6 @@ import io.sluice.models.fraud.FraudModelTrainer;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
-import io.sluice.serde.RegistrySettings;
-import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -39,22 +35,12 @@ import org.apache.kafka.common.serialization.Serializer;
  * The fraud-scoring demo: streams the credit-card data through the fraud pipeline on the embedded
  * broker and registry, with a few corrupt records mixed in, and prints what came out.
  */
-public final class FraudDemo {
+public record FraudDemo(Path dataDir, Path modelsDir, PrintStream out) {
+  /** The input topic, also the default of {@code sluice produce fraud}. */
   public static final String INPUT = "transactions";
-  public static final String PREDICTIONS = "fraud-predictions";
-  public static final String ALERTS = "fraud-alerts";
-  public static final String DEAD_LETTERS = "fraud-dead-letters";
-  static final int PARTITIONS = 2;
 
-  private final Path dataDir;
-  private final Path modelsDir;
-  private final PrintStream out;
-
-  public FraudDemo(Path dataDir, Path modelsDir, PrintStream out) {
-    this.dataDir = dataDir;
-    this.modelsDir = modelsDir;
-    this.out = out;
-  }
+  private static final Demo.Topics TOPICS =
+      new Demo.Topics(INPUT, "fraud-predictions", "fraud-alerts", "fraud-dead-letters");
 
   /**
    * The descriptor of the fraud model, trained first if it is not there yet or was written before
@@ -62,10 +48,8 @@ public final class FraudDemo {
    */
   public static Path ensureModel(Path dataDir, Path modelsDir) throws Exception {
     Path descriptor = modelsDir.resolve("fraud").resolve(FraudModelTrainer.DESCRIPTOR_FILE);
-    if (!isCurrent(descriptor)) {
-      FraudModelTrainer.train(dataDir, descriptor.getParent(), 42);
-    }
-    return descriptor;
+    return Demo.ensureModel(
+        descriptor, isCurrent(descriptor), dir -> FraudModelTrainer.train(dataDir, dir, 42));
   }
 
   /** Whether a descriptor exists and has what the anomaly rules read. */
@@ -80,16 +64,7 @@ public final class FraudDemo {
   /** Configuration of the fraud pipeline against the embedded stack. */
   public static Map<String, String> pipelineConfig(
       EmbeddedStack stack, Path descriptor, String applicationId, Path stateDir) {
-    return Demo.pipelineConfig(
-        stack,
-        applicationId,
-        stateDir,
-        "fraud",
-        descriptor,
-        INPUT,
-        PREDICTIONS,
-        ALERTS,
-        DEAD_LETTERS);
+    return Demo.pipelineConfig(stack, "fraud", TOPICS, descriptor, applicationId, stateDir);
   }
 
   /**
@@ -108,7 +83,7 @@ public final class FraudDemo {
 
   /** Creates the pipeline's topics on the embedded broker. */
   public static void createTopics(EmbeddedStack stack) {
-    stack.kafka().createTopics(PARTITIONS, INPUT, PREDICTIONS, ALERTS, DEAD_LETTERS);
+    TOPICS.create(stack);
   }
 
   /** Records that must each end up in the dead-letter topic, with the reason expected. */
@@ -164,7 +139,6 @@ public final class FraudDemo {
         SampleProducer.serializer(registry, CardTransaction.class);
     List<PoisonPill> pills =
         withPoisonPills ? poisonPills(serializer, topic, events.get(0)) : List.of();
-    int sent = 0;
     int every =
         pills.isEmpty() ? Integer.MAX_VALUE : Math.max(1, events.size() / (pills.size() + 1));
     try (KafkaProducer<String, byte[]> producer = SampleProducer.create(bootstrapServers)) {
@@ -172,16 +146,14 @@ public final class FraudDemo {
       for (int i = 0; i < events.size(); i++) {
         CardTransaction e = events.get(i);
         producer.send(new ProducerRecord<>(topic, e.getCardId(), serializer.serialize(topic, e)));
-        sent++;
         if (pill < pills.size() && (i + 1) % every == 0) {
           producer.send(new ProducerRecord<>(topic, "poison-" + pill, pills.get(pill).value()));
           pill++;
-          sent++;
         }
       }
       producer.flush();
+      return events.size() + pill;
     }
-    return sent;
   }
 
   /** Runs the demo on a started embedded stack; returns the process exit code. */
@@ -202,26 +174,17 @@ public final class FraudDemo {
         descriptor.alertThreshold());
     createTopics(stack);
     List<CardTransaction> events = FraudEvents.read(dataDir);
-    Path stateDir = Files.createTempDirectory("sluice-demo-state");
     Map<String, String> settings =
-        pipelineConfig(stack, descriptorPath, "sluice-demo-fraud", stateDir);
+        pipelineConfig(stack, descriptorPath, "sluice-demo-fraud", Demo.newStateDir());
     settings.putAll(alertRules());
-    SluiceConfig config = ConfigLoader.load(Optional.empty(), Map.of(), settings);
+    SluiceConfig config = Demo.load(settings);
 
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    try (SchemaRegistryClient registry =
-            new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
+    try (SchemaRegistryClient registry = Demo.registry(stack);
         SluiceApplication app = SluiceApplication.create(config, meters);
-        OutputCollector collector =
-            new OutputCollector(
-                stack.kafka().bootstrapServers(), registry, PREDICTIONS, ALERTS, DEAD_LETTERS)) {
+        OutputCollector collector = TOPICS.collector(stack, registry)) {
       app.start();
-      out.printf(
-          Locale.ROOT,
-          "broker %s  registry %s  execution provider %s%n",
-          stack.kafka().bootstrapServers(),
-          stack.registry().url(),
-          app.model().activeProvider().configName());
+      Demo.printEnvironment(out, stack, app);
       long started = System.nanoTime();
       int produced = produce(stack.kafka().bootstrapServers(), registry, INPUT, events, true);
       boolean complete = collector.awaitOutputs(produced, Duration.ofMinutes(3));
@@ -254,15 +217,11 @@ public final class FraudDemo {
         "drift of %s against the training split, per %d-minute window and partition:%n",
         drift.metrics(),
         drift.window().toMinutes());
-    for (var summary : meters.find("sluice.drift.psi").summaries()) {
-      out.printf(
-          Locale.ROOT,
-          "  %-7s %d windows judged, largest PSI %.4f (alert above %.2f)%n",
-          summary.getId().getTag("metric"),
-          summary.count(),
-          summary.max(),
-          drift.psiThreshold());
-    }
+    Demo.printDrift(
+        out,
+        meters,
+        "  %-7s %d windows judged, largest PSI %.4f (alert above %.2f)%n",
+        drift.psiThreshold());
     c.alerts().stream()
         .filter(a -> a.getKind().equals(KeyBehaviourRule.KIND))
         .limit(3)
@@ -274,16 +233,7 @@ public final class FraudDemo {
                     a.getSeverity(),
                     a.getEventId(),
                     a.getReason(),
-                    a.getContributions().stream()
-                        .map(
-                            f ->
-                                String.format(
-                                    Locale.ROOT,
-                                    "%s=%.2f (%+.2f)",
-                                    f.getFeature(),
-                                    f.getValue(),
-                                    f.getContribution()))
-                        .toList()));
+                    Demo.contributions(a, "%s=%.2f (%+.2f)")));
   }
 
   private void report(int events, int produced, OutputCollector c, double seconds) {
@@ -333,11 +283,7 @@ public final class FraudDemo {
         caught);
     out.printf(Locale.ROOT, "dead letters     %,d %s%n", c.deadLetters().size(), byReason);
     out.printf(Locale.ROOT, "streamed ROC-AUC %.4f over %,d labelled predictions%n", auc, labelled);
-    out.printf(
-        Locale.ROOT,
-        "throughput       %,.0f events/s end to end (%.1f s)%n",
-        produced / seconds,
-        seconds);
+    Demo.printThroughput(out, produced, seconds);
     out.println();
     out.println("first predictions:");
     predictions.stream()

@@ -3,15 +3,12 @@ package io.sluice.samples;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
 import io.sluice.config.ConfigKeys;
-import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.ClassProbability;
 import io.sluice.schemas.ImageClassification;
 import io.sluice.schemas.ImageEvent;
-import io.sluice.serde.RegistrySettings;
-import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -19,11 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -39,8 +34,6 @@ public final class ImageDemo {
 
   /** The MNIST pipeline: topics and descriptor. */
   public static final Pipeline MNIST = new Pipeline("mnist", "mnist-8", "digits", 0.9);
-
-  static final int PARTITIONS = 2;
 
   /**
    * One image pipeline of the demo.
@@ -63,8 +56,12 @@ public final class ImageDemo {
       return name + "-dead-letters";
     }
 
+    Demo.Topics topics() {
+      return new Demo.Topics(input, predictions(), alerts(), deadLetters());
+    }
+
     public void createTopics(EmbeddedStack stack) {
-      stack.kafka().createTopics(PARTITIONS, input, predictions(), alerts(), deadLetters());
+      topics().create(stack);
     }
 
     /** Configuration of this pipeline against the embedded stack. */
@@ -74,19 +71,11 @@ public final class ImageDemo {
         Path dataDir,
         String applicationId,
         Path stateDir) {
-      Map<String, String> c = new LinkedHashMap<>();
-      c.put(ConfigKeys.APPLICATION_ID, applicationId);
-      c.put(ConfigKeys.BOOTSTRAP_SERVERS, stack.kafka().bootstrapServers());
-      c.put(ConfigKeys.REGISTRY_URL, stack.registry().url());
-      c.put(ConfigKeys.STATE_DIR, stateDir.toString());
+      Path descriptorFile = descriptorsDir.resolve(descriptor + ".json");
+      Map<String, String> c =
+          Demo.pipelineConfig(stack, name, topics(), descriptorFile, applicationId, stateDir);
       c.put(ConfigKeys.DATA_DIR, dataDir.toAbsolutePath().toString());
-      c.put(ConfigKeys.PIPELINE_NAME, name);
       c.put(ConfigKeys.PIPELINE_KIND, "image-classification");
-      c.put(ConfigKeys.INPUT_TOPIC, input);
-      c.put(ConfigKeys.OUTPUT_TOPIC, predictions());
-      c.put(ConfigKeys.ALERTS_TOPIC, alerts());
-      c.put(ConfigKeys.DLQ_TOPIC, deadLetters());
-      c.put(ConfigKeys.MODEL_DESCRIPTOR, descriptorsDir.resolve(descriptor + ".json").toString());
       c.put(
           ConfigKeys.IMAGE_URI_ALLOWED_DIRS,
           ImageEvents.imagesDir(dataDir).toAbsolutePath().toString());
@@ -110,8 +99,7 @@ public final class ImageDemo {
   /** Runs the demo on a started embedded stack; returns the process exit code. */
   public int run(EmbeddedStack stack) throws Exception {
     out.println("== Sluice demo: image classification ==");
-    try (SchemaRegistryClient registry =
-        new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()))) {
+    try (SchemaRegistryClient registry = Demo.registry(stack)) {
       boolean photos = photos(stack, registry);
       out.println();
       boolean digits = digits(stack, registry);
@@ -123,10 +111,7 @@ public final class ImageDemo {
     p.createTopics(stack);
     Path state = Files.createTempDirectory("sluice-demo-" + p.name());
     SluiceConfig config =
-        ConfigLoader.load(
-            Optional.empty(),
-            Map.of(),
-            p.config(stack, descriptorsDir, dataDir, "sluice-demo-" + p.name(), state));
+        Demo.load(p.config(stack, descriptorsDir, dataDir, "sluice-demo-" + p.name(), state));
     SluiceApplication app = SluiceApplication.create(config, new SimpleMeterRegistry());
     try {
       app.start();

@@ -1,9 +1,7 @@
 package io.sluice.samples;
 
 import io.sluice.schemas.ImageEvent;
-import io.sluice.serde.RecordPart;
 import io.sluice.serde.SchemaRegistryClient;
-import io.sluice.serde.SpecificAvroSerde;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -26,12 +24,6 @@ import java.util.zip.CRC32;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The vision data as {@link ImageEvent}s: the sample photos, the MNIST t10k test set (each digit as

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.anomaly.DriftRule;
 import io.sluice.app.SluiceApplication;
 import io.sluice.config.ConfigKeys;
-import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.models.descriptor.ModelDescriptor;
@@ -16,8 +15,6 @@ import io.sluice.models.intrusion.NslKdd;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.NetworkConnection;
 import io.sluice.schemas.Prediction;
-import io.sluice.serde.RegistrySettings;
-import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -26,7 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -35,46 +31,23 @@ import java.util.stream.Collectors;
  * pipeline on the embedded broker and registry, keyed by the target service so that the cooldown
  * turns floods into a few alerts, and reports attack detection as measured on the stream's output.
  */
-public final class IntrusionDemo {
-  public static final String INPUT = "connections";
-  public static final String PREDICTIONS = "intrusion-predictions";
-  public static final String ALERTS = "intrusion-alerts";
-  public static final String DEAD_LETTERS = "intrusion-dead-letters";
-  static final int PARTITIONS = 2;
-
-  private final Path dataDir;
-  private final Path modelsDir;
-  private final PrintStream out;
-
-  public IntrusionDemo(Path dataDir, Path modelsDir, PrintStream out) {
-    this.dataDir = dataDir;
-    this.modelsDir = modelsDir;
-    this.out = out;
-  }
+public record IntrusionDemo(Path dataDir, Path modelsDir, PrintStream out) {
+  private static final Demo.Topics TOPICS =
+      new Demo.Topics(
+          "connections", "intrusion-predictions", "intrusion-alerts", "intrusion-dead-letters");
 
   /** The descriptor of the intrusion model, trained first if it is not there yet. */
   public static Path ensureModel(Path dataDir, Path modelsDir) throws Exception {
     Path descriptor = modelsDir.resolve("intrusion").resolve(IntrusionModelTrainer.DESCRIPTOR_FILE);
-    if (!Files.exists(descriptor)) {
-      IntrusionModelTrainer.train(dataDir, descriptor.getParent(), 42);
-    }
-    return descriptor;
+    return Demo.ensureModel(
+        descriptor, Files.exists(descriptor), dir -> IntrusionModelTrainer.train(dataDir, dir, 42));
   }
 
   /** Configuration of the intrusion pipeline against the embedded stack. */
   public static Map<String, String> pipelineConfig(
       EmbeddedStack stack, Path descriptor, String applicationId, Path stateDir) {
     Map<String, String> c =
-        Demo.pipelineConfig(
-            stack,
-            applicationId,
-            stateDir,
-            "intrusion",
-            descriptor,
-            INPUT,
-            PREDICTIONS,
-            ALERTS,
-            DEAD_LETTERS);
+        Demo.pipelineConfig(stack, "intrusion", TOPICS, descriptor, applicationId, stateDir);
     // Event fields carry the connection features under the model's names; text ones are one-hot.
     c.put(ConfigKeys.FEATURES, "*");
     c.put(ConfigKeys.ALERT_DRIFT_METRICS, DriftRule.SCORE);
@@ -85,7 +58,7 @@ public final class IntrusionDemo {
 
   /** Creates the pipeline's topics on the embedded broker. */
   public static void createTopics(EmbeddedStack stack) {
-    stack.kafka().createTopics(PARTITIONS, INPUT, PREDICTIONS, ALERTS, DEAD_LETTERS);
+    TOPICS.create(stack);
   }
 
   /**
@@ -142,22 +115,16 @@ public final class IntrusionDemo {
         descriptor.alertThreshold());
     createTopics(stack);
     List<NetworkConnection> events = IntrusionEvents.read(dataDir);
-    Path stateDir = Files.createTempDirectory("sluice-demo-state");
     SluiceConfig config =
-        ConfigLoader.load(
-            Optional.empty(),
-            Map.of(),
-            pipelineConfig(stack, descriptorPath, "sluice-demo-intrusion", stateDir));
+        Demo.load(
+            pipelineConfig(stack, descriptorPath, "sluice-demo-intrusion", Demo.newStateDir()));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    try (SchemaRegistryClient registry =
-            new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
+    try (SchemaRegistryClient registry = Demo.registry(stack);
         SluiceApplication app = SluiceApplication.create(config, meters);
-        OutputCollector collector =
-            new OutputCollector(
-                stack.kafka().bootstrapServers(), registry, PREDICTIONS, ALERTS, DEAD_LETTERS)) {
+        OutputCollector collector = TOPICS.collector(stack, registry)) {
       app.start();
       long started = System.nanoTime();
-      int produced = produce(stack.kafka().bootstrapServers(), registry, INPUT, events);
+      int produced = produce(stack.kafka().bootstrapServers(), registry, TOPICS.input(), events);
       boolean complete = collector.awaitOutputs(produced, Duration.ofMinutes(5));
       collector.poll(Duration.ofMillis(500));
       double seconds = (collector.lastReceivedNanos() - started) / 1e9;
@@ -179,11 +146,7 @@ public final class IntrusionDemo {
         Locale.ROOT, "events in        %,d connections of KDDTest+ (keyed by service)%n", produced);
     out.printf(Locale.ROOT, "predictions out  %,d%n", c.predictions().size());
     out.printf(Locale.ROOT, "dead letters     %,d%n", c.deadLetters().size());
-    out.printf(
-        Locale.ROOT,
-        "throughput       %,.0f events/s end to end (%.1f s)%n",
-        produced / seconds,
-        seconds);
+    Demo.printThroughput(out, produced, seconds);
     out.println();
     out.printf(
         Locale.ROOT,
@@ -230,14 +193,10 @@ public final class IntrusionDemo {
         reported,
         summaries);
 
-    for (var summary : meters.find("sluice.drift.psi").summaries()) {
-      out.printf(
-          Locale.ROOT,
-          "drift of %s    %d windows judged against the training split, largest PSI %.4f%n",
-          summary.getId().getTag("metric"),
-          summary.count(),
-          summary.max());
-    }
+    Demo.printDrift(
+        out,
+        meters,
+        "drift of %s    %d windows judged against the training split, largest PSI %.4f%n");
     out.println(
         "  (KDDTest+ was made to differ from the training data: 18 of its attack types, 3,752"
             + " rows, are not in the training file)");
@@ -258,15 +217,6 @@ public final class IntrusionDemo {
                     a.getEventId(),
                     a.getKey(),
                     a.getReason(),
-                    a.getContributions().stream()
-                        .map(
-                            f ->
-                                String.format(
-                                    Locale.ROOT,
-                                    "%s=%s (%+.2f)",
-                                    f.getFeature(),
-                                    f.getValue(),
-                                    f.getContribution()))
-                        .toList()));
+                    Demo.contributions(a, "%s=%s (%+.2f)")));
   }
 }

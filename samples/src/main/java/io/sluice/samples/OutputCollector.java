@@ -51,6 +51,8 @@ public final class OutputCollector implements AutoCloseable {
   /**
    * A collector of a pipeline whose predictions topic holds {@code predictionType} records (e.g.
    * {@code ImageClassification}).
+   *
+   * @param alertsTopic the alerts topic, or null for a pipeline that writes no alerts
    */
   public OutputCollector(
       String bootstrapServers,
@@ -80,7 +82,10 @@ public final class OutputCollector implements AutoCloseable {
                 false),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
-    consumer.subscribe(List.of(predictionsTopic, alertsTopic, dlqTopic));
+    consumer.subscribe(
+        alertsTopic == null
+            ? List.of(predictionsTopic, dlqTopic)
+            : List.of(predictionsTopic, alertsTopic, dlqTopic));
   }
 
   /**

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
 import io.sluice.config.ConfigKeys;
-import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.models.eval.Ranking;
@@ -13,11 +12,7 @@ import io.sluice.schemas.RatingEvent;
 import io.sluice.schemas.Recommendation;
 import io.sluice.schemas.RecommendationSource;
 import io.sluice.schemas.RecommendedItem;
-import io.sluice.serde.RecordPart;
-import io.sluice.serde.RegistrySettings;
-import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
-import io.sluice.serde.SpecificAvroSerde;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -43,55 +37,32 @@ import org.apache.kafka.common.serialization.Serializer;
  * pipeline on the embedded broker and registry, with odd events and corrupt records mixed in, and
  * prints the model's evaluation, a few users' feeds and what came out.
  */
-public final class RecsDemo {
-  public static final String INPUT = "ratings";
-  public static final String RECOMMENDATIONS = "recommendations";
-  public static final String DEAD_LETTERS = "recs-dead-letters";
-  static final int PARTITIONS = 2;
+public record RecsDemo(Path dataDir, Path modelsDir, PrintStream out) {
+  private static final Demo.Topics TOPICS =
+      new Demo.Topics("ratings", "recommendations", null, "recs-dead-letters");
 
   /** The last ratings in time order that the demo streams. */
   static final int EVENTS = 20_000;
 
-  private final Path dataDir;
-  private final Path modelsDir;
-  private final PrintStream out;
-
-  public RecsDemo(Path dataDir, Path modelsDir, PrintStream out) {
-    this.dataDir = dataDir;
-    this.modelsDir = modelsDir;
-    this.out = out;
-  }
-
   /** The descriptor of the recommender, trained first if it is not there yet. */
   public static Path ensureModel(Path dataDir, Path modelsDir) throws Exception {
     Path descriptor = modelsDir.resolve("recs").resolve(RecommenderTrainer.DESCRIPTOR_FILE);
-    if (!Files.exists(descriptor)) {
-      RecommenderTrainer.train(dataDir, descriptor.getParent(), 42);
-    }
-    return descriptor;
+    return Demo.ensureModel(
+        descriptor, Files.exists(descriptor), dir -> RecommenderTrainer.train(dataDir, dir, 42));
   }
 
   /** Configuration of the recommendation pipeline against the embedded stack. */
   public static Map<String, String> pipelineConfig(
       EmbeddedStack stack, Path descriptor, String applicationId, Path stateDir) {
     Map<String, String> c =
-        Demo.pipelineConfig(
-            stack,
-            applicationId,
-            stateDir,
-            "recs",
-            descriptor,
-            INPUT,
-            RECOMMENDATIONS,
-            null,
-            DEAD_LETTERS);
+        Demo.pipelineConfig(stack, "recs", TOPICS, descriptor, applicationId, stateDir);
     c.put(ConfigKeys.PIPELINE_KIND, "recommendation");
     return c;
   }
 
   /** Creates the pipeline's topics on the embedded broker. */
   public static void createTopics(EmbeddedStack stack) {
-    stack.kafka().createTopics(PARTITIONS, INPUT, RECOMMENDATIONS, DEAD_LETTERS);
+    TOPICS.create(stack);
   }
 
   /**
@@ -193,29 +164,22 @@ public final class RecsDemo {
     createTopics(stack);
     List<RatingEvent> all = RecsEvents.read(dataDir);
     List<RatingEvent> events = all.subList(all.size() - EVENTS, all.size());
-    Path stateDir = Files.createTempDirectory("sluice-demo-recs-state");
     SluiceConfig config =
-        ConfigLoader.load(
-            Optional.empty(),
-            Map.of(),
-            pipelineConfig(stack, descriptorPath, "sluice-demo-recs", stateDir));
+        Demo.load(pipelineConfig(stack, descriptorPath, "sluice-demo-recs", Demo.newStateDir()));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    try (SchemaRegistryClient registry =
-            new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
+    try (SchemaRegistryClient registry = Demo.registry(stack);
         SluiceApplication app = SluiceApplication.create(config, meters);
         RecommendationCollector collector =
             new RecommendationCollector(
-                stack.kafka().bootstrapServers(), registry, RECOMMENDATIONS, DEAD_LETTERS)) {
+                stack.kafka().bootstrapServers(),
+                registry,
+                TOPICS.output(),
+                TOPICS.deadLetters())) {
       app.start();
-      out.printf(
-          Locale.ROOT,
-          "broker %s  registry %s  execution provider %s%n",
-          stack.kafka().bootstrapServers(),
-          stack.registry().url(),
-          app.model().activeProvider().configName());
+      Demo.printEnvironment(out, stack, app);
       long started = System.nanoTime();
       List<RatingEvent> sent =
-          produce(stack.kafka().bootstrapServers(), registry, INPUT, events, true);
+          produce(stack.kafka().bootstrapServers(), registry, TOPICS.input(), events, true);
       boolean complete = collector.awaitOutputs(sent.size(), Duration.ofMinutes(5));
       double seconds = (collector.lastReceivedNanos() - started) / 1e9;
       report(sent, collector, meters, seconds);
@@ -289,8 +253,7 @@ public final class RecsDemo {
         streamed.hitRate(),
         streamed.ndcg(),
         streamed.cases());
-    out.printf(
-        Locale.ROOT, "throughput       %,.0f events/s end to end (%.1f s)%n", sent.size() / s, s);
+    Demo.printThroughput(out, sent.size(), s);
     Map<Long, List<Recommendation>> byUser = new LinkedHashMap<>();
     for (Recommendation r : recs) {
       byUser.computeIfAbsent(r.getUserId(), u -> new ArrayList<>()).add(r);

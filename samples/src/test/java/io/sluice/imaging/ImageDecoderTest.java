@@ -3,8 +3,8 @@ package io.sluice.imaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.samples.ImageEvents;
 import io.sluice.imaging.ImageRejectedException.Reason;
+import io.sluice.samples.ImageEvents;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;

@@ -2,11 +2,11 @@ package io.sluice.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.samples.ImageDemo;
-import io.sluice.samples.ImageEvents;
 import io.sluice.config.ConfigLoader;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.imaging.VisionFixtures;
+import io.sluice.samples.ImageDemo;
+import io.sluice.samples.ImageEvents;
 import io.sluice.schemas.ImageEvent;
 import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;

@@ -1,7 +1,7 @@
 package io.sluice.loadtests.jmh;
 
-import io.sluice.samples.FraudEvents;
 import io.sluice.loadtests.BenchmarkDefaults;
+import io.sluice.samples.FraudEvents;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.serde.LocalSchemaRegistry;
 import io.sluice.serde.RecordPart;

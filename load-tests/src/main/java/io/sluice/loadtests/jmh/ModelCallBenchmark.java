@@ -1,11 +1,11 @@
 package io.sluice.loadtests.jmh;
 
-import io.sluice.samples.FraudDemo;
 import io.sluice.config.ConfigKeys;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
 import io.sluice.inference.ModelRunner;
 import io.sluice.loadtests.BenchmarkDefaults;
+import io.sluice.samples.FraudDemo;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.LocalSchemaRegistry;
 import io.sluice.topology.FeatureMapping;
