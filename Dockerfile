@@ -8,11 +8,11 @@ WORKDIR /src
 COPY . .
 # -Dquick: formatting, layering and static analysis ran in CI already.
 RUN --mount=type=cache,target=/root/.m2 \
-    mvn -B -ntp -Dquick -DskipTests install -pl streams-app -am \
- && mvn -B -ntp -Dquick dependency:copy-dependencies -pl streams-app \
+    mvn -B -ntp -Dquick -DskipTests install -pl cli -am \
+ && mvn -B -ntp -Dquick dependency:copy-dependencies -pl cli \
       -DincludeScope=runtime -DoutputDirectory=/opt/sluice/lib \
- && find streams-app/target -maxdepth 1 -name 'sluice-streams-app-*.jar' ! -name '*-tests.jar' \
-      -exec cp {} /opt/sluice/lib/sluice-streams-app.jar \;
+ && find cli/target -maxdepth 1 -name 'sluice-cli-*.jar' ! -name '*-tests.jar' \
+      -exec cp {} /opt/sluice/lib/sluice-cli.jar \;
 
 FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 --home-dir /var/lib/sluice sluice \

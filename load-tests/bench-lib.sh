@@ -25,7 +25,8 @@ run_main() {
   shift
   # This tree's classes, never the Sluice jars classpath.txt names: those may be the ones in
   # ~/.m2, which a build of another checkout can replace.
-  local classes="$root/load-tests/target/classes:$root/streams-app/target/classes"
+  local classes="$root/load-tests/target/classes:$root/samples/target/classes"
+  classes="$classes:$root/streams-app/target/classes"
   classes="$classes:$root/models/target/classes:$root/schemas/target/classes"
   local libraries
   libraries="$(tr ':' '\n' <"$classpath_file" | grep -v -E '/sluice-[a-z-]+-[^/]*\.jar$' | paste -sd:)"
