@@ -23,7 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Shared defaults of the demos and of the demo and training commands. */
+/** What the demos share, and the defaults of the demo, produce and train commands. */
 public final class Demo {
   /** Where the project's own trained models go, relative to the working directory. */
   public static final Path MODELS_DIR = Path.of(".sluice", "models");
