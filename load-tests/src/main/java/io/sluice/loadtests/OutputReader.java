@@ -1,5 +1,6 @@
 package io.sluice.loadtests;
 
+import io.sluice.samples.OutputCollector;
 import io.sluice.schemas.Prediction;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.SchemaRegistryClient;
@@ -8,11 +9,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads what a benchmark run wrote with {@code read_committed}, as a downstream consumer would, but
@@ -37,17 +36,7 @@ final class OutputReader implements AutoCloseable {
       String bootstrapServers, String predictionsTopic, String alertsTopic, String dlqTopic) {
     this.predictionsTopic = predictionsTopic;
     this.alertsTopic = alertsTopic;
-    this.consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
+    this.consumer = OutputCollector.outputConsumer(bootstrapServers, Map.of());
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : List.of(predictionsTopic, alertsTopic, dlqTopic)) {
       consumer

@@ -79,6 +79,11 @@ public final class Demo {
     void train(Path outDir) throws Exception;
   }
 
+  /** The descriptor of one of the project's own models, trained first if it is not there. */
+  static Path ensureModel(Path descriptor, Trainer trainer) throws Exception {
+    return ensureModel(descriptor, Files.exists(descriptor), trainer);
+  }
+
   /**
    * The descriptor of one of the project's own models, trained first into its directory unless
    * {@code current}.

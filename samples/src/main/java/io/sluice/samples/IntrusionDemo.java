@@ -17,7 +17,6 @@ import io.sluice.schemas.NetworkConnection;
 import io.sluice.schemas.Prediction;
 import io.sluice.serde.SchemaRegistryClient;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,8 +38,7 @@ public record IntrusionDemo(Path dataDir, Path modelsDir, PrintStream out) {
   /** The descriptor of the intrusion model, trained first if it is not there yet. */
   public static Path ensureModel(Path dataDir, Path modelsDir) throws Exception {
     Path descriptor = modelsDir.resolve("intrusion").resolve(IntrusionModelTrainer.DESCRIPTOR_FILE);
-    return Demo.ensureModel(
-        descriptor, Files.exists(descriptor), dir -> IntrusionModelTrainer.train(dataDir, dir, 42));
+    return Demo.ensureModel(descriptor, dir -> IntrusionModelTrainer.train(dataDir, dir, 42));
   }
 
   /** Configuration of the intrusion pipeline against the embedded stack. */

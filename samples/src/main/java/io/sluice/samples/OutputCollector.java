@@ -7,6 +7,7 @@ import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.SchemaRegistryClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -68,24 +69,31 @@ public final class OutputCollector implements AutoCloseable {
     this.predictionDecoder = AvroRecordDecoder.specific(registry, predictionType);
     this.alertDecoder = AvroRecordDecoder.specific(registry, Alert.class);
     this.consumer =
-        new KafkaConsumer<>(
+        outputConsumer(
+            bootstrapServers,
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG,
                 "sluice-output-reader-" + System.nanoTime(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
+                "earliest"));
     consumer.subscribe(
         alertsTopic == null
             ? List.of(predictionsTopic, dlqTopic)
             : List.of(predictionsTopic, alertsTopic, dlqTopic));
+  }
+
+  /**
+   * A consumer of a pipeline's outputs as a downstream application reads them: {@code
+   * read_committed}, raw bytes, no offsets committed; {@code more} adds settings (a group id, where
+   * to start). The caller closes it.
+   */
+  public static KafkaConsumer<byte[], byte[]> outputConsumer(
+      String bootstrapServers, Map<String, ?> more) {
+    Map<String, Object> config = new HashMap<>(more);
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   /**

@@ -14,7 +14,6 @@ import io.sluice.schemas.RecommendationSource;
 import io.sluice.schemas.RecommendedItem;
 import io.sluice.serde.SchemaRegistryClient;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,13 +43,6 @@ public record RecsDemo(Path dataDir, Path modelsDir, PrintStream out) {
   /** The last ratings in time order that the demo streams. */
   static final int EVENTS = 20_000;
 
-  /** The descriptor of the recommender, trained first if it is not there yet. */
-  public static Path ensureModel(Path dataDir, Path modelsDir) throws Exception {
-    Path descriptor = modelsDir.resolve("recs").resolve(RecommenderTrainer.DESCRIPTOR_FILE);
-    return Demo.ensureModel(
-        descriptor, Files.exists(descriptor), dir -> RecommenderTrainer.train(dataDir, dir, 42));
-  }
-
   /** Configuration of the recommendation pipeline against the embedded stack. */
   public static Map<String, String> pipelineConfig(
       EmbeddedStack stack, Path descriptor, String applicationId, Path stateDir) {
@@ -63,6 +55,12 @@ public record RecsDemo(Path dataDir, Path modelsDir, PrintStream out) {
   /** Creates the pipeline's topics on the embedded broker. */
   public static void createTopics(EmbeddedStack stack) {
     TOPICS.create(stack);
+  }
+
+  /** The descriptor of the recommender, trained first if it is not there yet. */
+  public static Path ensureModel(Path dataDir, Path modelsDir) throws Exception {
+    Path descriptor = modelsDir.resolve("recs").resolve(RecommenderTrainer.DESCRIPTOR_FILE);
+    return Demo.ensureModel(descriptor, dir -> RecommenderTrainer.train(dataDir, dir, 42));
   }
 
   /**
