@@ -1,4 +1,4 @@
-package io.sluice.models.eval;
+package io.sluice.eval;
 
 import java.util.BitSet;
 

@@ -1,4 +1,4 @@
-package io.sluice.replay;
+package io.sluice.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -77,18 +77,5 @@ class ClassificationMetricsTest {
   void refusesNoRecords() {
     assertThatThrownBy(() -> ClassificationMetrics.of(new double[0], new int[0], 0.5))
         .hasMessageContaining("at least one labelled record");
-  }
-
-  @Test
-  void latencyPercentilesAreNearestRank() {
-    double[] millis = new double[100];
-    for (int i = 0; i < millis.length; i++) {
-      millis[i] = 100 - i;
-    }
-    Latencies l = Latencies.of(millis);
-    assertThat(l.p50Ms()).isEqualTo(50);
-    assertThat(l.p99Ms()).isEqualTo(99);
-    assertThat(l.maxMs()).isEqualTo(100);
-    assertThat(l.histogram().stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
   }
 }

@@ -1,4 +1,4 @@
-package io.sluice.imaging;
+package io.sluice.descriptor;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,8 +1,5 @@
-package io.sluice.models.eval;
+package io.sluice.eval;
 
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.IntStream;
 
 /**
  * The confusion counts of a binary alert rule {@code score >= threshold}, and the rule for choosing
@@ -58,7 +55,7 @@ public record ThresholdMetrics(
    *     score is NaN
    */
   public static ThresholdMetrics at(double[] scores, int[] labels, double threshold) {
-    checkInputs(scores, labels);
+    Scores.check(scores, labels, false);
     int tp = 0;
     int fp = 0;
     int fn = 0;
@@ -88,13 +85,12 @@ public record ThresholdMetrics(
    *     or a NaN score, or there is no positive
    */
   public static ThresholdMetrics maxF1(double[] scores, int[] labels) {
-    checkInputs(scores, labels);
-    int positives = Arrays.stream(labels).sum();
+    Scores.check(scores, labels, false);
+    int positives = Scores.positives(labels);
     if (positives == 0) {
       throw new IllegalArgumentException("Expected at least one positive label, found none");
     }
-    Integer[] order = IntStream.range(0, scores.length).boxed().toArray(Integer[]::new);
-    Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
+    Integer[] order = Scores.descending(scores);
     // Sweep the cut down through the distinct scores, flagging one run of ties at a time.
     int truePositives = 0;
     int flagged = 0;
@@ -117,25 +113,5 @@ public record ThresholdMetrics(
       start = end;
     }
     return at(scores, labels, bestThreshold);
-  }
-
-  private static void checkInputs(double[] scores, int[] labels) {
-    if (scores.length != labels.length) {
-      throw new IllegalArgumentException(
-          "Expected as many labels as scores, found "
-              + scores.length
-              + " scores and "
-              + labels.length
-              + " labels");
-    }
-    for (int i = 0; i < labels.length; i++) {
-      if (labels[i] != 0 && labels[i] != 1) {
-        throw new IllegalArgumentException(
-            "Expected labels 0 or 1, found " + labels[i] + " at index " + i);
-      }
-      if (Double.isNaN(scores[i])) {
-        throw new IllegalArgumentException("Expected scores, found NaN at index " + i);
-      }
-    }
   }
 }

@@ -1,9 +1,9 @@
-package io.sluice.models.eval;
+package io.sluice.descriptor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.models.descriptor.ModelDescriptor.Distribution;
+import io.sluice.descriptor.ModelDescriptor.Distribution;
 import org.junit.jupiter.api.Test;
 
 class ReferenceBinsTest {

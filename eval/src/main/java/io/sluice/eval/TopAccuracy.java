@@ -1,4 +1,4 @@
-package io.sluice.replay;
+package io.sluice.eval;
 
 /**
  * How often an image classifier's most probable class, or one of its top {@code k}, is the label

@@ -1,4 +1,4 @@
-package io.sluice.models.eval;
+package io.sluice.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,8 +1,5 @@
-package io.sluice.models.eval;
+package io.sluice.eval;
 
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.IntStream;
 
 /**
  * Exact area under the ROC curve for binary labels.
@@ -25,26 +22,8 @@ public final class RocAuc {
    *     is not 0 or 1, or either class is absent (the AUC is then undefined)
    */
   public static double rocAuc(double[] scores, int[] labels) {
-    if (scores.length != labels.length) {
-      throw new IllegalArgumentException(
-          "Expected as many labels as scores, found "
-              + scores.length
-              + " scores and "
-              + labels.length
-              + " labels");
-    }
-    long positives = 0;
-    for (int i = 0; i < labels.length; i++) {
-      if (labels[i] != 0 && labels[i] != 1) {
-        throw new IllegalArgumentException(
-            "Expected labels 0 or 1, found " + labels[i] + " at index " + i);
-      }
-      if (!Double.isFinite(scores[i])) {
-        throw new IllegalArgumentException(
-            "Expected finite scores, found " + scores[i] + " at index " + i);
-      }
-      positives += labels[i];
-    }
+    Scores.check(scores, labels, true);
+    long positives = Scores.positives(labels);
     long negatives = labels.length - positives;
     if (positives == 0 || negatives == 0) {
       throw new IllegalArgumentException(
@@ -55,8 +34,7 @@ public final class RocAuc {
               + " negatives");
     }
 
-    Integer[] order = IntStream.range(0, scores.length).boxed().toArray(Integer[]::new);
-    Arrays.sort(order, Comparator.comparingDouble(i -> scores[i]));
+    Integer[] order = Scores.ascending(scores);
     // Ranks are 1-based; a run of ties shares the mean of its ranks. Twice the rank sum stays an
     // integer, so the sum is exact in a long.
     long twiceRankSumOfPositives = 0;

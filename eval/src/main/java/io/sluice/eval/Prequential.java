@@ -1,4 +1,4 @@
-package io.sluice.models.eval;
+package io.sluice.eval;
 
 /**
  * Prequential ("test then train") evaluation of a recommender on a stream: for each event in time

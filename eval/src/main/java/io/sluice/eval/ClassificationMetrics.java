@@ -1,10 +1,7 @@
-package io.sluice.replay;
+package io.sluice.eval;
 
-import io.sluice.models.eval.RocAuc;
-import io.sluice.models.eval.ThresholdMetrics;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -94,13 +91,10 @@ public record ClassificationMetrics(
         histogram(scores, labels, 0));
   }
 
-  /** Average precision; tied scores are one step, so the order of ties does not matter. */
-  static double averagePrecision(double[] scores, int[] labels) {
-    Integer[] order = descending(scores);
-    int positives = 0;
-    for (int label : labels) {
-      positives += label;
-    }
+  /** Average precision (PR-AUC); tied scores are one step, so the order of ties does not matter. */
+  public static double averagePrecision(double[] scores, int[] labels) {
+    Integer[] order = Scores.descending(scores);
+    int positives = Scores.positives(labels);
     double sum = 0;
     int tp = 0;
     int seen = 0;
@@ -119,22 +113,10 @@ public record ClassificationMetrics(
     return sum / positives;
   }
 
-  private static Integer[] descending(double[] scores) {
-    Integer[] order = new Integer[scores.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
-    return order;
-  }
-
   /** ROC (FPR, TPR) or PR (recall, precision) points at each distinct score, thinned. */
   private static List<Point> curve(double[] scores, int[] labels, boolean roc) {
-    Integer[] order = descending(scores);
-    int positives = 0;
-    for (int label : labels) {
-      positives += label;
-    }
+    Integer[] order = Scores.descending(scores);
+    int positives = Scores.positives(labels);
     int negatives = labels.length - positives;
     List<Point> all = new ArrayList<>();
     all.add(roc ? new Point(0, 0) : new Point(0, 1));

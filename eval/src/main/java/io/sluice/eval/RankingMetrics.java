@@ -1,6 +1,5 @@
-package io.sluice.replay;
+package io.sluice.eval;
 
-import io.sluice.models.eval.Ranking;
 
 /**
  * A recommender's prequential quality over a replay, against the popularity baseline on the same

@@ -1,6 +1,6 @@
-package io.sluice.models.eval;
+package io.sluice.descriptor;
 
-import io.sluice.models.descriptor.ModelDescriptor.Distribution;
+import io.sluice.descriptor.ModelDescriptor.Distribution;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

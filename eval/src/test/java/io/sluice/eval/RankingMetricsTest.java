@@ -1,10 +1,9 @@
-package io.sluice.replay;
+package io.sluice.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.sluice.models.eval.Ranking;
 import org.junit.jupiter.api.Test;
 
 class RankingMetricsTest {

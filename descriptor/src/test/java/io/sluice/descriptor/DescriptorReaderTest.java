@@ -1,16 +1,16 @@
-package io.sluice.inference;
+package io.sluice.descriptor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.inference.ModelDescriptor.TensorSpec;
+import io.sluice.descriptor.ModelDescriptor.TensorSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ModelDescriptorTest {
+class DescriptorReaderTest {
   private static final String SHA = "ab".repeat(32);
 
   @TempDir Path dir;
@@ -48,6 +48,8 @@ class ModelDescriptorTest {
     assertThat(descriptor.golden()).isPresent();
     assertThat(descriptor.golden().get().inputs().get(0)).containsExactly(1.5f, 2f, -3f);
     assertThat(descriptor.golden().get().outputs().get(0)).containsExactly(0.25f, 0.75f);
+    assertThat(descriptor.training()).containsEntry("auc", 0.97).containsEntry("rows", 4492);
+    assertThat(descriptor.recommendation()).isEmpty();
   }
 
   @Test
@@ -66,7 +68,7 @@ class ModelDescriptorTest {
     Path path = write(minimal().replace("\"file\": \"m.onnx\",", ""));
 
     assertThatThrownBy(() -> ModelDescriptor.read(path))
-        .isInstanceOf(ModelLoadException.class)
+        .isInstanceOf(DescriptorException.class)
         .hasMessage("model descriptor " + path + ": required field 'file' is missing");
   }
 
@@ -75,7 +77,7 @@ class ModelDescriptorTest {
     Path path = write(minimal().replace("[-1, 4]", "[-1, 0]"));
 
     assertThatThrownBy(() -> ModelDescriptor.read(path))
-        .isInstanceOf(ModelLoadException.class)
+        .isInstanceOf(DescriptorException.class)
         .hasMessage(
             "model descriptor "
                 + path
@@ -87,7 +89,7 @@ class ModelDescriptorTest {
     Path path = write(minimal().replace(SHA, "xyz"));
 
     assertThatThrownBy(() -> ModelDescriptor.read(path))
-        .isInstanceOf(ModelLoadException.class)
+        .isInstanceOf(DescriptorException.class)
         .hasMessage(
             "model descriptor "
                 + path
@@ -104,7 +106,7 @@ class ModelDescriptorTest {
                     "\"name\": \"m\", \"labels\": [\"0\", \"1\"], \"positiveLabel\": \"yes\","));
 
     assertThatThrownBy(() -> ModelDescriptor.read(path))
-        .isInstanceOf(ModelLoadException.class)
+        .isInstanceOf(DescriptorException.class)
         .hasMessage(
             "model descriptor "
                 + path
@@ -121,7 +123,7 @@ class ModelDescriptorTest {
                     "\"name\": \"m\", \"golden\": {\"inputs\": [[1,2,3,4]], \"outputs\": []},"));
 
     assertThatThrownBy(() -> ModelDescriptor.read(path))
-        .isInstanceOf(ModelLoadException.class)
+        .isInstanceOf(DescriptorException.class)
         .hasMessage(
             "model descriptor "
                 + path
@@ -151,7 +153,7 @@ class ModelDescriptorTest {
     Path path = write(withAnomalyBlocks(ONE_HOT_ETC.replace("one-hot", "ordinal")));
 
     assertThatThrownBy(() -> ModelDescriptor.read(path))
-        .isInstanceOf(ModelLoadException.class)
+        .isInstanceOf(DescriptorException.class)
         .hasMessage(
             "model descriptor "
                 + path
@@ -163,7 +165,7 @@ class ModelDescriptorTest {
     Path path = write(withAnomalyBlocks(ONE_HOT_ETC.replace("\"udp\"]", "\"icmp\"]")));
 
     assertThatThrownBy(() -> ModelDescriptor.read(path))
-        .isInstanceOf(ModelLoadException.class)
+        .isInstanceOf(DescriptorException.class)
         .hasMessageContaining("field 'categoricals[0].values[1]'")
         .hasMessageContaining("'proto=icmp' is in features");
   }
@@ -173,7 +175,7 @@ class ModelDescriptorTest {
     Path path = write(withAnomalyBlocks(ONE_HOT_ETC.replace("[0.5, 1, -1]", "[0.5, 1]")));
 
     assertThatThrownBy(() -> ModelDescriptor.read(path))
-        .isInstanceOf(ModelLoadException.class)
+        .isInstanceOf(DescriptorException.class)
         .hasMessageContaining(
             "field 'linear.coefficients' must be an array of 3 numbers (one per feature)");
   }
@@ -183,9 +185,45 @@ class ModelDescriptorTest {
     Path path = write(withAnomalyBlocks(ONE_HOT_ETC.replace("[0.25, 0.75]", "[0.25, 0.5]")));
 
     assertThatThrownBy(() -> ModelDescriptor.read(path))
-        .isInstanceOf(ModelLoadException.class)
+        .isInstanceOf(DescriptorException.class)
         .hasMessageContaining("field 'reference.distributions.score.proportions' must add up to 1");
   }
+
+  @Test
+  void readsTheRecommendationBlock() throws Exception {
+    Path path = write(minimal().replace("\"name\": \"m\",", "\"name\": \"m\", " + RECS));
+
+    ModelDescriptor.Recommendation r = ModelDescriptor.read(path).recommendation().orElseThrow();
+
+    assertThat(r.maxRecent()).isEqualTo(5);
+    assertThat(r.decay()).isEqualTo(0.5f);
+    assertThat(r.popular()).containsExactly(20L, 10L);
+    assertThat(r.popularCounts()).containsExactly(9, 4);
+    assertThat(r.items())
+        .containsExactly(new ModelDescriptor.Item(10, "Heat"), new ModelDescriptor.Item(20, "Up"));
+  }
+
+  @Test
+  void rejectsAPopularItemThatIsNotInTheCatalogue() throws Exception {
+    Path path =
+        write(
+            minimal()
+                .replace("\"name\": \"m\",", "\"name\": \"m\", " + RECS.replace("[20, 10]", "[20, 30]")));
+
+    assertThatThrownBy(() -> ModelDescriptor.read(path))
+        .isInstanceOf(DescriptorException.class)
+        .hasMessage(
+            "model descriptor "
+                + path
+                + ": field 'recommendation.popular[1]' must be an item of 'recommendation.items',"
+                + " found 30");
+  }
+
+  private static final String RECS =
+      """
+      "recommendation": {"maxRecent": 5, "decay": 0.5, "popular": [20, 10],
+        "popularCounts": [9, 4], "items": [{"id": 10, "title": "Heat"}, {"id": 20, "title": "Up"}]},
+      """;
 
   private static final String ONE_HOT_ETC =
       """
@@ -206,7 +244,7 @@ class ModelDescriptorTest {
     Path path = write("{ \"name\": ");
 
     assertThatThrownBy(() -> ModelDescriptor.read(path))
-        .isInstanceOf(ModelLoadException.class)
+        .isInstanceOf(DescriptorException.class)
         .hasMessageStartingWith("model descriptor " + path + " is not valid JSON: ");
   }
 
@@ -215,7 +253,7 @@ class ModelDescriptorTest {
     Path path = dir.resolve("absent.json");
 
     assertThatThrownBy(() -> ModelDescriptor.read(path))
-        .isInstanceOf(ModelLoadException.class)
+        .isInstanceOf(DescriptorException.class)
         .hasMessage("model descriptor " + path + " does not exist");
   }
 
