@@ -1,5 +1,6 @@
 package io.sluice.loadtests;
 
+import io.sluice.inference.ModelLoader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
 import io.sluice.cli.RecommendationCollector;
@@ -212,7 +213,7 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
       batches.add(in);
     }
     try (ModelRunner runner =
-        ModelRunner.load(
+        ModelLoader.load(
             descriptor, InferenceSettings.defaults().withProvider(ExecutionProvider.CPU))) {
       for (Map<String, Tensor> b : batches) {
         runner.run(b);

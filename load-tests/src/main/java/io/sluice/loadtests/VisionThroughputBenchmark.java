@@ -1,5 +1,6 @@
 package io.sluice.loadtests;
 
+import io.sluice.inference.ModelLoader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
 import io.sluice.cli.ImageDemo;
@@ -110,7 +111,7 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
     List<Double> e2e = new ArrayList<>();
     // Raw and end-to-end runs alternate, so that both see the same machine; run 0 warms both up.
     try (ModelRunner model =
-            ModelRunner.load(
+            ModelLoader.load(
                 descriptor, new InferenceSettings(ExecutionProvider.CPU, 0, 1, 1, true), dataDir);
         EmbeddedStack stack = EmbeddedStack.start();
         SchemaRegistryClient registry =

@@ -1,5 +1,6 @@
 package io.sluice.app;
 
+import io.sluice.inference.ModelLoader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -180,7 +181,7 @@ public final class SluiceApplication implements AutoCloseable {
     InferenceSettings settings =
         new InferenceSettings(provider, p.cudaDevice(), p.intraOpThreads(), 1, true);
     try {
-      return ModelRunner.load(descriptor, settings, config.dataDir());
+      return ModelLoader.load(descriptor, settings, config.dataDir());
     } catch (ModelLoadException e) {
       throw new ConfigException(key, descriptor.toString(), e.getMessage());
     }

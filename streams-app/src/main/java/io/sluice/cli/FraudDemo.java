@@ -8,8 +8,8 @@ import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
-import io.sluice.models.descriptor.ModelDescriptor;
-import io.sluice.models.eval.RocAuc;
+import io.sluice.descriptor.ModelDescriptor;
+import io.sluice.eval.RocAuc;
 import io.sluice.models.fraud.FraudModelTrainer;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.CardTransaction;
@@ -78,7 +78,7 @@ public final class FraudDemo {
       return false;
     }
     ModelDescriptor d = ModelDescriptor.read(descriptor);
-    return d.linear() != null && d.reference() != null;
+    return d.linear().isPresent() && !d.reference().isEmpty();
   }
 
   /** Configuration of the fraud pipeline against the embedded stack. */
@@ -216,7 +216,7 @@ public final class FraudDemo {
         trainedAuc == null
             ? "n/a"
             : String.format(Locale.ROOT, "%.4f", ((Number) trainedAuc).doubleValue()),
-        descriptor.alertThreshold());
+        descriptor.alertThreshold().getAsDouble());
     createTopics(stack);
     List<CardTransaction> events = FraudEvents.read(dataDir);
     Path stateDir = Files.createTempDirectory("sluice-demo-state");

@@ -8,9 +8,9 @@ import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
-import io.sluice.models.descriptor.ModelDescriptor;
-import io.sluice.models.eval.RocAuc;
-import io.sluice.models.eval.ThresholdMetrics;
+import io.sluice.descriptor.ModelDescriptor;
+import io.sluice.eval.RocAuc;
+import io.sluice.eval.ThresholdMetrics;
 import io.sluice.models.intrusion.IntrusionModelTrainer;
 import io.sluice.models.intrusion.NslKdd;
 import io.sluice.schemas.Alert;
@@ -161,7 +161,7 @@ public final class IntrusionDemo {
         descriptor.name(),
         descriptor.version(),
         descriptor.features().size(),
-        descriptor.alertThreshold());
+        descriptor.alertThreshold().getAsDouble());
     createTopics(stack);
     List<NetworkConnection> events = IntrusionEvents.read(dataDir);
     Path stateDir = Files.createTempDirectory("sluice-demo-state");
@@ -194,7 +194,7 @@ public final class IntrusionDemo {
       ModelDescriptor descriptor,
       SimpleMeterRegistry meters,
       double seconds) {
-    Detection d = Detection.of(c.predictions(), descriptor.alertThreshold());
+    Detection d = Detection.of(c.predictions(), descriptor.alertThreshold().getAsDouble());
     ThresholdMetrics m = d.metrics();
     out.println();
     out.printf(

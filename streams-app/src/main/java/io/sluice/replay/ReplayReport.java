@@ -1,5 +1,8 @@
 package io.sluice.replay;
 
+import io.sluice.eval.TopAccuracy;
+import io.sluice.eval.RankingMetrics;
+import io.sluice.eval.ClassificationMetrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;

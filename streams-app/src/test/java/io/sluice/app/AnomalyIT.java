@@ -18,8 +18,8 @@ import io.sluice.cli.RuleComparison;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.embedded.EmbeddedStack;
-import io.sluice.models.descriptor.ModelDescriptor;
-import io.sluice.models.eval.ThresholdMetrics;
+import io.sluice.descriptor.ModelDescriptor;
+import io.sluice.eval.ThresholdMetrics;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.NetworkConnection;
@@ -228,7 +228,7 @@ class AnomalyIT {
       assertThat(out.predictions()).hasSize(events.size());
       assertThat(out.deadLetters()).isEmpty();
       IntrusionDemo.Detection d =
-          IntrusionDemo.Detection.of(out.predictions(), descriptor.alertThreshold());
+          IntrusionDemo.Detection.of(out.predictions(), descriptor.alertThreshold().getAsDouble());
       ThresholdMetrics m = d.metrics();
       System.out.printf(
           Locale.ROOT,

@@ -3,6 +3,7 @@ package io.sluice.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.sluice.inference.ModelLoader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.cli.FraudDemo;
 import io.sluice.cli.OutputCollector;
@@ -10,7 +11,7 @@ import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.inference.InferenceSettings;
 import io.sluice.inference.ModelRunner;
-import io.sluice.models.eval.RocAuc;
+import io.sluice.eval.RocAuc;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
 import io.sluice.serde.RecordPart;
@@ -155,7 +156,7 @@ final class FraudScenario {
   static Map<String, Double> offlineScores(Path descriptor, List<CardTransaction> list)
       throws Exception {
     Map<String, Double> scores = new HashMap<>();
-    try (ModelRunner runner = ModelRunner.load(descriptor, InferenceSettings.defaults())) {
+    try (ModelRunner runner = ModelLoader.load(descriptor, InferenceSettings.defaults())) {
       List<String> order = runner.descriptor().features();
       List<float[]> rows = new ArrayList<>();
       for (CardTransaction t : list) {

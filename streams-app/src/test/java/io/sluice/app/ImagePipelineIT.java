@@ -3,6 +3,7 @@ package io.sluice.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.sluice.inference.ModelLoader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.cli.ImageDemo;
 import io.sluice.cli.ImageEvents;
@@ -223,7 +224,7 @@ class ImagePipelineIT {
   private static Map<String, double[]> offlineProbabilities() throws Exception {
     InferenceSettings cpu = InferenceSettings.defaults().withProvider(ExecutionProvider.CPU);
     try (ModelRunner model =
-        ModelRunner.load(VisionFixtures.descriptor("mobilenetv2-12-int8"), cpu, DATA_DIR)) {
+        ModelLoader.load(VisionFixtures.descriptor("mobilenetv2-12-int8"), cpu, DATA_DIR)) {
       ImagePreprocessor pre = new ImagePreprocessor(model.descriptor().preprocessing().get());
       ImageDecoder decoder = new ImageDecoder(new ImageDecoder.Limits(1 << 24, 1L << 24));
       List<Path> images = ImageEvents.sampleImages(DATA_DIR);

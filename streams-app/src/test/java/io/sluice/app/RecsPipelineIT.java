@@ -3,6 +3,7 @@ package io.sluice.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.sluice.inference.ModelLoader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.cli.FraudDemo;
 import io.sluice.cli.RecommendationCollector;
@@ -227,7 +228,7 @@ class RecsPipelineIT {
     int width = catalogue.maxRecent();
     int checked = 0;
     try (ModelRunner runner =
-        ModelRunner.load(
+        ModelLoader.load(
             descriptor, InferenceSettings.defaults().withProvider(ExecutionProvider.CPU))) {
       for (Recommendation r : recs) {
         if (r.getSource() != RecommendationSource.MODEL) {

@@ -28,7 +28,7 @@ class ModelRunnerLoadTest {
   void loadsMnistAndRunsOnTheCpuUnderAuto() throws Exception {
     Path descriptor = TestModels.write(dir, TestModels.mnistDescriptor(dir));
 
-    try (ModelRunner runner = ModelRunner.load(descriptor, InferenceSettings.defaults())) {
+    try (ModelRunner runner = ModelLoader.load(descriptor, InferenceSettings.defaults())) {
       assertThat(runner.activeProvider()).isEqualTo(ExecutionProvider.CPU);
       assertThat(runner.name()).isEqualTo("mnist");
       assertThat(runner.version()).isEqualTo("8");
@@ -45,7 +45,7 @@ class ModelRunnerLoadTest {
 
     assertThatThrownBy(
             () ->
-                ModelRunner.load(
+                ModelLoader.load(
                     descriptor, InferenceSettings.defaults().withProvider(ExecutionProvider.CUDA)))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageStartingWith("execution provider cuda requested but not available: ")
@@ -65,7 +65,7 @@ class ModelRunnerLoadTest {
             "outputs",
             List.of(MNIST_ZERO_LOGITS)));
 
-    try (ModelRunner runner = ModelRunner.load(TestModels.write(dir, json), CPU)) {
+    try (ModelRunner runner = ModelLoader.load(TestModels.write(dir, json), CPU)) {
       assertThat(runner.descriptor().golden()).isPresent();
     }
   }
@@ -80,7 +80,7 @@ class ModelRunnerLoadTest {
         Map.of("inputs", List.of(new float[TestModels.MNIST_ROW]), "outputs", List.of(wrong)));
     Path descriptor = TestModels.write(dir, json);
 
-    assertThatThrownBy(() -> ModelRunner.load(descriptor, CPU))
+    assertThatThrownBy(() -> ModelLoader.load(descriptor, CPU))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("model mnist:8: golden output row 0 value 3 is 0.0299")
         .hasMessageContaining("descriptor expects 0.0309");
@@ -96,7 +96,7 @@ class ModelRunnerLoadTest {
         Map.of("inputs", List.of(new float[TestModels.MNIST_ROW]), "outputs", List.of(wrong)));
     InferenceSettings unchecked = new InferenceSettings(ExecutionProvider.CPU, 0, 1, 1, false);
 
-    try (ModelRunner runner = ModelRunner.load(TestModels.write(dir, json), unchecked)) {
+    try (ModelRunner runner = ModelLoader.load(TestModels.write(dir, json), unchecked)) {
       assertThat(runner.activeProvider()).isEqualTo(ExecutionProvider.CPU);
     }
   }
@@ -107,7 +107,7 @@ class ModelRunnerLoadTest {
     json.put("inputs", List.of(TestModels.tensor(TestModels.MNIST_INPUT, List.of(-1, 1, 28, 28))));
     Path descriptor = TestModels.write(dir, json);
 
-    assertThatThrownBy(() -> ModelRunner.load(descriptor, CPU))
+    assertThatThrownBy(() -> ModelLoader.load(descriptor, CPU))
         .isInstanceOf(ModelLoadException.class)
         .hasMessage(
             "model mnist:8 input 'Input3' has shape [1, 1, 28, 28], descriptor declares [-1, 1, 28,"
@@ -120,7 +120,7 @@ class ModelRunnerLoadTest {
     json.put("inputs", List.of(TestModels.tensor("image", List.of(1, 1, 28, 28))));
     Path descriptor = TestModels.write(dir, json);
 
-    assertThatThrownBy(() -> ModelRunner.load(descriptor, CPU))
+    assertThatThrownBy(() -> ModelLoader.load(descriptor, CPU))
         .isInstanceOf(ModelLoadException.class)
         .hasMessage("model mnist:8: unknown input name 'image', expected one of [Input3]");
   }
@@ -131,7 +131,7 @@ class ModelRunnerLoadTest {
     json.put("outputs", List.of(TestModels.tensor("probabilities", List.of(1, 10))));
     Path descriptor = TestModels.write(dir, json);
 
-    assertThatThrownBy(() -> ModelRunner.load(descriptor, CPU))
+    assertThatThrownBy(() -> ModelLoader.load(descriptor, CPU))
         .isInstanceOf(ModelLoadException.class)
         .hasMessage(
             "model mnist:8: unknown output name 'probabilities', expected one of"
@@ -146,7 +146,7 @@ class ModelRunnerLoadTest {
     json.put("inputs", List.of(input));
     Path descriptor = TestModels.write(dir, json);
 
-    assertThatThrownBy(() -> ModelRunner.load(descriptor, CPU))
+    assertThatThrownBy(() -> ModelLoader.load(descriptor, CPU))
         .isInstanceOf(ModelLoadException.class)
         .hasMessage(
             "model mnist:8 input 'Input3' has element type FLOAT, descriptor declares DOUBLE");
@@ -159,7 +159,7 @@ class ModelRunnerLoadTest {
     json.put("sha256", expected);
     Path descriptor = TestModels.write(dir, json);
 
-    assertThatThrownBy(() -> ModelRunner.load(descriptor, CPU))
+    assertThatThrownBy(() -> ModelLoader.load(descriptor, CPU))
         .isInstanceOf(ModelLoadException.class)
         .hasMessage(
             "model file "
@@ -178,7 +178,7 @@ class ModelRunnerLoadTest {
     json.put("file", "missing.onnx");
     Path descriptor = TestModels.write(dir, json);
 
-    assertThatThrownBy(() -> ModelRunner.load(descriptor, CPU))
+    assertThatThrownBy(() -> ModelLoader.load(descriptor, CPU))
         .isInstanceOf(ModelLoadException.class)
         .hasMessage(
             "model file "
@@ -196,7 +196,7 @@ class ModelRunnerLoadTest {
     json.put("sha256", TestModels.sha256(notAModel));
     Path descriptor = TestModels.write(dir, json);
 
-    assertThatThrownBy(() -> ModelRunner.load(descriptor, CPU))
+    assertThatThrownBy(() -> ModelLoader.load(descriptor, CPU))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageStartingWith(
             "model mnist:8 from " + notAModel + " cannot be loaded by ONNX Runtime: ");
@@ -208,7 +208,7 @@ class ModelRunnerLoadTest {
     json.put("features", List.of("a", "b", "c"));
     Path descriptor = TestModels.write(dir, json);
 
-    assertThatThrownBy(() -> ModelRunner.load(descriptor, CPU))
+    assertThatThrownBy(() -> ModelLoader.load(descriptor, CPU))
         .isInstanceOf(ModelLoadException.class)
         .hasMessage(
             "model descriptor "

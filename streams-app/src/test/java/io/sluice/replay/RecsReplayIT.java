@@ -2,6 +2,8 @@ package io.sluice.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.eval.RankingMetrics;
+import io.sluice.inference.ModelLoader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -17,7 +19,7 @@ import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
 import io.sluice.inference.ModelRunner;
 import io.sluice.metrics.PipelineMetrics;
-import io.sluice.models.eval.Ranking;
+import io.sluice.eval.Ranking;
 import io.sluice.schemas.RatingEvent;
 import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
@@ -202,7 +204,7 @@ class RecsReplayIT {
    */
   private static RankingMetrics direct() throws Exception {
     try (ModelRunner runner =
-        ModelRunner.load(
+        ModelLoader.load(
             descriptor, InferenceSettings.defaults().withProvider(ExecutionProvider.CPU))) {
       RecommendationPipeline.Parts parts =
           RecommendationPipeline.parts(

@@ -15,7 +15,7 @@ import io.sluice.imaging.FileImageSource;
 import io.sluice.imaging.ImageDecoder;
 import io.sluice.imaging.ImagePreprocessor;
 import io.sluice.imaging.ImageSources;
-import io.sluice.imaging.Preprocessing;
+import io.sluice.descriptor.Preprocessing;
 import io.sluice.imaging.VisionFixtures;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.schemas.Alert;
