@@ -137,7 +137,8 @@ final class DescriptorReader {
     }
     Map<String, Object> training = new LinkedHashMap<>();
     node.fields()
-        .forEachRemaining(e -> training.put(e.getKey(), MAPPER.convertValue(e.getValue(), Object.class)));
+        .forEachRemaining(
+            e -> training.put(e.getKey(), MAPPER.convertValue(e.getValue(), Object.class)));
     return training;
   }
 
@@ -339,7 +340,10 @@ final class DescriptorReader {
               + value
               + ") but none was given (configuration key data.dir)");
     }
-    String rest = value.substring(ModelDescriptor.DATA_DIR_PLACEHOLDER.length()).replaceFirst("^[/\\\\]+", "");
+    String rest =
+        value
+            .substring(ModelDescriptor.DATA_DIR_PLACEHOLDER.length())
+            .replaceFirst("^[/\\\\]+", "");
     return dataDir.toAbsolutePath().resolve(rest).normalize().toString();
   }
 
@@ -574,14 +578,7 @@ final class DescriptorReader {
 
   private DescriptorException invalid(String at, String expected, JsonNode found) {
     return new DescriptorException(
-        "model descriptor "
-            + path
-            + ": field '"
-            + at
-            + "' "
-            + expected
-            + ", found "
-            + kind(found));
+        "model descriptor " + path + ": field '" + at + "' " + expected + ", found " + kind(found));
   }
 
   private static String kind(JsonNode node) {

@@ -23,8 +23,8 @@ import java.util.OptionalDouble;
  *
  * <p>Required fields: {@code name}, {@code version}, {@code file} (relative to the descriptor's
  * directory), {@code sha256}, {@code inputs} and {@code outputs}. Every other block is optional and
- * is empty here when the file does not have it. Unknown fields are ignored. Instances are immutable;
- * {@link #read} and {@link #write} are thread-safe.
+ * is empty here when the file does not have it. Unknown fields are ignored. Instances are
+ * immutable; {@link #read} and {@link #write} are thread-safe.
  *
  * <p>{@code file} and {@code labelsFile} may start with {@value #DATA_DIR_PLACEHOLDER}, replaced by
  * the data directory given to {@link #read(Path, Path)}: pretrained models live in the data
@@ -289,8 +289,7 @@ public record ModelDescriptor(
    * @throws DescriptorException when the file cannot be read, is not JSON, or a field is missing or
    *     invalid; the message names the descriptor file and the field
    */
-  public static ModelDescriptor read(Path descriptorJson, Path dataDir)
-      throws DescriptorException {
+  public static ModelDescriptor read(Path descriptorJson, Path dataDir) throws DescriptorException {
     return DescriptorReader.read(descriptorJson, dataDir);
   }
 
@@ -428,7 +427,9 @@ public record ModelDescriptor(
       return this;
     }
 
-    /** Reference distributions by name, computed on {@code count} rows described by {@code rows}. */
+    /**
+     * Reference distributions by name, computed on {@code count} rows described by {@code rows}.
+     */
     public Builder reference(String rows, int count, Map<String, Distribution> distributions) {
       this.referenceRows = Optional.of(new ReferenceRows(rows, count));
       this.reference = distributions;

@@ -208,7 +208,9 @@ class DescriptorReaderTest {
     Path path =
         write(
             minimal()
-                .replace("\"name\": \"m\",", "\"name\": \"m\", " + RECS.replace("[20, 10]", "[20, 30]")));
+                .replace(
+                    "\"name\": \"m\",",
+                    "\"name\": \"m\", " + RECS.replace("[20, 10]", "[20, 30]")));
 
     assertThatThrownBy(() -> ModelDescriptor.read(path))
         .isInstanceOf(DescriptorException.class)

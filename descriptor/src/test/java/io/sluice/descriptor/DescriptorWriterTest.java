@@ -30,8 +30,7 @@ class DescriptorWriterTest {
             List.of(new TensorSpec("output", "FLOAT", List.of(-1L, 2L))))
         .path(dir.resolve("m.json"))
         .labels(List.of("0", "1"))
-        .golden(
-            new Golden(List.of(new float[] {1.5f, -2f}), List.of(new float[] {0.75f, 0.25f})));
+        .golden(new Golden(List.of(new float[] {1.5f, -2f}), List.of(new float[] {0.75f, 0.25f})));
   }
 
   private ModelDescriptor descriptor() {

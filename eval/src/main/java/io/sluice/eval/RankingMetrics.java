@@ -1,6 +1,5 @@
 package io.sluice.eval;
 
-
 /**
  * A recommender's prequential quality over a replay, against the popularity baseline on the same
  * events: for each rating of a catalogue item, the list made before the rating was revealed scores

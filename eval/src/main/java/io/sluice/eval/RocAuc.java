@@ -1,6 +1,5 @@
 package io.sluice.eval;
 
-
 /**
  * Exact area under the ROC curve for binary labels.
  *

@@ -29,7 +29,12 @@ final class Scores {
       }
       if (finite ? !Double.isFinite(scores[i]) : Double.isNaN(scores[i])) {
         throw new IllegalArgumentException(
-            "Expected " + (finite ? "finite " : "") + "scores, found " + scores[i] + " at index " + i);
+            "Expected "
+                + (finite ? "finite " : "")
+                + "scores, found "
+                + scores[i]
+                + " at index "
+                + i);
       }
     }
   }

@@ -1,6 +1,5 @@
 package io.sluice.eval;
 
-
 /**
  * The confusion counts of a binary alert rule {@code score >= threshold}, and the rule for choosing
  * the threshold that maximises F1.

@@ -1,6 +1,5 @@
 package io.sluice.loadtests;
 
-import io.sluice.inference.ModelLoader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
 import io.sluice.cli.RecommendationCollector;
@@ -11,6 +10,7 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.inference.Tensor;
 import io.sluice.schemas.RatingEvent;

@@ -1,6 +1,5 @@
 package io.sluice.loadtests;
 
-import io.sluice.inference.ModelLoader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
 import io.sluice.cli.ImageDemo;
@@ -14,6 +13,7 @@ import io.sluice.imaging.ImagePreprocessor;
 import io.sluice.imaging.ImageRejectedException;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.schemas.ImageClassification;
 import io.sluice.schemas.ImageEvent;

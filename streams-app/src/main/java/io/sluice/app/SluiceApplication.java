@@ -1,6 +1,5 @@
 package io.sluice.app;
 
-import io.sluice.inference.ModelLoader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -9,6 +8,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
 import io.sluice.inference.ModelLoadException;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.metrics.Health;
 import io.sluice.metrics.PipelineMetrics;

@@ -394,7 +394,8 @@ public final class ModelLoader {
       }
       ValueInfo info = node.getInfo();
       if (!(info instanceof TensorInfo)) {
-        throw new ModelLoadException(ModelRunner.tensor(id, kind, spec) + " is not a tensor: " + info);
+        throw new ModelLoadException(
+            ModelRunner.tensor(id, kind, spec) + " is not a tensor: " + info);
       }
       TensorInfo tensor = (TensorInfo) info;
       if (!tensor.type.name().equals(spec.type())) {
@@ -419,7 +420,10 @@ public final class ModelLoader {
 
   private static String whyNotFloatBatched(String id, String kind, TensorSpec spec) {
     if (!spec.type().equals(OnnxJavaType.FLOAT.name())) {
-      return ModelRunner.tensor(id, kind, spec) + " has element type " + spec.type() + ", not FLOAT";
+      return ModelRunner.tensor(id, kind, spec)
+          + " has element type "
+          + spec.type()
+          + ", not FLOAT";
     }
     List<Long> shape = spec.shape();
     if (shape.isEmpty() || (shape.get(0) != -1 && shape.get(0) != 1)) {

@@ -1,44 +1,30 @@
 package io.sluice.inference;
 
-import io.sluice.descriptor.ModelDescriptor;
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
-import ai.onnxruntime.ValueInfo;
-import io.sluice.descriptor.ModelDescriptor.Golden;
+import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.descriptor.ModelDescriptor.TensorSpec;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One loaded, checked model version ({@link ModelLoader#load} makes them), run on batches: of flattened float rows ({@link #run(List)},
- * for tabular and image models) or of named tensors ({@link #run(Map)}, for any model whose inputs
- * and outputs are FLOAT or INT64 tensors).
+ * One loaded, checked model version ({@link ModelLoader#load} makes them), run on batches: of
+ * flattened float rows ({@link #run(List)}, for tabular and image models) or of named tensors
+ * ({@link #run(Map)}, for any model whose inputs and outputs are FLOAT or INT64 tensors).
  *
  * <p>Thread safety: both {@code run} methods may be called concurrently from any number of threads;
  * they share one ONNX Runtime session. {@link #close} waits for runs in progress, then frees the

@@ -1,10 +1,10 @@
 package io.sluice.replay;
 
-import io.sluice.eval.TopAccuracy;
-import io.sluice.eval.RankingMetrics;
-import io.sluice.eval.ClassificationMetrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sluice.eval.ClassificationMetrics;
+import io.sluice.eval.RankingMetrics;
+import io.sluice.eval.TopAccuracy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

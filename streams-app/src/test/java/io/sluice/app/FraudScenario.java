@@ -3,15 +3,15 @@ package io.sluice.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.sluice.inference.ModelLoader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.cli.FraudDemo;
 import io.sluice.cli.OutputCollector;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
-import io.sluice.inference.InferenceSettings;
-import io.sluice.inference.ModelRunner;
 import io.sluice.eval.RocAuc;
+import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelLoader;
+import io.sluice.inference.ModelRunner;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
 import io.sluice.serde.RecordPart;

@@ -3,7 +3,6 @@ package io.sluice.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.sluice.inference.ModelLoader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.cli.ImageDemo;
 import io.sluice.cli.ImageEvents;
@@ -16,6 +15,7 @@ import io.sluice.imaging.ImagePreprocessor;
 import io.sluice.imaging.VisionFixtures;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.ClassProbability;

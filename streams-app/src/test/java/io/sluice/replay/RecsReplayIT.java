@@ -2,8 +2,6 @@ package io.sluice.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.eval.RankingMetrics;
-import io.sluice.inference.ModelLoader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -15,11 +13,13 @@ import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
+import io.sluice.eval.Ranking;
+import io.sluice.eval.RankingMetrics;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.metrics.PipelineMetrics;
-import io.sluice.eval.Ranking;
 import io.sluice.schemas.RatingEvent;
 import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;

@@ -1,10 +1,10 @@
 package io.sluice.loadtests.jmh;
 
-import io.sluice.inference.ModelLoader;
 import io.sluice.cli.FraudDemo;
 import io.sluice.config.ConfigKeys;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.loadtests.BenchmarkDefaults;
 import io.sluice.serde.AvroRecordDecoder;

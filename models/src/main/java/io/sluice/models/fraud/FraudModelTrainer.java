@@ -4,8 +4,8 @@ import ai.onnxruntime.OrtException;
 import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.descriptor.ReferenceBins;
 import io.sluice.eval.RocAuc;
-import io.sluice.models.eval.StratifiedSplit;
 import io.sluice.eval.ThresholdMetrics;
+import io.sluice.models.eval.StratifiedSplit;
 import io.sluice.models.linear.LinearClassifier;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -265,7 +265,9 @@ public final class FraudModelTrainer {
       descriptor.linear(model.linear(POSITIVE_LABEL));
     }
     descriptor.reference(
-        "train split", split.train().length, reference(table, split.train(), model, positiveColumn));
+        "train split",
+        split.train().length,
+        reference(table, split.train(), model, positiveColumn));
     Path descriptorFile = outDir.resolve(algorithm.descriptorFile());
     descriptor.build().write(descriptorFile);
 

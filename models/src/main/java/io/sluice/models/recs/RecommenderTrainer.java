@@ -184,7 +184,8 @@ public final class RecommenderTrainer {
       popularCounts.add(counts[i]);
     }
     Path descriptorFile = outDir.resolve(DESCRIPTOR_FILE);
-    ModelDescriptor.builder(MODEL_NAME, MODEL_VERSION, ONNX_FILE, ModelDescriptor.sha256(onnxFile), inputs, outputs)
+    ModelDescriptor.builder(
+            MODEL_NAME, MODEL_VERSION, ONNX_FILE, ModelDescriptor.sha256(onnxFile), inputs, outputs)
         .training(training)
         .recommendation(
             new ModelDescriptor.Recommendation(

@@ -15,9 +15,7 @@ public final class LinearChecks {
     double logOdds = linear.intercept();
     for (int i = 0; i < raw.length; i++) {
       logOdds +=
-          linear.coefficients().get(i)
-              * (raw[i] - linear.means().get(i))
-              / linear.scales().get(i);
+          linear.coefficients().get(i) * (raw[i] - linear.means().get(i)) / linear.scales().get(i);
     }
     return 1 / (1 + Math.exp(-logOdds));
   }
@@ -45,12 +43,12 @@ public final class LinearChecks {
       Map<String, ModelDescriptor.Distribution> reference) {
     assertThat(reference).containsKey("score");
     reference.forEach(
-            (name, d) -> {
-              assertThat(d.proportions()).as(name).hasSize(d.edges().size() + 1);
-              assertThat(d.edges()).as(name).isSorted().doesNotHaveDuplicates();
-              assertThat(d.proportions().stream().mapToDouble(Double::doubleValue).sum())
-                  .as(name)
-                  .isCloseTo(1.0, within(1e-9));
-            });
+        (name, d) -> {
+          assertThat(d.proportions()).as(name).hasSize(d.edges().size() + 1);
+          assertThat(d.edges()).as(name).isSorted().doesNotHaveDuplicates();
+          assertThat(d.proportions().stream().mapToDouble(Double::doubleValue).sum())
+              .as(name)
+              .isCloseTo(1.0, within(1e-9));
+        });
   }
 }

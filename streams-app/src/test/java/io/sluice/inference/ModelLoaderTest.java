@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Loading checks a model version against its descriptor, with real models on the CPU. */
-class ModelRunnerLoadTest {
+class ModelLoaderTest {
   /** mnist-8's logits for an all-black image: only the biases reach the output. */
   private static final float[] MNIST_ZERO_LOGITS = {
     -0.044856027f, 0.007791661f, 0.06810082f, 0.02999374f, -0.12640963f,
