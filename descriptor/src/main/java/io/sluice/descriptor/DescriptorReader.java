@@ -136,9 +136,9 @@ final class DescriptorReader {
       throw invalid("training", "must be an object", node);
     }
     Map<String, Object> training = new LinkedHashMap<>();
-    node.fields()
-        .forEachRemaining(
-            e -> training.put(e.getKey(), MAPPER.convertValue(e.getValue(), Object.class)));
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      training.put(e.getKey(), MAPPER.convertValue(e.getValue(), Object.class));
+    }
     return training;
   }
 
@@ -276,9 +276,7 @@ final class DescriptorReader {
       throw invalid("reference.distributions", "must be an object", distributions);
     }
     Map<String, Distribution> out = new LinkedHashMap<>();
-    var fields = distributions.fields();
-    while (fields.hasNext()) {
-      var entry = fields.next();
+    for (Map.Entry<String, JsonNode> entry : distributions.properties()) {
       String at = "reference.distributions." + entry.getKey();
       JsonNode d = entry.getValue();
       List<Double> edges = numbers(d, "edges", at + ".edges", -1);
