@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
+import io.sluice.eval.RocAuc;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
-import io.sluice.models.eval.RocAuc;
 import io.sluice.samples.FraudDemo;
 import io.sluice.samples.OutputCollector;
 import io.sluice.schemas.CardTransaction;
@@ -155,7 +156,7 @@ final class FraudScenario {
   static Map<String, Double> offlineScores(Path descriptor, List<CardTransaction> list)
       throws Exception {
     Map<String, Double> scores = new HashMap<>();
-    try (ModelRunner runner = ModelRunner.load(descriptor, InferenceSettings.defaults())) {
+    try (ModelRunner runner = ModelLoader.load(descriptor, InferenceSettings.defaults())) {
       List<String> order = runner.descriptor().features();
       List<float[]> rows = new ArrayList<>();
       for (CardTransaction t : list) {

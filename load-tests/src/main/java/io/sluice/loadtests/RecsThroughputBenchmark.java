@@ -7,6 +7,7 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.inference.Tensor;
 import io.sluice.samples.RecommendationCollector;
@@ -212,7 +213,7 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
       batches.add(in);
     }
     try (ModelRunner runner =
-        ModelRunner.load(
+        ModelLoader.load(
             descriptor, InferenceSettings.defaults().withProvider(ExecutionProvider.CPU))) {
       for (Map<String, Tensor> b : batches) {
         runner.run(b);

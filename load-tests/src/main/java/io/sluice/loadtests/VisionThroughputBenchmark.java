@@ -10,6 +10,7 @@ import io.sluice.imaging.ImagePreprocessor;
 import io.sluice.imaging.ImageRejectedException;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.samples.ImageDemo;
 import io.sluice.samples.ImageEvents;
@@ -110,7 +111,7 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
     List<Double> e2e = new ArrayList<>();
     // Raw and end-to-end runs alternate, so that both see the same machine; run 0 warms both up.
     try (ModelRunner model =
-            ModelRunner.load(
+            ModelLoader.load(
                 descriptor, new InferenceSettings(ExecutionProvider.CPU, 0, 1, 1, true), dataDir);
         EmbeddedStack stack = EmbeddedStack.start();
         SchemaRegistryClient registry =

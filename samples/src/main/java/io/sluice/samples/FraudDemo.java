@@ -6,9 +6,9 @@ import io.sluice.anomaly.ThresholdRule;
 import io.sluice.app.SluiceApplication;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
+import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.embedded.EmbeddedStack;
-import io.sluice.models.descriptor.ModelDescriptor;
-import io.sluice.models.eval.RocAuc;
+import io.sluice.eval.RocAuc;
 import io.sluice.models.fraud.FraudModelTrainer;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.CardTransaction;
@@ -58,7 +58,7 @@ public record FraudDemo(Path dataDir, Path modelsDir, PrintStream out) {
       return false;
     }
     ModelDescriptor d = ModelDescriptor.read(descriptor);
-    return d.linear() != null && d.reference() != null;
+    return d.linear().isPresent() && !d.reference().isEmpty();
   }
 
   /** Configuration of the fraud pipeline against the embedded stack. */
@@ -171,7 +171,7 @@ public record FraudDemo(Path dataDir, Path modelsDir, PrintStream out) {
         trainedAuc == null
             ? "n/a"
             : String.format(Locale.ROOT, "%.4f", ((Number) trainedAuc).doubleValue()),
-        descriptor.alertThreshold());
+        descriptor.alertThreshold().getAsDouble());
     createTopics(stack);
     List<CardTransaction> events = FraudEvents.read(dataDir);
     Map<String, String> settings =

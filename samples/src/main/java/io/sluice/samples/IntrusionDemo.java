@@ -6,10 +6,10 @@ import io.sluice.anomaly.DriftRule;
 import io.sluice.app.SluiceApplication;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
+import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.embedded.EmbeddedStack;
-import io.sluice.models.descriptor.ModelDescriptor;
-import io.sluice.models.eval.RocAuc;
-import io.sluice.models.eval.ThresholdMetrics;
+import io.sluice.eval.RocAuc;
+import io.sluice.eval.ThresholdMetrics;
 import io.sluice.models.intrusion.IntrusionModelTrainer;
 import io.sluice.models.intrusion.NslKdd;
 import io.sluice.schemas.Alert;
@@ -110,7 +110,7 @@ public record IntrusionDemo(Path dataDir, Path modelsDir, PrintStream out) {
         descriptor.name(),
         descriptor.version(),
         descriptor.features().size(),
-        descriptor.alertThreshold());
+        descriptor.alertThreshold().getAsDouble());
     createTopics(stack);
     List<NetworkConnection> events = IntrusionEvents.read(dataDir);
     SluiceConfig config =
@@ -137,7 +137,7 @@ public record IntrusionDemo(Path dataDir, Path modelsDir, PrintStream out) {
       ModelDescriptor descriptor,
       SimpleMeterRegistry meters,
       double seconds) {
-    Detection d = Detection.of(c.predictions(), descriptor.alertThreshold());
+    Detection d = Detection.of(c.predictions(), descriptor.alertThreshold().getAsDouble());
     ThresholdMetrics m = d.metrics();
     out.println();
     out.printf(

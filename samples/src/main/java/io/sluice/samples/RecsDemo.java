@@ -6,7 +6,7 @@ import io.sluice.app.SluiceApplication;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
-import io.sluice.models.eval.Ranking;
+import io.sluice.eval.Ranking;
 import io.sluice.models.recs.RecommenderTrainer;
 import io.sluice.schemas.RatingEvent;
 import io.sluice.schemas.Recommendation;
@@ -186,8 +186,8 @@ public record RecsDemo(Path dataDir, Path modelsDir, PrintStream out) {
   }
 
   private void printEvaluation(Path descriptorPath) throws Exception {
-    io.sluice.models.descriptor.ModelDescriptor d =
-        io.sluice.models.descriptor.ModelDescriptor.read(descriptorPath);
+    io.sluice.descriptor.ModelDescriptor d =
+        io.sluice.descriptor.ModelDescriptor.read(descriptorPath);
     out.printf(Locale.ROOT, "model %s:%s%n", d.name(), d.version());
     Map<String, Object> training = d.training() == null ? Map.of() : d.training();
     for (String split : List.of("leaveLastOut", "prequential")) {

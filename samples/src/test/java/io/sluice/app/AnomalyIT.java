@@ -11,9 +11,9 @@ import io.sluice.anomaly.KeyState;
 import io.sluice.anomaly.ThresholdRule;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
+import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.embedded.EmbeddedStack;
-import io.sluice.models.descriptor.ModelDescriptor;
-import io.sluice.models.eval.ThresholdMetrics;
+import io.sluice.eval.ThresholdMetrics;
 import io.sluice.samples.FraudDemo;
 import io.sluice.samples.FraudEvents;
 import io.sluice.samples.IntrusionDemo;
@@ -228,7 +228,7 @@ class AnomalyIT {
       assertThat(out.predictions()).hasSize(events.size());
       assertThat(out.deadLetters()).isEmpty();
       IntrusionDemo.Detection d =
-          IntrusionDemo.Detection.of(out.predictions(), descriptor.alertThreshold());
+          IntrusionDemo.Detection.of(out.predictions(), descriptor.alertThreshold().getAsDouble());
       ThresholdMetrics m = d.metrics();
       System.out.printf(
           Locale.ROOT,

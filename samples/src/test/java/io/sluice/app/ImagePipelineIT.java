@@ -12,6 +12,7 @@ import io.sluice.imaging.ImagePreprocessor;
 import io.sluice.imaging.VisionFixtures;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.samples.ImageDemo;
 import io.sluice.samples.ImageEvents;
@@ -223,7 +224,7 @@ class ImagePipelineIT {
   private static Map<String, double[]> offlineProbabilities() throws Exception {
     InferenceSettings cpu = InferenceSettings.defaults().withProvider(ExecutionProvider.CPU);
     try (ModelRunner model =
-        ModelRunner.load(VisionFixtures.descriptor("mobilenetv2-12-int8"), cpu, DATA_DIR)) {
+        ModelLoader.load(VisionFixtures.descriptor("mobilenetv2-12-int8"), cpu, DATA_DIR)) {
       ImagePreprocessor pre = new ImagePreprocessor(model.descriptor().preprocessing().get());
       ImageDecoder decoder = new ImageDecoder(new ImageDecoder.Limits(1 << 24, 1L << 24));
       List<Path> images = ImageEvents.sampleImages(DATA_DIR);

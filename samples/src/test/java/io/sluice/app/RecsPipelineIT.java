@@ -9,6 +9,7 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.inference.Tensor;
 import io.sluice.samples.FraudDemo;
@@ -227,7 +228,7 @@ class RecsPipelineIT {
     int width = catalogue.maxRecent();
     int checked = 0;
     try (ModelRunner runner =
-        ModelRunner.load(
+        ModelLoader.load(
             descriptor, InferenceSettings.defaults().withProvider(ExecutionProvider.CPU))) {
       for (Recommendation r : recs) {
         if (r.getSource() != RecommendationSource.MODEL) {

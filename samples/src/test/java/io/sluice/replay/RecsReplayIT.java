@@ -11,11 +11,13 @@ import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
+import io.sluice.eval.Ranking;
+import io.sluice.eval.RankingMetrics;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.metrics.PipelineMetrics;
-import io.sluice.models.eval.Ranking;
 import io.sluice.samples.RecsDemo;
 import io.sluice.samples.RecsEvents;
 import io.sluice.schemas.RatingEvent;
@@ -202,7 +204,7 @@ class RecsReplayIT {
    */
   private static RankingMetrics direct() throws Exception {
     try (ModelRunner runner =
-        ModelRunner.load(
+        ModelLoader.load(
             descriptor, InferenceSettings.defaults().withProvider(ExecutionProvider.CPU))) {
       RecommendationPipeline.Parts parts =
           RecommendationPipeline.parts(

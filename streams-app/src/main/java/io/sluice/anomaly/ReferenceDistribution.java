@@ -1,5 +1,6 @@
 package io.sluice.anomaly;
 
+import io.sluice.descriptor.ReferenceBins;
 import java.util.List;
 import java.util.Locale;
 
@@ -7,6 +8,8 @@ import java.util.Locale;
  * A value's binned distribution on the training rows, recorded with the model: bin {@code i} holds
  * {@code edges[i-1] < x <= edges[i]}, the first bin open below and the last above, so there is one
  * more bin than edges. Immutable.
+ *
+ * <p>The bins are those of {@link ReferenceBins}, which the trainers record them with.
  */
 public final class ReferenceDistribution {
   private final double[] edges;
@@ -41,19 +44,12 @@ public final class ReferenceDistribution {
     return proportions.length;
   }
 
-  /** The bin of {@code x}: the number of edges strictly below it. */
+  /**
+   * The bin of {@code x}: the number of edges strictly below it, by the same rule that binned the
+   * training rows ({@link ReferenceBins#bin}).
+   */
   public int bin(double x) {
-    int low = 0;
-    int high = edges.length;
-    while (low < high) {
-      int mid = (low + high) >>> 1;
-      if (edges[mid] < x) {
-        low = mid + 1;
-      } else {
-        high = mid;
-      }
-    }
-    return low;
+    return ReferenceBins.bin(edges, x);
   }
 
   /** The training share of bin {@code i}. */

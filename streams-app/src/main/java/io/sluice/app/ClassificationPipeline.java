@@ -11,7 +11,7 @@ import io.sluice.anomaly.ThresholdRule;
 import io.sluice.batching.BatchStages;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
-import io.sluice.inference.ModelDescriptor;
+import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.inference.ModelRunner;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.schemas.Alert;

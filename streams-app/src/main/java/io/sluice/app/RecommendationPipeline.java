@@ -2,8 +2,8 @@ package io.sluice.app;
 
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
-import io.sluice.inference.ModelDescriptor;
-import io.sluice.inference.ModelDescriptor.TensorSpec;
+import io.sluice.descriptor.ModelDescriptor;
+import io.sluice.descriptor.ModelDescriptor.TensorSpec;
 import io.sluice.inference.ModelRunner;
 import io.sluice.inference.Tensor;
 import io.sluice.schemas.Recommendation;

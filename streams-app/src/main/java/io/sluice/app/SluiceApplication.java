@@ -8,6 +8,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
 import io.sluice.inference.ModelLoadException;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.metrics.Health;
 import io.sluice.metrics.PipelineMetrics;
@@ -180,7 +181,7 @@ public final class SluiceApplication implements AutoCloseable {
     InferenceSettings settings =
         new InferenceSettings(provider, p.cudaDevice(), p.intraOpThreads(), 1, true);
     try {
-      return ModelRunner.load(descriptor, settings, config.dataDir());
+      return ModelLoader.load(descriptor, settings, config.dataDir());
     } catch (ModelLoadException e) {
       throw new ConfigException(key, descriptor.toString(), e.getMessage());
     }

@@ -1,5 +1,6 @@
 package io.sluice.imaging;
 
+import io.sluice.descriptor.Preprocessing;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;

@@ -1,43 +1,30 @@
 package io.sluice.inference;
 
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
-import ai.onnxruntime.ValueInfo;
-import io.sluice.inference.ModelDescriptor.Golden;
-import io.sluice.inference.ModelDescriptor.TensorSpec;
-import java.io.IOException;
+import io.sluice.descriptor.ModelDescriptor;
+import io.sluice.descriptor.ModelDescriptor.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One loaded, checked model version, run on batches: of flattened float rows ({@link #run(List)},
- * for tabular and image models) or of named tensors ({@link #run(Map)}, for any model whose inputs
- * and outputs are FLOAT or INT64 tensors).
+ * One loaded, checked model version ({@link ModelLoader#load} makes them), run on batches: of
+ * flattened float rows ({@link #run(List)}, for tabular and image models) or of named tensors
+ * ({@link #run(Map)}, for any model whose inputs and outputs are FLOAT or INT64 tensors).
  *
  * <p>Thread safety: both {@code run} methods may be called concurrently from any number of threads;
  * they share one ONNX Runtime session. {@link #close} waits for runs in progress, then frees the
@@ -53,12 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelRunner.class);
-
-  /** Relative tolerance (absolute below 1) for golden outputs. */
-  private static final double GOLDEN_TOLERANCE = 1e-5;
-
-  /** The AUTO fallback is logged at WARN for the first model only, then at DEBUG. */
-  private static final AtomicBoolean cudaFallbackLogged = new AtomicBoolean();
 
   /**
    * Input tensor memory per thread, shared by all runners and grown on demand: building a tensor
@@ -86,12 +67,20 @@ public final class ModelRunner implements AutoCloseable {
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed; // guarded by lifecycle
 
-  private ModelRunner(
+  /**
+   * Wraps a session that {@link ModelLoader} opened and checked against the descriptor; the runner
+   * owns it from now on.
+   *
+   * @param tabularShape the (only) input's shape when the model takes float rows, else null
+   * @param notTabular why the model does not take float rows, or null when it does
+   */
+  ModelRunner(
       ModelDescriptor descriptor,
       OrtEnvironment env,
       OrtSession session,
       ExecutionProvider activeProvider,
-      Signature signature) {
+      long[] tabularShape,
+      String notTabular) {
     this.descriptor = descriptor;
     this.env = env;
     this.session = session;
@@ -99,8 +88,8 @@ public final class ModelRunner implements AutoCloseable {
     Set<String> outputs = new LinkedHashSet<>();
     descriptor.outputs().forEach(spec -> outputs.add(spec.name()));
     this.declaredOutputs = Collections.unmodifiableSet(outputs);
-    this.notTabular = signature.notTabular();
-    long[] inputShape = signature.tabularShape();
+    this.notTabular = notTabular;
+    long[] inputShape = tabularShape;
     if (inputShape == null) {
       this.inputName = null;
       this.outputName = null;
@@ -115,62 +104,6 @@ public final class ModelRunner implements AutoCloseable {
       this.rowShape = Arrays.copyOfRange(inputShape, 1, inputShape.length);
       this.rowLength = Math.toIntExact(product(rowShape));
       this.oneRowPerCall = inputShape[0] == 1;
-    }
-  }
-
-  /**
-   * Loads the model version a descriptor names and checks it: the file's SHA-256, the session's
-   * input and output names, element types and shapes against the descriptor, and (when the settings
-   * ask for it and the descriptor has one) the golden input against the golden output.
-   *
-   * @throws ModelLoadException naming the descriptor or model and what was expected and found; no
-   *     native resource of the failed load stays open
-   */
-  public static ModelRunner load(Path descriptorJson, InferenceSettings settings)
-      throws ModelLoadException {
-    return load(descriptorJson, settings, null);
-  }
-
-  /**
-   * Like {@link #load(Path, InferenceSettings)}, for a descriptor whose paths may name the data
-   * directory as {@value ModelDescriptor#DATA_DIR_PLACEHOLDER}.
-   *
-   * @param dataDir the data directory, or null if there is none
-   */
-  public static ModelRunner load(Path descriptorJson, InferenceSettings settings, Path dataDir)
-      throws ModelLoadException {
-    ModelDescriptor descriptor = ModelDescriptor.read(descriptorJson, dataDir);
-    byte[] model = readVerified(descriptor);
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    OpenSession opened = openSession(env, model, descriptor, settings);
-    try {
-      Signature signature = checkSignature(descriptor, opened.session());
-      ModelRunner runner =
-          new ModelRunner(descriptor, env, opened.session(), opened.provider(), signature);
-      if (settings.verifyGolden() && descriptor.golden().isPresent()) {
-        if (signature.notTabular() != null) {
-          throw new ModelLoadException(
-              "model "
-                  + descriptor.id()
-                  + ": golden inputs are float rows, which this model does not take: "
-                  + signature.notTabular());
-        }
-        runner.checkGolden(descriptor.golden().get());
-      }
-      log.info(
-          "Loaded model {} from {} on {} ({} intra-op, {} inter-op threads, golden {})",
-          descriptor.id(),
-          descriptor.modelFile(),
-          opened.provider(),
-          settings.intraOpThreads(),
-          settings.interOpThreads(),
-          !descriptor.golden().isPresent()
-              ? "absent"
-              : settings.verifyGolden() ? "verified" : "not checked");
-      return runner;
-    } catch (ModelLoadException | RuntimeException e) {
-      closeQuietly(opened.session(), e);
-      throw e;
     }
   }
 
@@ -483,351 +416,16 @@ public final class ModelRunner implements AutoCloseable {
     return buffer.asFloatBuffer();
   }
 
-  private void checkGolden(Golden golden) throws ModelLoadException {
-    float[][] actual;
-    try {
-      actual = run(golden.inputs());
-    } catch (IllegalArgumentException | ModelRunException e) {
-      throw new ModelLoadException(
-          "model " + descriptor.id() + ": golden input failed: " + e.getMessage(), e);
-    }
-    for (int r = 0; r < actual.length; r++) {
-      float[] expected = golden.outputs().get(r);
-      if (expected.length != actual[r].length) {
-        throw new ModelLoadException(
-            "model "
-                + descriptor.id()
-                + ": golden output row "
-                + r
-                + " has "
-                + expected.length
-                + " values, the model gives "
-                + actual[r].length);
-      }
-      for (int i = 0; i < expected.length; i++) {
-        double diff = Math.abs(actual[r][i] - expected[i]);
-        if (!(diff <= GOLDEN_TOLERANCE * Math.max(1.0, Math.abs(expected[i])))) {
-          throw new ModelLoadException(
-              "model "
-                  + descriptor.id()
-                  + ": golden output row "
-                  + r
-                  + " value "
-                  + i
-                  + " is "
-                  + actual[r][i]
-                  + ", descriptor expects "
-                  + expected[i]
-                  + " (tolerance "
-                  + GOLDEN_TOLERANCE
-                  + ")");
-        }
-      }
-    }
-  }
-
-  private static byte[] readVerified(ModelDescriptor descriptor) throws ModelLoadException {
-    Path file = descriptor.modelFile();
-    byte[] model;
-    try {
-      // The session is created from these same bytes, so the checked file is the one that runs.
-      model = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new ModelLoadException(
-          "model file "
-              + file
-              + " does not exist (field 'file' of descriptor "
-              + descriptor.path()
-              + ")",
-          e);
-    } catch (IOException e) {
-      throw new ModelLoadException("model file " + file + " cannot be read: " + e, e);
-    }
-    String actual = sha256(model);
-    if (!actual.equals(descriptor.sha256())) {
-      throw new ModelLoadException(
-          "model file "
-              + file
-              + " has sha256 "
-              + actual
-              + ", descriptor "
-              + descriptor.path()
-              + " expects "
-              + descriptor.sha256());
-    }
-    return model;
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
-  }
-
-  private record OpenSession(OrtSession session, ExecutionProvider provider) {}
-
-  private static OpenSession openSession(
-      OrtEnvironment env, byte[] model, ModelDescriptor descriptor, InferenceSettings settings)
-      throws ModelLoadException {
-    if (settings.provider() == ExecutionProvider.CPU) {
-      return new OpenSession(
-          createSession(env, model, descriptor, settings, false), ExecutionProvider.CPU);
-    }
-    String whyNot;
-    try {
-      return new OpenSession(
-          createSession(env, model, descriptor, settings, true), ExecutionProvider.CUDA);
-    } catch (CudaUnavailableException e) {
-      whyNot = e.getMessage();
-    } catch (ModelLoadException e) {
-      if (settings.provider() == ExecutionProvider.CUDA) {
-        throw e;
-      }
-      // A CUDA library that loads does not mean a usable device; the CPU may still work.
-      whyNot = e.getMessage();
-    }
-    if (settings.provider() == ExecutionProvider.CUDA) {
-      throw new ModelLoadException(
-          "execution provider cuda requested but not available: "
-              + whyNot
-              + "; build with -Pgpu and install CUDA 12 + cuDNN 9, or set the execution provider"
-              + " to auto or cpu");
-    }
-    if (cudaFallbackLogged.compareAndSet(false, true)) {
-      log.warn("Execution provider auto: CUDA not available ({}), using the CPU", whyNot);
-    } else {
-      log.debug("Execution provider auto: CUDA not available ({}), using the CPU", whyNot);
-    }
-    return new OpenSession(
-        createSession(env, model, descriptor, settings, false), ExecutionProvider.CPU);
-  }
-
-  private static OrtSession createSession(
-      OrtEnvironment env,
-      byte[] model,
-      ModelDescriptor descriptor,
-      InferenceSettings settings,
-      boolean cuda)
-      throws ModelLoadException {
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setIntraOpNumThreads(settings.intraOpThreads());
-      options.setInterOpNumThreads(settings.interOpThreads());
-      if (cuda) {
-        try {
-          options.addCUDA(settings.cudaDeviceId());
-        } catch (OrtException | LinkageError e) {
-          throw new CudaUnavailableException(e.getMessage());
-        }
-      }
-      return env.createSession(model, options);
-    } catch (OrtException e) {
-      throw new ModelLoadException(
-          "model "
-              + descriptor.id()
-              + " from "
-              + descriptor.modelFile()
-              + " cannot be loaded by ONNX Runtime"
-              + (cuda ? " with CUDA device " + settings.cudaDeviceId() : "")
-              + ": "
-              + e.getMessage(),
-          e);
-    }
-  }
-
-  /** CUDA's provider library could not be registered; thrown inside this class only. */
-  private static final class CudaUnavailableException extends ModelLoadException {
-    private static final long serialVersionUID = 1L;
-
-    CudaUnavailableException(String reason) {
-      super(reason);
-    }
-  }
-
-  /**
-   * What loading learned of the signature: the (only) input's shape when the model takes float
-   * rows, else null and the reason.
-   */
-  private record Signature(long[] tabularShape, String notTabular) {}
-
-  /**
-   * Checks the session against the descriptor (names, element types, shapes, no undeclared input)
-   * and whether the model takes float rows.
-   */
-  private static Signature checkSignature(ModelDescriptor descriptor, OrtSession session)
-      throws ModelLoadException {
-    String id = descriptor.id();
-    Map<String, NodeInfo> inputs;
-    Map<String, NodeInfo> outputs;
-    try {
-      inputs = session.getInputInfo();
-      outputs = session.getOutputInfo();
-    } catch (OrtException e) {
-      throw new ModelLoadException("model " + id + ": cannot read its signature: " + e, e);
-    }
-    checkTensors(id, "input", descriptor.inputs(), inputs);
-    checkTensors(id, "output", descriptor.outputs(), outputs);
-    List<String> undeclared = new ArrayList<>(inputs.keySet());
-    descriptor.inputs().forEach(spec -> undeclared.remove(spec.name()));
-    if (!undeclared.isEmpty()) {
-      throw new ModelLoadException(
-          "model " + id + " has inputs " + undeclared + " that the descriptor does not declare");
-    }
-    String notTabular = whyNotTabular(descriptor);
-    if (notTabular != null) {
-      if (!descriptor.features().isEmpty()) {
-        throw new ModelLoadException(
-            "model descriptor "
-                + descriptor.path()
-                + ": field 'features' names a row of features, but "
-                + notTabular);
-      }
-      return new Signature(null, notTabular);
-    }
-    TensorSpec input = descriptor.inputs().get(0);
-    List<Long> rowShape = input.shape().subList(1, input.shape().size());
-    if (descriptor.preprocessing().isPresent()
-        && !descriptor.preprocessing().get().rowShape().equals(rowShape)) {
-      throw new ModelLoadException(
-          "model descriptor "
-              + descriptor.path()
-              + ": field 'preprocessing' makes images of shape "
-              + descriptor.preprocessing().get().rowShape()
-              + ", input '"
-              + input.name()
-              + "' takes "
-              + rowShape
-              + " per row");
-    }
-    long[] shape = input.shape().stream().mapToLong(Long::longValue).toArray();
-    long rowLength = product(Arrays.copyOfRange(shape, 1, shape.length));
-    if (rowLength > Integer.MAX_VALUE) {
-      throw new ModelLoadException(
-          "model " + id + " input '" + input.name() + "' rows are too large: " + rowLength);
-    }
-    if (!descriptor.features().isEmpty() && descriptor.features().size() != rowLength) {
-      throw new ModelLoadException(
-          "model descriptor "
-              + descriptor.path()
-              + ": field 'features' names "
-              + descriptor.features().size()
-              + " features, input '"
-              + input.name()
-              + "' takes "
-              + rowLength
-              + " values per row");
-    }
-    return new Signature(shape, null);
-  }
-
-  /** Why float rows cannot feed the model, or null when they can. */
-  private static String whyNotTabular(ModelDescriptor descriptor) {
-    String id = descriptor.id();
-    if (descriptor.inputs().size() != 1) {
-      return "model "
-          + id
-          + " has "
-          + descriptor.inputs().size()
-          + " inputs; rows feed exactly one";
-    }
-    TensorSpec input = descriptor.inputs().get(0);
-    String why = whyNotFloatBatched(id, "input", input);
-    if (why == null) {
-      why = whyNotFloatBatched(id, "output", descriptor.outputs().get(0));
-    }
-    if (why != null) {
-      return why;
-    }
-    for (int d = 1; d < input.shape().size(); d++) {
-      if (input.shape().get(d) < 1) {
-        return "model "
-            + id
-            + " input '"
-            + input.name()
-            + "' has a dynamic dimension "
-            + d
-            + " in "
-            + input.shape()
-            + "; only the batch dimension may be dynamic";
-      }
-    }
-    return null;
-  }
-
-  private static void checkTensors(
-      String id, String kind, List<TensorSpec> declared, Map<String, NodeInfo> actual)
-      throws ModelLoadException {
-    for (TensorSpec spec : declared) {
-      NodeInfo node = actual.get(spec.name());
-      if (node == null) {
-        throw new ModelLoadException(
-            "model "
-                + id
-                + ": unknown "
-                + kind
-                + " name '"
-                + spec.name()
-                + "', expected one of "
-                + actual.keySet());
-      }
-      ValueInfo info = node.getInfo();
-      if (!(info instanceof TensorInfo)) {
-        throw new ModelLoadException(tensor(id, kind, spec) + " is not a tensor: " + info);
-      }
-      TensorInfo tensor = (TensorInfo) info;
-      if (!tensor.type.name().equals(spec.type())) {
-        throw new ModelLoadException(
-            tensor(id, kind, spec)
-                + " has element type "
-                + tensor.type
-                + ", descriptor declares "
-                + spec.type());
-      }
-      List<Long> shape = Arrays.stream(tensor.getShape()).boxed().toList();
-      if (!shape.equals(spec.shape())) {
-        throw new ModelLoadException(
-            tensor(id, kind, spec)
-                + " has shape "
-                + shape
-                + ", descriptor declares "
-                + spec.shape());
-      }
-    }
-  }
-
-  private static String whyNotFloatBatched(String id, String kind, TensorSpec spec) {
-    if (!spec.type().equals(OnnxJavaType.FLOAT.name())) {
-      return tensor(id, kind, spec) + " has element type " + spec.type() + ", not FLOAT";
-    }
-    List<Long> shape = spec.shape();
-    if (shape.isEmpty() || (shape.get(0) != -1 && shape.get(0) != 1)) {
-      return tensor(id, kind, spec)
-          + " has shape "
-          + shape
-          + "; its first dimension must be the batch, -1 (dynamic) or 1";
-    }
-    return null;
-  }
-
   /** "model name:version input 'x'", the start of every signature error. */
-  private static String tensor(String id, String kind, TensorSpec spec) {
+  static String tensor(String id, String kind, TensorSpec spec) {
     return "model " + id + " " + kind + " '" + spec.name() + "'";
   }
 
-  private static long product(long[] dims) {
+  static long product(long[] dims) {
     long product = 1;
     for (long dim : dims) {
       product = Math.multiplyExact(product, dim);
     }
     return product;
-  }
-
-  private static void closeQuietly(OrtSession session, Exception failure) {
-    try {
-      session.close();
-    } catch (OrtException e) {
-      failure.addSuppressed(e);
-    }
   }
 }

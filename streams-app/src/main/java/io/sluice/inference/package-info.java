@@ -4,12 +4,13 @@
  * <p>The contract, for the batching layer and everything above it:
  *
  * <ul>
- *   <li>{@link io.sluice.inference.ModelRunner#load} reads a {@link
- *       io.sluice.inference.ModelDescriptor} (JSON), checks the model file's SHA-256, the session's
- *       input and output names, element types and shapes against the descriptor, and the golden
- *       input when there is one. A bad version fails with {@link
- *       io.sluice.inference.ModelLoadException} and leaves nothing open, so a caller can keep
- *       serving the old version.
+ *   <li>{@link io.sluice.inference.ModelLoader#load} reads a {@link
+ *       io.sluice.descriptor.ModelDescriptor} (JSON, module {@code sluice-descriptor}), checks the
+ *       model file's SHA-256, the session's input and output names, element types and shapes
+ *       against the descriptor, and the golden input when there is one. A bad version fails with
+ *       {@link io.sluice.inference.ModelLoadException} and leaves nothing open, so a caller can
+ *       keep serving the old version. A {@link io.sluice.inference.ModelHandle} holds the version
+ *       serving now; a swap replaces it at a batch boundary.
  *   <li>One {@link io.sluice.inference.ModelRunner} is one model version with one ONNX Runtime
  *       session, shared by all stream threads: {@code run} is safe to call concurrently. All
  *       runners share ONNX Runtime's process-wide environment.
@@ -31,7 +32,6 @@
  *       session, and a run after close throws {@link IllegalStateException}.
  * </ul>
  *
- * <p>This package depends on ONNX Runtime, Jackson and {@code io.sluice.config} only: no Kafka, no
- * Avro.
+ * <p>This package depends on ONNX Runtime and {@code io.sluice.descriptor} only: no Kafka, no Avro.
  */
 package io.sluice.inference;

@@ -1,5 +1,7 @@
 package io.sluice.replay;
 
+import io.sluice.eval.ClassificationMetrics;
+import io.sluice.eval.RankingMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -10,15 +10,19 @@ import io.sluice.batching.BufferedRecord;
 import io.sluice.batching.Emit;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
+import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.errors.DeadLetter;
 import io.sluice.errors.RejectedRecordException;
+import io.sluice.eval.ClassificationMetrics;
+import io.sluice.eval.Ranking;
+import io.sluice.eval.RankingMetrics;
+import io.sluice.eval.TopAccuracy;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
-import io.sluice.inference.ModelDescriptor;
 import io.sluice.inference.ModelLoadException;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.metrics.PipelineMetrics;
-import io.sluice.models.eval.Ranking;
 import io.sluice.schemas.ImageClassification;
 import io.sluice.schemas.Prediction;
 import io.sluice.schemas.Recommendation;
@@ -223,7 +227,7 @@ public final class Replay {
       ModelRunner model;
       try {
         model =
-            ModelRunner.load(
+            ModelLoader.load(
                 descriptorFile,
                 new InferenceSettings(
                     ExecutionProvider.parse(p.executionProvider()),

@@ -2,6 +2,9 @@ package io.sluice.replay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sluice.eval.ClassificationMetrics;
+import io.sluice.eval.RankingMetrics;
+import io.sluice.eval.TopAccuracy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
-import io.sluice.inference.ModelDescriptor;
+import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.topology.KeyRulesProcessor;
 import io.sluice.topology.ModelMonitorProcessor;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.topology.Probabilities;
 import java.nio.file.Files;
@@ -32,9 +33,9 @@ class SampleImagesFidelityTest {
   @BeforeAll
   static void load() throws Exception {
     mobilenet =
-        ModelRunner.load(
+        ModelLoader.load(
             VisionFixtures.descriptor("mobilenetv2-12-int8"), CPU, VisionFixtures.dataDir());
-    mnist = ModelRunner.load(VisionFixtures.descriptor("mnist-8"), CPU, VisionFixtures.dataDir());
+    mnist = ModelLoader.load(VisionFixtures.descriptor("mnist-8"), CPU, VisionFixtures.dataDir());
   }
 
   @AfterAll

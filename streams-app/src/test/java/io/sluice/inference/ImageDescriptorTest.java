@@ -3,7 +3,9 @@ package io.sluice.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.imaging.Preprocessing;
+import io.sluice.descriptor.DescriptorException;
+import io.sluice.descriptor.ModelDescriptor;
+import io.sluice.descriptor.Preprocessing;
 import io.sluice.imaging.VisionFixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,7 +79,7 @@ class ImageDescriptorTest {
     Files.writeString(dir.resolve("labels.txt"), "a\nb", StandardCharsets.UTF_8);
     Path path = write(image(", \"labelsFile\": \"labels.txt\", \"labelsSha256\": \"" + SHA + "\""));
     assertThatThrownBy(() -> ModelDescriptor.read(path, dir))
-        .isInstanceOf(ModelLoadException.class)
+        .isInstanceOf(DescriptorException.class)
         .hasMessageContaining("labels file " + dir.resolve("labels.txt"))
         .hasMessageContaining("expects " + SHA);
   }
@@ -86,7 +88,7 @@ class ImageDescriptorTest {
   void refusesTheDataDirectoryPlaceholderWhenNoneIsGiven() throws Exception {
     Path path = write(image(""));
     assertThatThrownBy(() -> ModelDescriptor.read(path))
-        .isInstanceOf(ModelLoadException.class)
+        .isInstanceOf(DescriptorException.class)
         .hasMessage(
             "model descriptor "
                 + path
@@ -98,7 +100,7 @@ class ImageDescriptorTest {
   void namesTheBadPreprocessingValue() throws Exception {
     Path path = write(image("").replace("\"bgr\"", "\"CMYK\""));
     assertThatThrownBy(() -> ModelDescriptor.read(path, dir))
-        .isInstanceOf(ModelLoadException.class)
+        .isInstanceOf(DescriptorException.class)
         .hasMessageContaining("field 'preprocessing' is invalid")
         .hasMessageContaining("CMYK")
         .hasMessageContaining("channels: RGB, BGR or GRAY");
@@ -110,10 +112,10 @@ class ImageDescriptorTest {
   @Test
   void theVisionDescriptorsLoadFromTheDataDirectoryWithTheirHashes() throws Exception {
     try (ModelRunner mobilenet =
-            ModelRunner.load(
+            ModelLoader.load(
                 VisionFixtures.descriptor("mobilenetv2-12-int8"), CPU, VisionFixtures.dataDir());
         ModelRunner mnist =
-            ModelRunner.load(VisionFixtures.descriptor("mnist-8"), CPU, VisionFixtures.dataDir())) {
+            ModelLoader.load(VisionFixtures.descriptor("mnist-8"), CPU, VisionFixtures.dataDir())) {
       assertThat(mobilenet.descriptor().labels()).hasSize(1000).endsWith("toilet tissue");
       assertThat(mobilenet.inputRowLength()).isEqualTo(3 * 224 * 224);
       assertThat(mnist.descriptor().labels()).hasSize(10);
@@ -128,7 +130,7 @@ class ImageDescriptorTest {
         Files.readString(VisionFixtures.descriptor("mnist-8"))
             .replace("\"width\": 28", "\"width\": 27");
     Path path = write(json);
-    assertThatThrownBy(() -> ModelRunner.load(path, CPU, VisionFixtures.dataDir()))
+    assertThatThrownBy(() -> ModelLoader.load(path, CPU, VisionFixtures.dataDir()))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("field 'preprocessing' makes images of shape [1, 28, 27]")
         .hasMessageContaining("input 'Input3' takes [1, 28, 28] per row");

@@ -68,7 +68,7 @@ class ModelRunnerNamedRunTest {
                 spec("top_scores", "FLOAT", List.of(-1, -1)),
                 spec("top_items", "INT64", List.of(-1, -1)))));
     descriptor = TestModels.write(dir, json);
-    runner = ModelRunner.load(descriptor, CPU);
+    runner = ModelLoader.load(descriptor, CPU);
   }
 
   @AfterAll
@@ -181,7 +181,7 @@ class ModelRunnerNamedRunTest {
     json.put("golden", Map.of("inputs", List.of(List.of(1.0)), "outputs", List.of(List.of(1.0))));
     Path withGolden = TestModels.write(dir, json);
 
-    assertThatThrownBy(() -> ModelRunner.load(withGolden, CPU))
+    assertThatThrownBy(() -> ModelLoader.load(withGolden, CPU))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("golden inputs are float rows, which this model does not take");
   }

@@ -25,8 +25,8 @@ class ModelRunnerRunTest {
 
   @BeforeAll
   static void loadModels(@TempDir Path dir) throws Exception {
-    mnist = ModelRunner.load(TestModels.write(dir, TestModels.mnistDescriptor(dir)), CPU);
-    mobilenet = ModelRunner.load(TestModels.write(dir, TestModels.mobilenetDescriptor(dir)), CPU);
+    mnist = ModelLoader.load(TestModels.write(dir, TestModels.mnistDescriptor(dir)), CPU);
+    mobilenet = ModelLoader.load(TestModels.write(dir, TestModels.mobilenetDescriptor(dir)), CPU);
   }
 
   @AfterAll
@@ -141,7 +141,7 @@ class ModelRunnerRunTest {
   @Test
   void failsFastWhenUsedAfterClose(@TempDir Path dir) throws Exception {
     ModelRunner runner =
-        ModelRunner.load(TestModels.write(dir, TestModels.mnistDescriptor(dir)), CPU);
+        ModelLoader.load(TestModels.write(dir, TestModels.mnistDescriptor(dir)), CPU);
     runner.close();
     runner.close();
 

@@ -3,6 +3,7 @@ package io.sluice.loadtests.jmh;
 import io.sluice.config.ConfigKeys;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.loadtests.BenchmarkDefaults;
 import io.sluice.samples.FraudDemo;
@@ -47,7 +48,7 @@ public class ModelCallBenchmark {
   @Setup
   public void setUp() throws Exception {
     model =
-        ModelRunner.load(
+        ModelLoader.load(
             FraudDemo.ensureModel(BenchmarkDefaults.dataDir(), BenchmarkDefaults.MODELS_DIR),
             new InferenceSettings(ExecutionProvider.CPU, 0, 1, 1, false));
     try (LocalSchemaRegistry registry = LocalSchemaRegistry.fromClasspath()) {

@@ -1,12 +1,11 @@
 package io.sluice.models.fraud;
 
 import ai.onnxruntime.OrtException;
-import io.sluice.models.descriptor.ModelDescriptor;
-import io.sluice.models.descriptor.ModelDescriptor.Golden;
-import io.sluice.models.eval.ReferenceBins;
-import io.sluice.models.eval.RocAuc;
+import io.sluice.descriptor.ModelDescriptor;
+import io.sluice.descriptor.ReferenceBins;
+import io.sluice.eval.RocAuc;
+import io.sluice.eval.ThresholdMetrics;
 import io.sluice.models.eval.StratifiedSplit;
-import io.sluice.models.eval.ThresholdMetrics;
 import io.sluice.models.linear.LinearClassifier;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -256,30 +255,21 @@ public final class FraudModelTrainer {
     training.put("validationRocAuc", validationAuc);
     training.put("testRocAuc", testAuc);
     training.put("thresholdRule", ThresholdMetrics.MAX_F1_RULE);
-    ModelDescriptor descriptor =
-        new ModelDescriptor(
-            modelName,
-            MODEL_VERSION,
-            algorithm.onnxFile(),
-            sha256(onnxFile),
-            export.inputs(),
-            export.outputs(),
-            features,
-            labels,
-            POSITIVE_LABEL,
-            atValidation.threshold(),
-            Golden.firstRows(
-                export.checkInputs(),
-                export.checkOutputs(),
-                testLabels,
-                GOLDEN_NORMALS,
-                GOLDEN_FRAUDS),
-            training,
-            null,
-            algorithm == Algorithm.FM ? null : model.linear(POSITIVE_LABEL),
-            reference(table, split.train(), model, positiveColumn));
+    ModelDescriptor.Builder descriptor =
+        model
+            .descriptor(modelName, MODEL_VERSION, onnxFile, export)
+            .alert(POSITIVE_LABEL, atValidation.threshold())
+            .golden(export.golden(testLabels, GOLDEN_NORMALS, GOLDEN_FRAUDS))
+            .training(training);
+    if (algorithm != Algorithm.FM) {
+      descriptor.linear(model.linear(POSITIVE_LABEL));
+    }
+    descriptor.reference(
+        "train split",
+        split.train().length,
+        reference(table, split.train(), model, positiveColumn));
     Path descriptorFile = outDir.resolve(algorithm.descriptorFile());
-    descriptor.write(descriptorFile);
+    descriptor.build().write(descriptorFile);
 
     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
     log.info(
@@ -312,7 +302,7 @@ public final class FraudModelTrainer {
    * The training rows' distributions of the fraud probability ({@code score}) and of every input
    * feature, in {@value #REFERENCE_BINS} quantile bins.
    */
-  private static ModelDescriptor.Reference reference(
+  private static Map<String, ModelDescriptor.Distribution> reference(
       CreditCardCsv.Table table, int[] trainRows, LinearClassifier model, int positiveColumn) {
     List<double[]> rows = rows(table, trainRows);
     Map<String, ModelDescriptor.Distribution> distributions = new LinkedHashMap<>();
@@ -327,7 +317,7 @@ public final class FraudModelTrainer {
       }
       distributions.put(names.get(j), ReferenceBins.quantiles(values, REFERENCE_BINS));
     }
-    return new ModelDescriptor.Reference("train split", trainRows.length, distributions);
+    return distributions;
   }
 
   private static List<double[]> rows(CreditCardCsv.Table table, int[] indices) {

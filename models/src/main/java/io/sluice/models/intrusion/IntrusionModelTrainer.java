@@ -1,13 +1,12 @@
 package io.sluice.models.intrusion;
 
 import ai.onnxruntime.OrtException;
-import io.sluice.models.descriptor.ModelDescriptor;
-import io.sluice.models.descriptor.ModelDescriptor.Categorical;
-import io.sluice.models.descriptor.ModelDescriptor.Golden;
-import io.sluice.models.eval.ReferenceBins;
-import io.sluice.models.eval.RocAuc;
+import io.sluice.descriptor.ModelDescriptor;
+import io.sluice.descriptor.ModelDescriptor.Categorical;
+import io.sluice.descriptor.ReferenceBins;
+import io.sluice.eval.RocAuc;
+import io.sluice.eval.ThresholdMetrics;
 import io.sluice.models.eval.StratifiedSplit;
-import io.sluice.models.eval.ThresholdMetrics;
 import io.sluice.models.intrusion.NslKdd.Connection;
 import io.sluice.models.linear.LinearClassifier;
 import java.io.IOException;
@@ -125,27 +124,15 @@ public final class IntrusionModelTrainer {
     training.put("testRecall", atTest.recall());
     training.put("thresholdRule", ThresholdMetrics.MAX_F1_RULE);
     ModelDescriptor descriptor =
-        new ModelDescriptor(
-            MODEL_NAME,
-            MODEL_VERSION,
-            ONNX_FILE,
-            ModelDescriptor.sha256(onnxFile),
-            export.inputs(),
-            export.outputs(),
-            model.features(),
-            model.labels(),
-            POSITIVE_LABEL,
-            atValidation.threshold(),
-            Golden.firstRows(
-                export.checkInputs(),
-                export.checkOutputs(),
-                testLabels,
-                GOLDEN_NORMALS,
-                GOLDEN_ATTACKS),
-            training,
-            encoding.categoricals(model.features()),
-            model.linear(POSITIVE_LABEL),
-            reference(train, encoding, model, positive));
+        model
+            .descriptor(MODEL_NAME, MODEL_VERSION, onnxFile, export)
+            .categoricals(encoding.categoricals(model.features()))
+            .alert(POSITIVE_LABEL, atValidation.threshold())
+            .linear(model.linear(POSITIVE_LABEL))
+            .golden(export.golden(testLabels, GOLDEN_NORMALS, GOLDEN_ATTACKS))
+            .reference("train split", train.size(), reference(train, encoding, model, positive))
+            .training(training)
+            .build();
     Path descriptorFile = outDir.resolve(DESCRIPTOR_FILE);
     descriptor.write(descriptorFile);
 
@@ -230,7 +217,7 @@ public final class IntrusionModelTrainer {
   }
 
   /** The train split's distributions of the attack probability and the numeric features. */
-  private static ModelDescriptor.Reference reference(
+  private static Map<String, ModelDescriptor.Distribution> reference(
       List<Connection> train, Encoding encoding, LinearClassifier model, int positive) {
     Map<String, ModelDescriptor.Distribution> distributions = new LinkedHashMap<>();
     distributions.put(
@@ -243,7 +230,7 @@ public final class IntrusionModelTrainer {
         distributions.put(field, ReferenceBins.quantiles(values, REFERENCE_BINS));
       }
     }
-    return new ModelDescriptor.Reference("train split", train.size(), distributions);
+    return distributions;
   }
 
   private static List<Connection> subset(List<Connection> all, int[] indices) {

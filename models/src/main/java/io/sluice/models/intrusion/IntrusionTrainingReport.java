@@ -1,6 +1,6 @@
 package io.sluice.models.intrusion;
 
-import io.sluice.models.eval.ThresholdMetrics;
+import io.sluice.eval.ThresholdMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;

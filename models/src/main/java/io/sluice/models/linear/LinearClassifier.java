@@ -7,8 +7,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import io.sluice.models.descriptor.ModelDescriptor;
-import io.sluice.models.descriptor.ModelDescriptor.TensorSpec;
+import io.sluice.descriptor.ModelDescriptor;
+import io.sluice.descriptor.ModelDescriptor.TensorSpec;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -273,7 +273,34 @@ public final class LinearClassifier {
       List<TensorSpec> outputs,
       float[][] checkInputs,
       float[][] checkOutputs,
-      double maxDifference) {}
+      double maxDifference) {
+
+    /**
+     * Golden rows from the check rows: the first {@code negatives} labelled 0 and the first {@code
+     * positives} labelled 1, with ONNX Runtime's outputs for them.
+     */
+    public ModelDescriptor.Golden golden(int[] checkLabels, int negatives, int positives) {
+      return ModelDescriptor.Golden.firstRows(
+          checkInputs, checkOutputs, checkLabels, negatives, positives);
+    }
+  }
+
+  /**
+   * A descriptor of this model as {@link #export} wrote it to {@code onnxFile}: its file, hash and
+   * signature, {@link #features()} and {@link #labels()}; the trainer adds the rest.
+   */
+  public ModelDescriptor.Builder descriptor(
+      String modelName, String version, Path onnxFile, Export export) throws IOException {
+    return ModelDescriptor.builder(
+            modelName,
+            version,
+            onnxFile.getFileName().toString(),
+            ModelDescriptor.sha256(onnxFile),
+            export.inputs(),
+            export.outputs())
+        .features(features)
+        .labels(labels);
+  }
 
   /**
    * Writes the model as ONNX to {@code onnxFile}, but only if ONNX Runtime reproduces Tribuo's

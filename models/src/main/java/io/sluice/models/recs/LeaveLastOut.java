@@ -1,6 +1,6 @@
 package io.sluice.models.recs;
 
-import io.sluice.models.eval.Ranking;
+import io.sluice.eval.Ranking;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;

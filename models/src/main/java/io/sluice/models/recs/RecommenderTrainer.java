@@ -7,22 +7,19 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import io.sluice.models.descriptor.ModelDescriptor;
-import io.sluice.models.descriptor.ModelDescriptor.TensorSpec;
-import io.sluice.models.eval.Prequential;
-import io.sluice.models.eval.Ranking;
+import io.sluice.descriptor.ModelDescriptor;
+import io.sluice.descriptor.ModelDescriptor.TensorSpec;
+import io.sluice.eval.Prequential;
+import io.sluice.eval.Ranking;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Trains the project's recommender on MovieLens {@code ml-latest-small} and writes it as an ONNX
- * scoring graph ({@link RecsGraph}) with a {@link RecsDescriptor}.
+ * scoring graph ({@link RecsGraph}) with a {@link ModelDescriptor} that has a recommendation block.
  *
  * <p>The model ({@link SessionModel}, trained by {@link BprTrainer}) is trained on every user's
  * ratings but the last in time order, and judged on that last one against a popularity baseline on
@@ -175,23 +172,9 @@ public final class RecommenderTrainer {
             preq,
             "popularity",
             preqPopularity));
-    ModelDescriptor common =
-        new ModelDescriptor(
-            MODEL_NAME,
-            MODEL_VERSION,
-            ONNX_FILE,
-            sha256(onnxFile),
-            inputs,
-            outputs,
-            null,
-            null,
-            null,
-            null,
-            null,
-            training);
-    List<RecsDescriptor.Item> items = new ArrayList<>(catalogue.size());
+    List<ModelDescriptor.Item> items = new ArrayList<>(catalogue.size());
     for (int i = 0; i < catalogue.size(); i++) {
-      items.add(new RecsDescriptor.Item(catalogue.id(i), catalogue.title(i)));
+      items.add(new ModelDescriptor.Item(catalogue.id(i), catalogue.title(i)));
     }
     List<Long> popularIds = new ArrayList<>();
     List<Integer> popularCounts = new ArrayList<>();
@@ -201,10 +184,13 @@ public final class RecommenderTrainer {
       popularCounts.add(counts[i]);
     }
     Path descriptorFile = outDir.resolve(DESCRIPTOR_FILE);
-    new RecsDescriptor(
-            common,
-            new RecsDescriptor.Recommendation(
+    ModelDescriptor.builder(
+            MODEL_NAME, MODEL_VERSION, ONNX_FILE, ModelDescriptor.sha256(onnxFile), inputs, outputs)
+        .training(training)
+        .recommendation(
+            new ModelDescriptor.Recommendation(
                 model.maxRecent(), model.decay(), popularIds, popularCounts, items))
+        .build()
         .write(descriptorFile);
 
     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
@@ -325,14 +311,5 @@ public final class RecommenderTrainer {
       specs.add(new TensorSpec(node.getName(), tensor.type.name(), shape));
     }
     return specs;
-  }
-
-  static String sha256(Path file) throws IOException {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(Files.readAllBytes(file)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("Expected every JVM to provide SHA-256", e);
-    }
   }
 }

@@ -1,6 +1,6 @@
 package io.sluice.models.recs;
 
-import io.sluice.models.eval.Prequential;
+import io.sluice.eval.Prequential;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;

@@ -3,7 +3,7 @@ package io.sluice.models.fraud;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.models.descriptor.ModelDescriptor;
+import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.models.fraud.FraudModelTrainer.Algorithm;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

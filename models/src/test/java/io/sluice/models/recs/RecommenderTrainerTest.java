@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.models.descriptor.ModelDescriptor;
+import io.sluice.descriptor.ModelDescriptor;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,7 +48,7 @@ class RecommenderTrainerTest {
   void writesADescriptorWithTheGraphSignatureCatalogueAndPopularityList() throws Exception {
     ModelDescriptor d = ModelDescriptor.read(report.descriptorFile());
     assertThat(d.name()).isEqualTo("movielens-session");
-    assertThat(d.sha256()).isEqualTo(RecommenderTrainer.sha256(report.onnxFile()));
+    assertThat(d.sha256()).isEqualTo(ModelDescriptor.sha256(report.onnxFile()));
     assertThat(d.inputs())
         .extracting(ModelDescriptor.TensorSpec::name, ModelDescriptor.TensorSpec::type)
         .containsExactly(
