@@ -1,7 +1,7 @@
 package io.sluice.loadtests;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.app.ClassificationPipeline;
+import io.sluice.kinds.classification.ClassificationKind;
 import io.sluice.app.SluiceApplication;
 import io.sluice.batching.Scorer;
 import io.sluice.config.SluiceConfig;
@@ -14,7 +14,7 @@ import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
 import io.sluice.serde.SpecificAvroSerde;
-import io.sluice.topology.ClassificationHandler;
+import io.sluice.kinds.classification.ClassificationHandler;
 import io.sluice.topology.StreamsSettings;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;

@@ -15,9 +15,9 @@ import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.LocalSchemaRegistry;
 import io.sluice.serde.RecordPart;
 import io.sluice.serde.SpecificAvroSerde;
-import io.sluice.topology.ClassificationHandler;
+import io.sluice.kinds.classification.ClassificationHandler;
 import io.sluice.topology.EventDecoder;
-import io.sluice.topology.FeatureMapping;
+import io.sluice.kinds.classification.FeatureMapping;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -87,7 +87,7 @@ class PerRecordTopologyTest {
             FeatureMapping.parse(
                 ConfigKeys.FEATURES, "Amount=amount,V1..V28=features[0..27]", MODEL_FEATURES),
             new ClassificationHandler.ModelInfo("amount-model", "3", List.of("0", "1"), "1"),
-            new ClassificationHandler.Fields("id", "eventTime", "label"),
+            new EventFields("id", "eventTime", "label"),
             new PipelineMetrics(new SimpleMeterRegistry(), "bench"));
     Topology topology =
         PerRecordTopology.build(

@@ -3,6 +3,7 @@ package io.sluice.cli;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
 import io.sluice.config.ConfigKeys;
+import io.sluice.kinds.image.ImageKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
@@ -88,9 +89,9 @@ public final class ImageDemo {
       c.put(ConfigKeys.DLQ_TOPIC, deadLetters());
       c.put(ConfigKeys.MODEL_DESCRIPTOR, descriptorsDir.resolve(descriptor + ".json").toString());
       c.put(
-          ConfigKeys.IMAGE_URI_ALLOWED_DIRS,
+          ImageKeys.IMAGE_URI_ALLOWED_DIRS,
           ImageEvents.imagesDir(dataDir).toAbsolutePath().toString());
-      c.put(ConfigKeys.ALERT_MIN_CONFIDENCE, Double.toString(minConfidence));
+      c.put(ImageKeys.ALERT_MIN_CONFIDENCE, Double.toString(minConfidence));
       c.put(ConfigKeys.BATCH_MAX_SIZE, "32");
       c.put(ConfigKeys.BATCH_MAX_LINGER_MS, "100");
       return c;

@@ -135,14 +135,6 @@ public final class ConfigKeys {
       "Dead-letter topic: records that could not be decoded, featurized or scored, with their"
           + " original key, value and headers plus headers that say why.";
 
-  public static final String FEATURES = "pipeline.features";
-  private static final String FEATURES_DOC =
-      "How model features come from the event: comma-separated name=path, where path is a field"
-          + " (amount) or an array element (features[0]); ranges map many at once"
-          + " (V1..V28=features[0..27]); * maps every model feature not mapped otherwise to the"
-          + " field of the same name. A categorical input of the descriptor (one-hot) maps to a"
-          + " text field: protocol_type=proto. Model features are matched by name, in any order.";
-
   public static final String EVENT_ID_FIELD = "pipeline.event.id.field";
   private static final String EVENT_ID_FIELD_DOC =
       "Event field with the event's id (empty: topic-partition@offset).";
@@ -196,54 +188,6 @@ public final class ConfigKeys {
   public static final String SHADOW_OUTPUT_TOPIC = "pipeline.shadow.output.topic";
   private static final String SHADOW_OUTPUT_TOPIC_DOC =
       "Topic for the shadow model's predictions; required with pipeline.shadow.model.descriptor.";
-
-  public static final String RECS_K = "pipeline.recs.k";
-  private static final String RECS_K_DOC =
-      "Recommendation pipelines: items per recommendation list.";
-
-  public static final String RECS_RECENT_ITEMS = "pipeline.recs.recent.items";
-  private static final String RECS_RECENT_ITEMS_DOC =
-      "Recommendation pipelines: recent items kept per user and given to the model (at most the"
-          + " model's recent-items width).";
-
-  public static final String RECS_RATED_MAX = "pipeline.recs.rated.max";
-  private static final String RECS_RATED_MAX_DOC =
-      "Recommendation pipelines: rated items kept per user, never recommended to them; beyond it"
-          + " the oldest is forgotten.";
-
-  public static final String RECS_RATING_MIN = "pipeline.recs.rating.min";
-  private static final String RECS_RATING_MIN_DOC =
-      "Recommendation pipelines: lowest valid rating; an event outside the range is recommended"
-          + " for but leaves the user's state unchanged (counted as invalid_rating).";
-
-  public static final String RECS_RATING_MAX = "pipeline.recs.rating.max";
-  private static final String RECS_RATING_MAX_DOC =
-      "Recommendation pipelines: highest valid rating.";
-
-  public static final String IMAGE_MAX_BYTES = "pipeline.image.max.bytes";
-  private static final String IMAGE_MAX_BYTES_DOC =
-      "Image pipelines: the most encoded bytes of one image (in the event or behind its URI);"
-          + " larger images are dead-lettered (IMAGE_TOO_LARGE).";
-
-  public static final String IMAGE_MAX_PIXELS = "pipeline.image.max.pixels";
-  private static final String IMAGE_MAX_PIXELS_DOC =
-      "Image pipelines: the most pixels (width x height, read from the header before decoding) of"
-          + " one image; larger images are dead-lettered undecoded (TOO_MANY_PIXELS). Bounds the"
-          + " memory of a decode: about 4-8 bytes per pixel per preprocessing thread.";
-
-  public static final String IMAGE_URI_ALLOWED_DIRS = "pipeline.image.uri.allowed.dirs";
-  private static final String IMAGE_URI_ALLOWED_DIRS_DOC =
-      "Image pipelines: comma-separated directories that file: URIs in events may point into"
-          + " (symbolic links followed); empty: every URI is refused (URI_NOT_ALLOWED).";
-
-  public static final String TOP_K = "pipeline.top.k";
-  private static final String TOP_K_DOC =
-      "Image pipelines: how many of the most probable classes each classification lists.";
-
-  public static final String ALERT_MIN_CONFIDENCE = "pipeline.alert.min.confidence";
-  private static final String ALERT_MIN_CONFIDENCE_DOC =
-      "Image pipelines: raise a low-confidence alert when the top-1 probability is under this"
-          + " (an out-of-distribution signal); empty: no such alerts.";
 
   public static final String ALERT_COOLDOWN_MS = "pipeline.alert.cooldown.ms";
   private static final String ALERT_COOLDOWN_MS_DOC =
@@ -477,13 +421,6 @@ public final class ConfigKeys {
               ALERTS_TOPIC, Type.STRING, "alerts", nonEmpty(), Importance.HIGH, ALERTS_TOPIC_DOC)
           .define(
               DLQ_TOPIC, Type.STRING, "dead-letters", nonEmpty(), Importance.HIGH, DLQ_TOPIC_DOC)
-          .define(
-              FEATURES,
-              Type.STRING,
-              "Amount=amount,V1..V28=features[0..27]",
-              nonEmpty(),
-              Importance.HIGH,
-              FEATURES_DOC)
           .define(EVENT_ID_FIELD, Type.STRING, "id", Importance.LOW, EVENT_ID_FIELD_DOC)
           .define(EVENT_TIME_FIELD, Type.STRING, "eventTime", Importance.LOW, EVENT_TIME_FIELD_DOC)
           .define(LABEL_FIELD, Type.STRING, "label", Importance.LOW, LABEL_FIELD_DOC)
@@ -534,46 +471,6 @@ public final class ConfigKeys {
           .define(
               SHADOW_MODEL_DESCRIPTOR, Type.STRING, "", Importance.LOW, SHADOW_MODEL_DESCRIPTOR_DOC)
           .define(SHADOW_OUTPUT_TOPIC, Type.STRING, "", Importance.LOW, SHADOW_OUTPUT_TOPIC_DOC)
-          .define(RECS_K, Type.INT, 10, Range.between(1, 1000), Importance.MEDIUM, RECS_K_DOC)
-          .define(
-              RECS_RECENT_ITEMS,
-              Type.INT,
-              10,
-              Range.between(1, 1000),
-              Importance.MEDIUM,
-              RECS_RECENT_ITEMS_DOC)
-          .define(
-              RECS_RATED_MAX,
-              Type.INT,
-              1000,
-              Range.between(1, 100_000),
-              Importance.MEDIUM,
-              RECS_RATED_MAX_DOC)
-          .define(RECS_RATING_MIN, Type.DOUBLE, 0.5, Importance.LOW, RECS_RATING_MIN_DOC)
-          .define(RECS_RATING_MAX, Type.DOUBLE, 5.0, Importance.LOW, RECS_RATING_MAX_DOC)
-          .define(
-              IMAGE_MAX_BYTES,
-              Type.INT,
-              10 * 1024 * 1024,
-              Range.between(1, 256 * 1024 * 1024),
-              Importance.MEDIUM,
-              IMAGE_MAX_BYTES_DOC)
-          .define(
-              IMAGE_MAX_PIXELS,
-              Type.LONG,
-              4096L * 4096L,
-              Range.between(1, 1_000_000_000L),
-              Importance.MEDIUM,
-              IMAGE_MAX_PIXELS_DOC)
-          .define(
-              IMAGE_URI_ALLOWED_DIRS,
-              Type.STRING,
-              "",
-              Importance.MEDIUM,
-              IMAGE_URI_ALLOWED_DIRS_DOC)
-          .define(TOP_K, Type.INT, 5, Range.between(1, 1000), Importance.LOW, TOP_K_DOC)
-          .define(
-              ALERT_MIN_CONFIDENCE, Type.STRING, "", Importance.MEDIUM, ALERT_MIN_CONFIDENCE_DOC)
           .define(
               ALERT_COOLDOWN_MS,
               Type.LONG,

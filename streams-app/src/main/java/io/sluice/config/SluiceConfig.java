@@ -19,6 +19,9 @@ import org.apache.kafka.common.config.types.Password;
  *
  * @param kafka keys given with the {@code kafka.} prefix, without it, for Kafka Streams
  * @param sources where each explicitly set key came from (file, environment, command line)
+ * @param kindSettings the {@code pipeline.*} keys the engine does not define, as given: the pipeline
+ *     kind's own keys, which the kind defines, parses and checks (and refuses if they are another
+ *     kind's)
  */
 public record SluiceConfig(
     String applicationId,
@@ -32,11 +35,13 @@ public record SluiceConfig(
     Registry registry,
     Pipeline pipeline,
     Map<String, String> kafka,
-    Map<String, String> sources) {
+    Map<String, String> sources,
+    Map<String, String> kindSettings) {
 
   public SluiceConfig {
     kafka = Map.copyOf(kafka);
     sources = Map.copyOf(sources);
+    kindSettings = Map.copyOf(kindSettings);
   }
 
   /**
@@ -80,7 +85,6 @@ public record SluiceConfig(
       String outputTopic,
       String alertsTopic,
       String dlqTopic,
-      String features,
       String eventIdField,
       String eventTimeField,
       String labelField,
@@ -92,8 +96,6 @@ public record SluiceConfig(
       Duration batchMaxLinger,
       OptionalDouble alertThreshold,
       String alertSeverity,
-      Recs recs,
-      Image image,
       Alerting alerting,
       Optional<Shadow> shadow) {}
 
@@ -104,24 +106,6 @@ public record SluiceConfig(
    * @param outputTopic where its predictions go; never the pipeline's own output or alert topic
    */
   public record Shadow(Path modelDescriptor, String outputTopic) {}
-
-  /** What only recommendation pipelines use. */
-  public record Recs(int k, int recentItems, int ratedMax, double ratingMin, double ratingMax) {}
-
-  /**
-   * What image pipelines add: limits on one image, the directories {@code file:} URIs may point
-   * into, how many classes a classification lists, and the low-confidence alert.
-   */
-  public record Image(
-      int maxBytes,
-      long maxPixels,
-      List<Path> uriAllowedDirs,
-      int topK,
-      OptionalDouble minConfidence) {
-    public Image {
-      uriAllowedDirs = List.copyOf(uriAllowedDirs);
-    }
-  }
 
   /**
    * Alert rules beyond the score threshold, and alert hygiene; see {@link ConfigKeys} for each.
@@ -163,7 +147,10 @@ public record SluiceConfig(
       String severity) {}
 
   static SluiceConfig fromParsed(
-      Map<String, Object> v, Map<String, String> kafka, Map<String, String> sources) {
+      Map<String, Object> v,
+      Map<String, String> kafka,
+      Map<String, String> sources,
+      Map<String, String> kindSettings) {
     Registry registry =
         new Registry(
             str(v, ConfigKeys.REGISTRY_URL),
@@ -194,7 +181,6 @@ public record SluiceConfig(
             str(v, ConfigKeys.OUTPUT_TOPIC),
             str(v, ConfigKeys.ALERTS_TOPIC),
             str(v, ConfigKeys.DLQ_TOPIC),
-            str(v, ConfigKeys.FEATURES),
             str(v, ConfigKeys.EVENT_ID_FIELD),
             str(v, ConfigKeys.EVENT_TIME_FIELD),
             str(v, ConfigKeys.LABEL_FIELD),
@@ -206,18 +192,6 @@ public record SluiceConfig(
             Duration.ofMillis((Long) v.get(ConfigKeys.BATCH_MAX_LINGER_MS)),
             threshold(ConfigKeys.ALERT_THRESHOLD, str(v, ConfigKeys.ALERT_THRESHOLD)),
             str(v, ConfigKeys.ALERT_SEVERITY),
-            recs(v),
-            new Image(
-                (Integer) v.get(ConfigKeys.IMAGE_MAX_BYTES),
-                (Long) v.get(ConfigKeys.IMAGE_MAX_PIXELS),
-                Arrays.stream(str(v, ConfigKeys.IMAGE_URI_ALLOWED_DIRS).split(","))
-                    .map(String::trim)
-                    .filter(d -> !d.isEmpty())
-                    .map(Path::of)
-                    .toList(),
-                (Integer) v.get(ConfigKeys.TOP_K),
-                threshold(
-                    ConfigKeys.ALERT_MIN_CONFIDENCE, str(v, ConfigKeys.ALERT_MIN_CONFIDENCE))),
             alerting(v),
             shadow(v));
     return new SluiceConfig(
@@ -232,7 +206,8 @@ public record SluiceConfig(
         registry,
         pipeline,
         kafka,
-        sources);
+        sources,
+        kindSettings);
   }
 
   private static Optional<Shadow> shadow(Map<String, Object> v) {
@@ -261,23 +236,6 @@ public record SluiceConfig(
       }
     }
     return Optional.of(new Shadow(Path.of(descriptor), topic));
-  }
-
-  private static Recs recs(Map<String, Object> v) {
-    double min = (Double) v.get(ConfigKeys.RECS_RATING_MIN);
-    double max = (Double) v.get(ConfigKeys.RECS_RATING_MAX);
-    if (!(min <= max)) {
-      throw new ConfigException(
-          ConfigKeys.RECS_RATING_MIN,
-          min,
-          "must not be more than " + ConfigKeys.RECS_RATING_MAX + " (" + max + ")");
-    }
-    return new Recs(
-        (Integer) v.get(ConfigKeys.RECS_K),
-        (Integer) v.get(ConfigKeys.RECS_RECENT_ITEMS),
-        (Integer) v.get(ConfigKeys.RECS_RATED_MAX),
-        min,
-        max);
   }
 
   private static Alerting alerting(Map<String, Object> v) {
@@ -321,6 +279,7 @@ public record SluiceConfig(
   public String describe(Map<String, Object> parsed) {
     StringBuilder sb = new StringBuilder();
     new TreeMap<>(parsed).forEach((key, value) -> line(sb, key, value));
+    new TreeMap<>(kindSettings).forEach((key, value) -> line(sb, key, value));
     new TreeMap<>(kafka).forEach((key, value) -> line(sb, ConfigKeys.KAFKA_PREFIX + key, value));
     return sb.toString();
   }
@@ -339,7 +298,12 @@ public record SluiceConfig(
     return o == null ? "" : o.toString().trim();
   }
 
-  private static OptionalDouble threshold(String key, String text) {
+  /**
+   * A probability threshold given as text; empty: none.
+   *
+   * @throws ConfigException naming the key, if it is not a number in [0, 1]
+   */
+  public static OptionalDouble threshold(String key, String text) {
     if (text.isBlank()) {
       return OptionalDouble.empty();
     }

@@ -25,7 +25,7 @@ import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
 import io.sluice.serde.SpecificAvroSerde;
-import io.sluice.topology.recs.Catalogue;
+import io.sluice.kinds.recommendation.Catalogue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -101,7 +101,7 @@ final class AnomalyTopology implements AutoCloseable {
             EventDecoder.avro(AvroRecordDecoder.generic(registry)),
             FeatureMapping.parse("k", p.features(), FEATURES),
             new ClassificationHandler.ModelInfo("stand-in", "1", List.of("0", "1"), "1"),
-            new ClassificationHandler.Fields("id", "eventTime", "label"),
+            new EventFields("id", "eventTime", "label"),
             metrics);
     TopologyFactory.AnomalyStage stage =
         new TopologyFactory.AnomalyStage(

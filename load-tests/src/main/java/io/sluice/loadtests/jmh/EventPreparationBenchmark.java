@@ -4,7 +4,7 @@ import io.sluice.config.ConfigKeys;
 import io.sluice.errors.RejectedRecordException;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.LocalSchemaRegistry;
-import io.sluice.topology.FeatureMapping;
+import io.sluice.kinds.classification.FeatureMapping;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;

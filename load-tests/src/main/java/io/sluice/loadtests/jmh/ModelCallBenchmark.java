@@ -8,7 +8,7 @@ import io.sluice.inference.ModelRunner;
 import io.sluice.loadtests.BenchmarkDefaults;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.LocalSchemaRegistry;
-import io.sluice.topology.FeatureMapping;
+import io.sluice.kinds.classification.FeatureMapping;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
