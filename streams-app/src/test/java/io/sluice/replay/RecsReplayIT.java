@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.app.PipelineKind;
+import io.sluice.inference.ModelHandle;
 import io.sluice.kinds.recommendation.RecommendationKind;
+import io.sluice.pipeline.PipelineContext;
+import io.sluice.pipeline.PipelineKinds;
 import io.sluice.cli.RecsDemo;
 import io.sluice.cli.RecsEvents;
 import io.sluice.config.ConfigKeys;
@@ -204,13 +206,13 @@ class RecsReplayIT {
     try (ModelRunner runner =
         ModelRunner.load(
             descriptor, InferenceSettings.defaults().withProvider(ExecutionProvider.CPU))) {
-      RecommendationPipeline.Parts parts =
-          RecommendationPipeline.parts(
-              new PipelineKind.Context(
+      RecommendationKind.Parts parts =
+          RecommendationKind.parts(
+              new PipelineContext(
                   config,
+                  PipelineKinds.resolve(config).settings(),
                   registry,
-                  runner,
-                  Optional.empty(),
+                  new ModelHandle(runner),
                   new PipelineMetrics(new SimpleMeterRegistry(), "recs")));
       Catalogue catalogue = parts.catalogue();
       int k = parts.settings().k();
@@ -258,6 +260,7 @@ class RecsReplayIT {
             long[] top =
                 parts
                     .model()
+                    .apply(runner)
                     .topK(items, weights, 1, width, Math.min(catalogue.size(), k + rated.size()))[0]
                     .items();
             for (long i : top) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.anomaly.Observation;
+import io.sluice.topology.EventFields;
+import io.sluice.topology.EventDecoder;
 import io.sluice.batching.BatchHandler.BatchInfo;
 import io.sluice.batching.BatchHandler.Scored;
 import io.sluice.batching.BufferedRecord;

@@ -55,7 +55,7 @@ class ClassificationPipelineTest {
   @Test
   void buildsThePerKeyRuleOverScoreRateAndNamedFeatures() throws Exception {
     KeyRulesProcessor.Settings s =
-        ClassificationPipeline.keyRules(
+        ClassificationKind.keyRules(
             pipeline(Map.of(ConfigKeys.ALERT_KEY_METRICS, "score, rate, V1")), descriptor(1));
 
     assertThat(s.keyRule().settings().metrics())
@@ -72,7 +72,7 @@ class ClassificationPipelineTest {
     ModelDescriptor d = descriptor(1);
     SluiceConfig.Pipeline p = pipeline(Map.of(ConfigKeys.ALERT_KEY_METRICS, "score,amount"));
 
-    assertThatThrownBy(() -> ClassificationPipeline.keyRules(p, d))
+    assertThatThrownBy(() -> ClassificationKind.keyRules(p, d))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(ConfigKeys.ALERT_KEY_METRICS)
         .hasMessageContaining(
@@ -84,7 +84,7 @@ class ClassificationPipelineTest {
     ModelDescriptor d = descriptor(1);
     SluiceConfig.Pipeline p = pipeline(Map.of(ConfigKeys.ALERT_DRIFT_METRICS, "score,Amount"));
 
-    assertThatThrownBy(() -> ClassificationPipeline.monitor(p, d))
+    assertThatThrownBy(() -> ClassificationKind.monitor(p, d))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(ConfigKeys.ALERT_DRIFT_METRICS)
         .hasMessageContaining("has no reference distribution for 'Amount'; it has [score]");
@@ -93,7 +93,7 @@ class ClassificationPipelineTest {
   @Test
   void buildsADriftRulePerMetricAndTheHealthRule() throws Exception {
     ModelMonitorProcessor.Settings s =
-        ClassificationPipeline.monitor(
+        ClassificationKind.monitor(
             pipeline(Map.of(ConfigKeys.ALERT_DRIFT_METRICS, "score")), descriptor(1));
 
     assertThat(s.drift()).hasSize(1);
@@ -106,7 +106,7 @@ class ClassificationPipelineTest {
     ModelDescriptor d = descriptor(0.9);
     SluiceConfig.Pipeline p = pipeline(Map.of());
 
-    assertThatThrownBy(() -> ClassificationPipeline.keyRules(p, d))
+    assertThatThrownBy(() -> ClassificationKind.keyRules(p, d))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(ConfigKeys.MODEL_DESCRIPTOR)
         .hasMessageContaining("its linear block gives p(1) = 0.622459 for golden row 0");

@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.anomaly.Cooldown;
 import io.sluice.anomaly.HealthRule;
 import io.sluice.anomaly.ThresholdRule;
+import io.sluice.batching.BatchScorer;
+import io.sluice.batching.BatchStages;
 import io.sluice.batching.Scorer;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
@@ -19,6 +21,11 @@ import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.LocalSchemaRegistry;
 import io.sluice.serde.RecordPart;
 import io.sluice.serde.SpecificAvroSerde;
+import io.sluice.topology.EventDecoder;
+import io.sluice.topology.EventFields;
+import io.sluice.topology.KeyRulesProcessor;
+import io.sluice.topology.ModelMonitorProcessor;
+import io.sluice.topology.TopologyFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +48,7 @@ import org.junit.jupiter.api.Test;
  * A shadow model beside the live one, driven by TopologyTestDriver with stand-in scorers: its
  * predictions reach the shadow topic and never the alerts; its failure never touches the live path.
  */
-class ShadowStagesTest {
+class ShadowModelTest {
   private static final String SHADOW_TOPIC = "fraud-shadow-predictions";
   private static final Scorer LIVE = rows -> scores(rows, false);
   private static final Scorer SHADOW = rows -> scores(rows, true);
@@ -77,20 +84,28 @@ class ShadowStagesTest {
   private SluiceConfig.Pipeline start(Scorer shadowScorer) {
     SluiceConfig.Pipeline p = ConfigLoader.load(Optional.empty(), Map.of(), settings()).pipeline();
     PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry(), p.name());
+    TopologyFactory.Sink<Alert> alerts =
+        new TopologyFactory.Sink<>(
+            TopologyFactory.ALERTS,
+            null,
+            new SpecificAvroSerde<>(registry, Alert.class, RecordPart.VALUE, true).serializer());
     var topology =
         TopologyFactory.build(
             p,
-            new TopologyFactory.Output<>(
-                new SpecificAvroSerde<>(registry, Prediction.class, RecordPart.VALUE, true)
-                    .serializer(),
-                Prediction.class),
-            new TopologyFactory.Output<>(
-                new SpecificAvroSerde<>(registry, Alert.class, RecordPart.VALUE, true).serializer(),
-                Alert.class),
-            new ShadowStages<>(
-                handler(p, "live", metrics), LIVE, handler(p, "challenger", metrics), shadowScorer),
-            metrics,
-            anomalyStage());
+            new TopologyFactory.Plan(
+                new BatchScorer<>(BatchStages.of(handler(p, "live", metrics), LIVE), null),
+                Optional.of(
+                    new BatchScorer<>(
+                        BatchStages.of(handler(p, "challenger", metrics), shadowScorer), null)),
+                new TopologyFactory.Sink<>(
+                    TopologyFactory.PREDICTIONS,
+                    null,
+                    new SpecificAvroSerde<>(registry, Prediction.class, RecordPart.VALUE, true)
+                        .serializer()),
+                List.of(),
+                Optional.empty(),
+                Optional.of(anomalyStage(alerts))),
+            metrics);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "shadow-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -99,7 +114,7 @@ class ShadowStagesTest {
   }
 
   /** The live anomaly stage: a threshold alert at 0.5 on the live model's predictions. */
-  private static TopologyFactory.AnomalyStage anomalyStage() {
+  private static TopologyFactory.AnomalyStage anomalyStage(TopologyFactory.Sink<Alert> alerts) {
     return new TopologyFactory.AnomalyStage(
         new KeyRulesProcessor.Settings(
             TopologyFactory.keyStoreName("fraud"),
@@ -123,7 +138,8 @@ class ShadowStagesTest {
             new HealthRule(new HealthRule.Settings(100, 0.05, 0.01, "CRITICAL")),
             Duration.ofMinutes(1),
             "live",
-            "1"));
+            "1"),
+        alerts);
   }
 
   private ClassificationHandler handler(
@@ -134,7 +150,7 @@ class ShadowStagesTest {
     }
     return new ClassificationHandler(
         EventDecoder.avro(AvroRecordDecoder.generic(registry)),
-        FeatureMapping.parse("k", p.features(), features),
+        FeatureMapping.parse("k", "Amount=amount,V1..V28=features[0..27]", features),
         new ClassificationHandler.ModelInfo(name, "1", List.of("0", "1"), "1"),
         new EventFields("id", "eventTime", "label"),
         metrics);

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.anomaly.LowConfidenceRule;
+import io.sluice.topology.EventFields;
+import io.sluice.topology.EventDecoder;
 import io.sluice.batching.BatchHandler;
 import io.sluice.batching.BufferedRecord;
 import io.sluice.batching.Emit;

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
+import io.sluice.pipeline.PipelineParts;
+import io.sluice.topology.EventDecoder;
+import io.sluice.topology.TopologyFactory;
 import io.sluice.errors.DeadLetter;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.schemas.CardTransaction;
@@ -41,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * ranks the catalogue in index order: what comes out shows the state, the filtering and the
  * handling of odd events.
  */
-class RecsTopologyTest {
+class RecommendationTopologyTest {
   private static final int ITEMS = 20;
   private static final RecsSettings SETTINGS = new RecsSettings(3, 4, 5, 0.5f, 5f);
 
@@ -105,17 +108,23 @@ class RecsTopologyTest {
           }
           return out;
         };
-    var topology =
-        RecsTopology.build(
+    PipelineParts parts =
+        RecommendationKind.live(
             p,
-            SETTINGS,
-            new SpecificAvroSerde<>(registry, Recommendation.class, RecordPart.VALUE, true)
-                .serializer(),
+            new RecommendationKind.Parts(
+                catalogue(),
+                SETTINGS,
+                runner -> model,
+                new RecommendationStages.ModelInfo("stand-in", "1")),
             EventDecoder.avro(AvroRecordDecoder.generic(registry)),
-            catalogue(),
-            model,
-            new RecommendationStages.ModelInfo("stand-in", "1"),
+            new TopologyFactory.Sink<>(
+                RecommendationKind.RECOMMENDATIONS,
+                null,
+                new SpecificAvroSerde<>(registry, Recommendation.class, RecordPart.VALUE, true)
+                    .serializer()),
             new PipelineMetrics(meters, p.name()));
+    var topology =
+        TopologyFactory.build(p, parts.plan(null, Optional.empty()), new PipelineMetrics(meters, p.name()));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "recs-topology-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
