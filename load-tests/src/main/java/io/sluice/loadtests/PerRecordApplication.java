@@ -1,7 +1,9 @@
 package io.sluice.loadtests;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.kinds.classification.ClassificationKeys;
 import io.sluice.kinds.classification.ClassificationKind;
+import io.sluice.pipeline.PipelineKinds;
 import io.sluice.app.SluiceApplication;
 import io.sluice.batching.Scorer;
 import io.sluice.config.SluiceConfig;
@@ -59,8 +61,12 @@ public final class PerRecordApplication implements AutoCloseable {
     try {
       registry = new RestSchemaRegistryClient(RegistrySettings.of(config.registry().url()));
       ClassificationHandler handler =
-          ClassificationPipeline.handler(
-              p, model, registry, new PipelineMetrics(new SimpleMeterRegistry(), p.name()));
+          ClassificationKind.handler(
+              p,
+              PipelineKinds.resolve(config).settings().getString(ClassificationKeys.FEATURES),
+              model,
+              registry,
+              new PipelineMetrics(new SimpleMeterRegistry(), p.name()));
       Scorer scorer = callModel ? model::run : PerRecordTopology.noModel(firstLabel(model));
       boolean autoRegister = config.registry().autoRegister();
       KafkaStreams streams =

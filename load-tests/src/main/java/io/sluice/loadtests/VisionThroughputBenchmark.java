@@ -6,6 +6,7 @@ import io.sluice.cli.ImageDemo;
 import io.sluice.cli.ImageEvents;
 import io.sluice.cli.OutputCollector;
 import io.sluice.config.ConfigKeys;
+import io.sluice.kinds.image.ImageKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.imaging.ImageDecoder;
@@ -239,7 +240,7 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
                 Files.createTempDirectory("sluice-bench-state")));
     c.put(ConfigKeys.BATCH_MAX_SIZE, Integer.toString(batch));
     c.put(ConfigKeys.EXECUTION_PROVIDER, "cpu");
-    c.remove(ConfigKeys.ALERT_MIN_CONFIDENCE);
+    c.remove(ImageKeys.ALERT_MIN_CONFIDENCE);
     List<ImageEvent> events = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       events.add(ImageEvents.withData("img-" + i, i, photos.get(i % photos.size()), null));

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.offset;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.batching.Scorer;
-import io.sluice.config.ConfigKeys;
+import io.sluice.kinds.classification.ClassificationKeys;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.CardTransaction;
@@ -17,6 +17,7 @@ import io.sluice.serde.RecordPart;
 import io.sluice.serde.SpecificAvroSerde;
 import io.sluice.kinds.classification.ClassificationHandler;
 import io.sluice.topology.EventDecoder;
+import io.sluice.topology.EventFields;
 import io.sluice.kinds.classification.FeatureMapping;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ class PerRecordTopologyTest {
         new ClassificationHandler(
             EventDecoder.avro(avro),
             FeatureMapping.parse(
-                ConfigKeys.FEATURES, "Amount=amount,V1..V28=features[0..27]", MODEL_FEATURES),
+                ClassificationKeys.FEATURES, "Amount=amount,V1..V28=features[0..27]", MODEL_FEATURES),
             new ClassificationHandler.ModelInfo("amount-model", "3", List.of("0", "1"), "1"),
             new EventFields("id", "eventTime", "label"),
             new PipelineMetrics(new SimpleMeterRegistry(), "bench"));

@@ -1,7 +1,7 @@
 package io.sluice.loadtests.jmh;
 
 import io.sluice.cli.FraudDemo;
-import io.sluice.config.ConfigKeys;
+import io.sluice.kinds.classification.ClassificationKeys;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
 import io.sluice.inference.ModelRunner;
@@ -55,7 +55,7 @@ public class ModelCallBenchmark {
       AvroRecordDecoder<GenericRecord> decoder = AvroRecordDecoder.generic(registry);
       FeatureMapping features =
           FeatureMapping.parse(
-              ConfigKeys.FEATURES,
+              ClassificationKeys.FEATURES,
               "Amount=amount,V1..V28=features[0..27]",
               model.descriptor().features());
       rows = new ArrayList<>();
