@@ -55,7 +55,7 @@ public final class BatchScorer<P, R> {
    * @param inferenceNanos time spent in the model calls
    */
   public record Result(
-      List<Emit> emits,
+      List<Emit<?>> emits,
       List<Rejection> rejected,
       List<BufferedRecord> scored,
       long inferenceNanos) {}
@@ -109,7 +109,7 @@ public final class BatchScorer<P, R> {
     if (scored.isEmpty()) {
       return new Result(List.of(), rejected, List.of(), nanos);
     }
-    List<Emit> emits =
+    List<Emit<?>> emits =
         stages.complete(scored, new BatchHandler.BatchInfo(prepared.size(), inferenceTime));
     return new Result(emits, rejected, sources, nanos);
   }

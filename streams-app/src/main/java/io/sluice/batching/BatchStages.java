@@ -43,7 +43,7 @@ public interface BatchStages<P, R> {
   List<R> score(ModelRunner model, List<P> prepared);
 
   /** The outputs of scored records, given in input order; outputs must keep that order. */
-  List<Emit> complete(List<Scored<P, R>> scored, BatchHandler.BatchInfo batch);
+  List<Emit<?>> complete(List<Scored<P, R>> scored, BatchHandler.BatchInfo batch);
 
   /** A prepared record and the model's output for it. */
   record Scored<P, R>(BufferedRecord source, P prepared, R output) {}
@@ -79,7 +79,7 @@ public interface BatchStages<P, R> {
       }
 
       @Override
-      public List<Emit> complete(List<Scored<P, float[]>> scored, BatchHandler.BatchInfo batch) {
+      public List<Emit<?>> complete(List<Scored<P, float[]>> scored, BatchHandler.BatchInfo batch) {
         List<BatchHandler.Scored<P>> rows = new ArrayList<>(scored.size());
         for (Scored<P, float[]> s : scored) {
           rows.add(new BatchHandler.Scored<>(s.source(), s.prepared(), s.output()));

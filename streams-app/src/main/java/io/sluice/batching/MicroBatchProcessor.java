@@ -224,8 +224,8 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
     forward(result.emits(), shadow);
   }
 
-  private void forward(List<Emit> emits, Shadow routing) {
-    for (Emit emit : emits) {
+  private void forward(List<Emit<?>> emits, Shadow routing) {
+    for (Emit<?> emit : emits) {
       if (routing == null) {
         context.forward(
             new Record<>(emit.key(), emit.value(), emit.timestamp(), emit.headers()), emit.child());

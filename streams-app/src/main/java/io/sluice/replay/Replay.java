@@ -355,7 +355,7 @@ public final class Replay {
           v.deadLetter(r.reason());
         }
         TopologyFactory.Sink<?> predictions = v.evaluator.parts().predictions();
-        for (Emit emit : result.emits()) {
+        for (Emit<?> emit : result.emits()) {
           if (emit.child().equals(TopologyFactory.ALERTS_SINK)) {
             v.alerts++;
           } else if (emit.child().equals(predictions.name())) {

@@ -65,8 +65,8 @@ public final class DigitsKind implements PipelineKind {
           }
 
           @Override
-          public List<Emit> complete(List<Scored<float[]>> scored, BatchInfo batch) {
-            List<Emit> out = new ArrayList<>();
+          public List<Emit<?>> complete(List<Scored<float[]>> scored, BatchInfo batch) {
+            List<Emit<?>> out = new ArrayList<>();
             for (Scored<float[]> s : scored) {
               out.add(
                   Emit.to(

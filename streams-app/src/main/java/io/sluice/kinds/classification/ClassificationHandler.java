@@ -83,14 +83,14 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
     }
     GenericRecord event = decoder.decode(source.value());
     float[] row = features.extract(event);
-    String eventId = text(event, fields.eventId());
+    String eventId = fields.eventId(event);
     return new Event(
         event,
         row,
         eventId == null ? source.coordinates() : eventId,
         source.key() == null ? null : new String(source.key(), StandardCharsets.UTF_8),
-        eventTime(event, source),
-        text(event, fields.label()));
+        fields.eventTime(event, source.timestamp()),
+        fields.label(event));
   }
 
   @Override
@@ -103,8 +103,8 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
    * the model monitor.
    */
   @Override
-  public List<Emit> complete(List<Scored<Event>> scored, BatchInfo batch) {
-    List<Emit> out = new ArrayList<>(3 * scored.size());
+  public List<Emit<?>> complete(List<Scored<Event>> scored, BatchInfo batch) {
+    List<Emit<?>> out = new ArrayList<>(3 * scored.size());
     List<Observation> observations = new ArrayList<>(scored.size());
     for (Scored<Event> s : scored) {
       Prediction p = predict(s, batch);
@@ -173,25 +173,5 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
         .setSourcePartition(s.source().partition())
         .setSourceOffset(s.source().offset())
         .build();
-  }
-
-  private static String text(GenericRecord event, String field) {
-    if (field.isEmpty() || event.getSchema().getField(field) == null) {
-      return null;
-    }
-    Object v = event.get(field);
-    return v == null ? null : v.toString();
-  }
-
-  private long eventTime(GenericRecord event, BufferedRecord source) {
-    String field = fields.eventTime();
-    if (field.isEmpty() || event.getSchema().getField(field) == null) {
-      return source.timestamp();
-    }
-    Object v = event.get(field);
-    if (v instanceof Instant i) {
-      return i.toEpochMilli();
-    }
-    return v instanceof Number n ? n.longValue() : source.timestamp();
   }
 }

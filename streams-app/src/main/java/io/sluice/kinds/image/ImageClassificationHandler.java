@@ -184,12 +184,12 @@ public final class ImageClassificationHandler
       throw new RejectedRecordException(Stage.FEATURIZE, e.reason().name(), e.getMessage(), e);
     }
     images.preprocessor().preprocess(decoded.image(), row, 0);
-    String eventId = text(event, fields.eventId());
+    String eventId = fields.eventId(event);
     return new Event(
         eventId == null ? source.coordinates() : eventId,
         source.key() == null ? null : new String(source.key(), StandardCharsets.UTF_8),
-        eventTime(event, source),
-        text(event, fields.label()),
+        fields.eventTime(event, source.timestamp()),
+        fields.label(event),
         uri,
         metadata(event),
         decoded.image().getWidth(),
@@ -203,9 +203,9 @@ public final class ImageClassificationHandler
   }
 
   @Override
-  public List<Emit> complete(List<Scored<Event>> scored, BatchInfo batch) {
-    List<Emit> classifications = new ArrayList<>(scored.size());
-    List<Emit> alerts = new ArrayList<>();
+  public List<Emit<?>> complete(List<Scored<Event>> scored, BatchInfo batch) {
+    List<Emit<?>> classifications = new ArrayList<>(scored.size());
+    List<Emit<?>> alerts = new ArrayList<>();
     for (Scored<Event> s : scored) {
       ImageClassification c = classify(s, batch);
       classifications.add(
@@ -285,7 +285,7 @@ public final class ImageClassificationHandler
   }
 
   private static Object field(GenericRecord event, String name) {
-    return event.getSchema().getField(name) == null ? null : event.get(name);
+    return EventFields.value(event, name);
   }
 
   private static byte[] bytes(ByteBuffer data) {
@@ -302,21 +302,5 @@ public final class ImageClassificationHandler
     Map<String, String> out = new LinkedHashMap<>();
     map.forEach((k, v) -> out.put(String.valueOf(k), String.valueOf(v)));
     return out;
-  }
-
-  private static String text(GenericRecord event, String name) {
-    if (name.isEmpty()) {
-      return null;
-    }
-    Object v = field(event, name);
-    return v == null ? null : v.toString();
-  }
-
-  private long eventTime(GenericRecord event, BufferedRecord source) {
-    Object v = fields.eventTime().isEmpty() ? null : field(event, fields.eventTime());
-    if (v instanceof Instant i) {
-      return i.toEpochMilli();
-    }
-    return v instanceof Number n ? n.longValue() : source.timestamp();
   }
 }

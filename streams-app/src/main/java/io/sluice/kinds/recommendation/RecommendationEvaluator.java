@@ -19,8 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * A recommender version in a replay, measured prequentially: every user's state is rebuilt from the
@@ -86,16 +84,7 @@ final class RecommendationEvaluator implements ReplayEvaluator {
       }
       UserState before = users.getOrDefault(e.userId(), UserState.empty());
       Rating.Transition t = e.applyTo(before, catalogue, settings);
-      RecsRequest request =
-          new RecsRequest(
-              e.userId(),
-              e.eventId(),
-              e.itemId(),
-              e.rating(),
-              e.eventTime(),
-              t.status(),
-              before.recentItems(),
-              before.rated());
+      RecsRequest request = RecsRequest.of(e, t.status(), before);
       if (t.applied()) {
         int item = catalogue.indexOf(e.itemId());
         int[] seen = counts.computeIfAbsent(r.partition(), p -> new int[catalogue.size()]);
@@ -103,15 +92,12 @@ final class RecommendationEvaluator implements ReplayEvaluator {
         seen[item]++;
         users.put(e.userId(), t.state());
       }
-      Headers headers = new RecordHeaders(r.headers().toArray());
-      headers.remove(RecsRequest.HEADER);
-      headers.add(RecsRequest.HEADER, request.toBytes());
       out.add(
           new BufferedRecord(
               r.key(),
               r.value(),
               r.timestamp(),
-              headers,
+              request.into(r.headers()),
               r.topic(),
               r.partition(),
               r.offset(),

@@ -152,9 +152,9 @@ public final class RecommendationStages
   }
 
   @Override
-  public List<Emit> complete(
+  public List<Emit<?>> complete(
       List<Scored<RecsRequest, CandidateModel.Candidates>> scored, BatchHandler.BatchInfo batch) {
-    List<Emit> emits = new ArrayList<>(scored.size());
+    List<Emit<?>> emits = new ArrayList<>(scored.size());
     for (Scored<RecsRequest, CandidateModel.Candidates> s : scored) {
       Recommendation rec = recommend(s.prepared(), s.output(), s.source(), batch);
       emits.add(Emit.to(sink, s.source().key(), rec, s.source().timestamp(), outputHeaders()));

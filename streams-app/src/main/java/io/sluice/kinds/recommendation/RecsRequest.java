@@ -1,5 +1,6 @@
 package io.sluice.kinds.recommendation;
 
+
 import io.sluice.schemas.TriggerStatus;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -7,6 +8,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * One event on its way to the model, with a snapshot of its user's state taken right after the
@@ -32,6 +35,27 @@ public record RecsRequest(
   public static final String HEADER = "sluice.recs.request";
 
   private static final byte FORMAT_VERSION = 1;
+
+  /** The request of a rating event, with the user's state the model sees. */
+  public static RecsRequest of(Rating e, TriggerStatus status, UserState state) {
+    return new RecsRequest(
+        e.userId(),
+        e.eventId(),
+        e.itemId(),
+        e.rating(),
+        e.eventTime(),
+        status,
+        state.recentItems(),
+        state.rated());
+  }
+
+  /** A copy of {@code headers} that carries this request, in place of any earlier one. */
+  public Headers into(Headers headers) {
+    Headers out = new RecordHeaders(headers.toArray());
+    out.remove(HEADER);
+    out.add(HEADER, toBytes());
+    return out;
+  }
 
   public byte[] toBytes() {
     ByteArrayOutputStream bytes =

@@ -7,7 +7,6 @@ import io.sluice.topology.EventDecoder;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -96,10 +95,7 @@ public final class UserStateProcessor implements Processor<byte[], byte[], byte[
       deadLetter(record, source, e);
       return;
     }
-    Headers headers = new RecordHeaders(record.headers().toArray());
-    headers.remove(RecsRequest.HEADER);
-    headers.add(RecsRequest.HEADER, request.toBytes());
-    context.forward(record.withHeaders(headers), nextChild);
+    context.forward(record.withHeaders(request.into(record.headers())), nextChild);
   }
 
   private RecsRequest apply(GenericRecord event, byte[] key, RecordMetadata source)
@@ -125,15 +121,7 @@ public final class UserStateProcessor implements Processor<byte[], byte[], byte[
           case UNKNOWN_ITEM -> "unknown_item";
           case INVALID_RATING -> "invalid_rating";
         });
-    return new RecsRequest(
-        e.userId(),
-        e.eventId(),
-        e.itemId(),
-        e.rating(),
-        e.eventTime(),
-        t.status(),
-        t.state().recentItems(),
-        t.state().rated());
+    return RecsRequest.of(e, t.status(), t.state());
   }
 
   private void deadLetter(

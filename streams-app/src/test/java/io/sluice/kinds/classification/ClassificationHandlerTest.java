@@ -93,7 +93,7 @@ class ClassificationHandlerTest {
             handler.prepare(source(2, new byte[] {1})),
             new float[] {0.8f, 0.2f}));
 
-    List<Emit> out = handler.complete(scored, new BatchInfo(2, 10_000L));
+    List<Emit<?>> out = handler.complete(scored, new BatchInfo(2, 10_000L));
 
     assertThat(out)
         .extracting(Emit::child)

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How the classification kind builds its alert rules from configuration and the descriptor. */
-class ClassificationPipelineTest {
+class ClassificationKindTest {
   private static final String DESCRIPTOR =
       """
       { "name": "m", "version": "1", "file": "m.onnx", "sha256": "%s",

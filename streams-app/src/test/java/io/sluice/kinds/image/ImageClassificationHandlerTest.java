@@ -145,7 +145,7 @@ class ImageClassificationHandlerTest {
     float[] confident = new float[10];
     confident[3] = 20f;
     float[] flat = new float[10]; // uniform: 0.1 each, under the 0.5 minimum
-    List<Emit> emits =
+    List<Emit<?>> emits =
         handler.complete(
             List.of(
                 new BatchHandler.Scored<>(sure, prepared.get(0).value(), confident),
