@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.offset;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.batching.Scorer;
+import io.sluice.kinds.classification.ClassificationHandler;
 import io.sluice.kinds.classification.ClassificationKeys;
+import io.sluice.kinds.classification.FeatureMapping;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.CardTransaction;
@@ -15,10 +17,8 @@ import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.LocalSchemaRegistry;
 import io.sluice.serde.RecordPart;
 import io.sluice.serde.SpecificAvroSerde;
-import io.sluice.kinds.classification.ClassificationHandler;
 import io.sluice.topology.EventDecoder;
 import io.sluice.topology.EventFields;
-import io.sluice.kinds.classification.FeatureMapping;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -86,7 +86,9 @@ class PerRecordTopologyTest {
         new ClassificationHandler(
             EventDecoder.avro(avro),
             FeatureMapping.parse(
-                ClassificationKeys.FEATURES, "Amount=amount,V1..V28=features[0..27]", MODEL_FEATURES),
+                ClassificationKeys.FEATURES,
+                "Amount=amount,V1..V28=features[0..27]",
+                MODEL_FEATURES),
             new ClassificationHandler.ModelInfo("amount-model", "3", List.of("0", "1"), "1"),
             new EventFields("id", "eventTime", "label"),
             new PipelineMetrics(new SimpleMeterRegistry(), "bench"));

@@ -16,11 +16,11 @@ import org.slf4j.LoggerFactory;
  * replay: prepare the records (a record that fails is rejected, to be dead-lettered), score the
  * prepared ones in one call on the model version {@link ModelHandle#current() serving now} (taken
  * once per batch, so a swap takes effect at a batch boundary), bisect a failing call so that only
- * the failing records are rejected, check that the call gave one output per input, and complete
- * the scored records into outputs.
+ * the failing records are rejected, check that the call gave one output per input, and complete the
+ * scored records into outputs.
  *
- * <p>Stateless between batches and safe to share between threads if its stages are; what to do
- * with the rejections (dead-letter topic, a count) is the caller's.
+ * <p>Stateless between batches and safe to share between threads if its stages are; what to do with
+ * the rejections (dead-letter topic, a count) is the caller's.
  *
  * @param <P> a prepared record
  * @param <R> the model's output for one record

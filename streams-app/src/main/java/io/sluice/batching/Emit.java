@@ -17,7 +17,8 @@ public record Emit<V>(Child<V> to, Object key, V value, long timestamp, Headers 
   }
 
   /** An output to {@code child}. */
-  public static <V> Emit<V> to(Child<V> child, Object key, V value, long timestamp, Headers headers) {
+  public static <V> Emit<V> to(
+      Child<V> child, Object key, V value, long timestamp, Headers headers) {
     return new Emit<>(child, key, value, timestamp, headers);
   }
 

@@ -1,7 +1,6 @@
 package io.sluice.batching;
 
 import io.sluice.errors.DeadLetter;
-import io.sluice.errors.RejectedRecordException;
 import io.sluice.metrics.PipelineMetrics;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,7 +3,6 @@ package io.sluice.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,9 +18,9 @@ import org.apache.kafka.common.config.types.Password;
  *
  * @param kafka keys given with the {@code kafka.} prefix, without it, for Kafka Streams
  * @param sources where each explicitly set key came from (file, environment, command line)
- * @param kindSettings the {@code pipeline.*} keys the engine does not define, as given: the pipeline
- *     kind's own keys, which the kind defines, parses and checks (and refuses if they are another
- *     kind's)
+ * @param kindSettings the {@code pipeline.*} keys the engine does not define, as given: the
+ *     pipeline kind's own keys, which the kind defines, parses and checks (and refuses if they are
+ *     another kind's)
  */
 public record SluiceConfig(
     String applicationId,

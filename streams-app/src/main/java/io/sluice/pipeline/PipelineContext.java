@@ -1,10 +1,10 @@
 package io.sluice.pipeline;
 
+import io.sluice.batching.Child;
 import io.sluice.config.SluiceConfig;
 import io.sluice.inference.ModelHandle;
 import io.sluice.inference.ModelRunner;
 import io.sluice.metrics.PipelineMetrics;
-import io.sluice.batching.Child;
 import io.sluice.serde.RecordPart;
 import io.sluice.serde.SchemaRegistryClient;
 import io.sluice.serde.SpecificAvroSerde;

@@ -19,8 +19,8 @@ public interface PipelineKind {
   String name();
 
   /**
-   * The configuration keys of this kind, each with its type, default and one line of
-   * documentation. Another kind's pipeline refuses them; keys of the engine are not repeated here.
+   * The configuration keys of this kind, each with its type, default and one line of documentation.
+   * Another kind's pipeline refuses them; keys of the engine are not repeated here.
    */
   ConfigDef configKeys();
 

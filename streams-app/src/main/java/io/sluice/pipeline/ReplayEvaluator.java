@@ -16,15 +16,14 @@ import java.util.function.Consumer;
 public interface ReplayEvaluator {
 
   /**
-   * The live pipeline's parts: the replay runs their stages, and measures (and may write) the
-   * emits to their predictions sink. Their pre-batch state is not used; see {@link
-   * #beforeScoring}.
+   * The live pipeline's parts: the replay runs their stages, and measures (and may write) the emits
+   * to their predictions sink. Their pre-batch state is not used; see {@link #beforeScoring}.
    */
   PipelineParts parts();
 
   /**
-   * What the live pipeline does to a batch before the batcher (a recommender's per-user state),
-   * in replay form; records it refuses go to {@code rejected}. The default passes the batch on.
+   * What the live pipeline does to a batch before the batcher (a recommender's per-user state), in
+   * replay form; records it refuses go to {@code rejected}. The default passes the batch on.
    */
   default List<BufferedRecord> beforeScoring(
       List<BufferedRecord> records, Consumer<RejectedRecordException> rejected) {

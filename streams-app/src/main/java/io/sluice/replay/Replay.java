@@ -48,8 +48,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replays a range of a pipeline's input topic through one or more model versions and measures
- * each with its pipeline kind's {@link ReplayEvaluator}: classifiers against the labels the events
+ * Replays a range of a pipeline's input topic through one or more model versions and measures each
+ * with its pipeline kind's {@link ReplayEvaluator}: classifiers against the labels the events
  * carry, recommenders prequentially (each event's item against the list made before the event) next
  * to a popularity baseline. Replay names no kind: {@code pipeline.kind} is resolved as the live
  * application resolves it.
@@ -58,12 +58,12 @@ import org.slf4j.LoggerFactory;
  * each version in turn with the kind's live stages in the engine's one {@link BatchScorer} (the
  * live pipeline's prepare, reject, bisect, row-count check and complete), so the versions see
  * exactly the same records in the same batches, and a record replay dead-letters is one the live
- * pipeline dead-letters. The replay reads with a plain consumer under its own id
- * ({@code <application.id>-replay-<random>}) that is assigned the partitions and belongs to no
- * consumer group, so it cannot commit offsets for the live application's group (or any group), and
- * the live application is untouched. It writes nothing but, if asked, the predictions of every
- * version to an output topic that must not be one of the pipeline's own topics; alerts and dead
- * letters are counted, never written. Batches are formed per partition in offset order, {@code
+ * pipeline dead-letters. The replay reads with a plain consumer under its own id ({@code
+ * <application.id>-replay-<random>}) that is assigned the partitions and belongs to no consumer
+ * group, so it cannot commit offsets for the live application's group (or any group), and the live
+ * application is untouched. It writes nothing but, if asked, the predictions of every version to an
+ * output topic that must not be one of the pipeline's own topics; alerts and dead letters are
+ * counted, never written. Batches are formed per partition in offset order, {@code
  * pipeline.batch.max.size} at a time, whatever the consumer's polls return: replaying a range twice
  * scores the same batches and gives the same metrics.
  *
@@ -204,8 +204,7 @@ public final class Replay {
         return new Version(
             model,
             kind.kind()
-                .evaluator(
-                    new PipelineContext(config, kind.settings(), registry, model, metrics)));
+                .evaluator(new PipelineContext(config, kind.settings(), registry, model, metrics)));
       } catch (RuntimeException e) {
         model.close();
         throw e;

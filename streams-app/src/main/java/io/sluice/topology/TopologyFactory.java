@@ -92,8 +92,8 @@ public final class TopologyFactory {
    * A sink: the typed child the stages emit to, the topic it writes, and the serializer of the
    * child's value type (Avro, Confluent wire format); the record keys are the input's raw bytes.
    *
-   * @param topic the topic written; null: the pipeline's own topic for the sink's name (outputs
-   *     for {@link #PREDICTIONS_SINK} and the kind's other sinks, alerts for {@link #ALERTS_SINK})
+   * @param topic the topic written; null: the pipeline's own topic for the sink's name (outputs for
+   *     {@link #PREDICTIONS_SINK} and the kind's other sinks, alerts for {@link #ALERTS_SINK})
    */
   public record Sink<V>(Child<V> child, String topic, Serializer<V> serializer) {
     public Sink {
@@ -317,7 +317,6 @@ public final class TopologyFactory {
     if (topic == null) {
       topic = sink.name().equals(ALERTS_SINK) ? pipeline.alertsTopic() : pipeline.outputTopic();
     }
-    topology.addSink(
-        sink.name(), topic, new ByteArraySerializer(), sink.serializer(), parents);
+    topology.addSink(sink.name(), topic, new ByteArraySerializer(), sink.serializer(), parents);
   }
 }

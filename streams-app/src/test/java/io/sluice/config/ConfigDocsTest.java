@@ -32,8 +32,7 @@ class ConfigDocsTest {
     assertThat(end).isGreaterThan(begin);
     String current = readme.substring(begin, end + ConfigDocs.END.length() + 1);
     if (Boolean.getBoolean("sluice.update.readme")) {
-      Files.writeString(
-          README, readme.replace(current, table()), StandardCharsets.UTF_8);
+      Files.writeString(README, readme.replace(current, table()), StandardCharsets.UTF_8);
       return;
     }
     assertThat(current)

@@ -172,7 +172,6 @@ class IntrusionReplayIT {
     assertThat(v.metrics()).isEqualTo(fromLive);
     assertThat(v.metrics().records()).isEqualTo(labelled.size());
     assertThat(v.unlabelled()).isEqualTo(EVENTS - labelled.size());
-    assertThat(v.alerts())
-        .isEqualTo(live.stream().filter(p -> p.getScore() >= threshold).count());
+    assertThat(v.alerts()).isEqualTo(live.stream().filter(p -> p.getScore() >= threshold).count());
   }
 }

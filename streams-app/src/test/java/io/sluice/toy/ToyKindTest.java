@@ -37,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A fourth pipeline kind from test code alone ({@link DigitsKind}, registered in the tests' {@code
- * META-INF/services}): the engine finds it by {@code pipeline.kind}, parses its own key, and runs it
- * through the one topology factory and batch scorer, dead letters included.
+ * META-INF/services}): the engine finds it by {@code pipeline.kind}, parses its own key, and runs
+ * it through the one topology factory and batch scorer, dead letters included.
  */
 class ToyKindTest {
   @TempDir Path dir;
@@ -73,16 +73,26 @@ class ToyKindTest {
             Optional.empty(),
             Map.of(),
             Map.of(
-                "application.id", "toy-test",
-                "bootstrap.servers", "unused:9092",
-                "pipeline.name", "digits",
-                "pipeline.kind", "digits",
-                "pipeline.input.topic", "pixels",
-                "pipeline.output.topic", "digits",
-                "pipeline.batch.max.size", "2",
-                "pipeline.model.descriptor", mnistDescriptor().toString(),
-                "pipeline.model.execution.provider", "cpu",
-                DigitsKind.PREFIX, "digit-"));
+                "application.id",
+                "toy-test",
+                "bootstrap.servers",
+                "unused:9092",
+                "pipeline.name",
+                "digits",
+                "pipeline.kind",
+                "digits",
+                "pipeline.input.topic",
+                "pixels",
+                "pipeline.output.topic",
+                "digits",
+                "pipeline.batch.max.size",
+                "2",
+                "pipeline.model.descriptor",
+                mnistDescriptor().toString(),
+                "pipeline.model.execution.provider",
+                "cpu",
+                DigitsKind.PREFIX,
+                "digit-"));
     PipelineKinds.Resolved resolved = PipelineKinds.resolve(config);
     assertThat(resolved.kind()).isInstanceOf(DigitsKind.class);
     assertThat(PipelineKinds.all()).extracting(k -> k.name()).contains("classification", "digits");
@@ -115,9 +125,7 @@ class ToyKindTest {
         driver.advanceWallClockTime(Duration.ofSeconds(1)); // c lingers alone, then goes
 
         float[][] direct =
-            model
-                .current()
-                .run(List.of(DigitsKind.rowOf(stroke), new float[DigitsKind.PIXELS]));
+            model.current().run(List.of(DigitsKind.rowOf(stroke), new float[DigitsKind.PIXELS]));
         assertThat(
                 driver
                     .createOutputTopic("digits", new StringDeserializer(), new StringDeserializer())

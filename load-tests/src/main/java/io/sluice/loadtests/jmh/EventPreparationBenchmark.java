@@ -1,10 +1,10 @@
 package io.sluice.loadtests.jmh;
 
-import io.sluice.kinds.classification.ClassificationKeys;
 import io.sluice.errors.RejectedRecordException;
+import io.sluice.kinds.classification.ClassificationKeys;
+import io.sluice.kinds.classification.FeatureMapping;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.LocalSchemaRegistry;
-import io.sluice.kinds.classification.FeatureMapping;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;

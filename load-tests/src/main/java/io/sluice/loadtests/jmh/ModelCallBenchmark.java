@@ -1,14 +1,14 @@
 package io.sluice.loadtests.jmh;
 
 import io.sluice.cli.FraudDemo;
-import io.sluice.kinds.classification.ClassificationKeys;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
 import io.sluice.inference.ModelRunner;
+import io.sluice.kinds.classification.ClassificationKeys;
+import io.sluice.kinds.classification.FeatureMapping;
 import io.sluice.loadtests.BenchmarkDefaults;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.LocalSchemaRegistry;
-import io.sluice.kinds.classification.FeatureMapping;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -95,8 +95,7 @@ public final class ClassificationKind implements PipelineKind {
     TopologyFactory.Sink<Prediction> predictions = c.avroSink(TopologyFactory.PREDICTIONS);
     TopologyFactory.Sink<Alert> alerts = c.avroSink(TopologyFactory.ALERTS);
     TopologyFactory.AnomalyStage anomaly =
-        new TopologyFactory.AnomalyStage(
-            keyRules(p, descriptor), monitor(p, descriptor), alerts);
+        new TopologyFactory.AnomalyStage(keyRules(p, descriptor), monitor(p, descriptor), alerts);
     return new PipelineParts(
         BatchStages.of(handler), predictions, List.of(), Optional.empty(), Optional.of(anomaly));
   }
@@ -119,8 +118,8 @@ public final class ClassificationKind implements PipelineKind {
   }
 
   /**
-   * A binary classifier in a replay: ROC and PR metrics against the labels the events carry, and
-   * an alert counted for each score at or over the live pipeline's threshold.
+   * A binary classifier in a replay: ROC and PR metrics against the labels the events carry, and an
+   * alert counted for each score at or over the live pipeline's threshold.
    */
   private static final class Evaluator implements ReplayEvaluator {
     private final PipelineParts parts;
@@ -163,7 +162,9 @@ public final class ClassificationKind implements PipelineKind {
               ? null
               : ClassificationMetrics.of(
                   labelled.stream().mapToDouble(Outcome::score).toArray(),
-                  labelled.stream().mapToInt(o -> o.label().equals(positiveLabel) ? 1 : 0).toArray(),
+                  labelled.stream()
+                      .mapToInt(o -> o.label().equals(positiveLabel) ? 1 : 0)
+                      .toArray(),
                   threshold);
       return new Evaluation(metrics, null, null, outcomes.size() - labelled.size());
     }

@@ -209,12 +209,7 @@ public final class ImageClassificationHandler
     for (Scored<Event> s : scored) {
       ImageClassification c = classify(s, batch);
       classifications.add(
-          Emit.to(
-              PREDICTIONS,
-              s.source().key(),
-              c,
-              s.source().timestamp(),
-              new RecordHeaders()));
+          Emit.to(PREDICTIONS, s.source().key(), c, s.source().timestamp(), new RecordHeaders()));
       if (rule != null) {
         rule.evaluate(c.getProbability(), c.getPredictedLabel())
             .ifPresent(

@@ -5,7 +5,9 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 
-/** The configuration keys of image-classification pipelines: name, type, default and documentation. */
+/**
+ * The configuration keys of image-classification pipelines: name, type, default and documentation.
+ */
 public final class ImageKeys {
   private ImageKeys() {}
 

@@ -61,10 +61,10 @@ final class RecommendationEvaluator implements ReplayEvaluator {
   }
 
   /**
-   * The batch as the model stage sees it: each event carries its user's state from BEFORE the
-   * event (the live pipeline's is from after), so the list is made without knowing the event. Then
-   * the event is revealed: to the user's state, and to the popularity baseline after it has ranked
-   * the event's item.
+   * The batch as the model stage sees it: each event carries its user's state from BEFORE the event
+   * (the live pipeline's is from after), so the list is made without knowing the event. Then the
+   * event is revealed: to the user's state, and to the popularity baseline after it has ranked the
+   * event's item.
    */
   @Override
   public List<BufferedRecord> beforeScoring(

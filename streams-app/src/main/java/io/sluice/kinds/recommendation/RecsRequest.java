@@ -1,6 +1,5 @@
 package io.sluice.kinds.recommendation;
 
-
 import io.sluice.schemas.TriggerStatus;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

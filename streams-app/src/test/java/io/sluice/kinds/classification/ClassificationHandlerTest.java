@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.anomaly.Observation;
-import io.sluice.topology.EventFields;
-import io.sluice.topology.EventDecoder;
 import io.sluice.batching.BatchHandler.BatchInfo;
 import io.sluice.batching.BatchHandler.Scored;
 import io.sluice.batching.BufferedRecord;
@@ -16,6 +14,7 @@ import io.sluice.errors.RejectedRecordException;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
+import io.sluice.topology.EventFields;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

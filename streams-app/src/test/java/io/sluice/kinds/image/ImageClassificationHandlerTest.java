@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.anomaly.LowConfidenceRule;
-import io.sluice.topology.EventFields;
-import io.sluice.topology.EventDecoder;
 import io.sluice.batching.BatchHandler;
 import io.sluice.batching.BufferedRecord;
 import io.sluice.batching.Emit;
@@ -28,6 +26,8 @@ import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.LocalSchemaRegistry;
 import io.sluice.serde.RecordPart;
 import io.sluice.serde.SpecificAvroSerde;
+import io.sluice.topology.EventDecoder;
+import io.sluice.topology.EventFields;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
-import io.sluice.pipeline.PipelineParts;
-import io.sluice.topology.EventDecoder;
-import io.sluice.topology.TopologyFactory;
 import io.sluice.errors.DeadLetter;
 import io.sluice.metrics.PipelineMetrics;
+import io.sluice.pipeline.PipelineParts;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.RatingEvent;
 import io.sluice.schemas.Recommendation;
@@ -21,6 +19,7 @@ import io.sluice.serde.LocalSchemaRegistry;
 import io.sluice.serde.RecordPart;
 import io.sluice.serde.SpecificAvroSerde;
 import io.sluice.topology.EventDecoder;
+import io.sluice.topology.TopologyFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,7 +123,8 @@ class RecommendationTopologyTest {
                     .serializer()),
             new PipelineMetrics(meters, p.name()));
     var topology =
-        TopologyFactory.build(p, parts.plan(null, Optional.empty()), new PipelineMetrics(meters, p.name()));
+        TopologyFactory.build(
+            p, parts.plan(null, Optional.empty()), new PipelineMetrics(meters, p.name()));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "recs-topology-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
