@@ -30,7 +30,7 @@ public interface ReplayEvaluator {
     return records;
   }
 
-  /** One prediction (a value of {@link #predictions()}), as the metrics need it. */
+  /** One prediction (a value emitted to the predictions sink), as the metrics need it. */
   Outcome outcome(Object prediction);
 
   /** Called once every version has scored a batch. */
