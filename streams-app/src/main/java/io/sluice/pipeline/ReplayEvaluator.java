@@ -7,6 +7,7 @@ import io.sluice.replay.RankingMetrics;
 import io.sluice.replay.TopAccuracy;
 import java.util.List;
 import java.util.function.Consumer;
+import org.apache.avro.generic.GenericRecord;
 
 /**
  * How a kind measures one model version in a replay: the live pipeline's stages (run by the
@@ -59,7 +60,31 @@ public interface ReplayEvaluator {
       String label,
       String predicted,
       boolean flagged,
-      List<String> top) {}
+      List<String> top) {
+
+    /**
+     * The outcome of a prediction record that carries its source coordinates and event id (fields
+     * {@code sourcePartition}, {@code sourceOffset} and {@code eventId}, as the engine's output
+     * schemas do).
+     */
+    public static Outcome of(
+        GenericRecord prediction,
+        double score,
+        CharSequence label,
+        CharSequence predicted,
+        boolean flagged,
+        List<String> top) {
+      return new Outcome(
+          (Integer) prediction.get("sourcePartition"),
+          (Long) prediction.get("sourceOffset"),
+          String.valueOf(prediction.get("eventId")),
+          score,
+          label == null ? null : label.toString(),
+          predicted.toString(),
+          flagged,
+          top);
+    }
+  }
 
   /**
    * The metrics of one version; those of other kinds are null.

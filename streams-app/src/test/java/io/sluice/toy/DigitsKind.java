@@ -11,6 +11,7 @@ import io.sluice.pipeline.PipelineContext;
 import io.sluice.pipeline.PipelineKind;
 import io.sluice.pipeline.PipelineParts;
 import io.sluice.pipeline.ReplayEvaluator;
+import io.sluice.topology.Probabilities;
 import io.sluice.topology.TopologyFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,12 +98,6 @@ public final class DigitsKind implements PipelineKind {
   }
 
   static int argmax(float[] values) {
-    int best = 0;
-    for (int i = 1; i < values.length; i++) {
-      if (values[i] > values[best]) {
-        best = i;
-      }
-    }
-    return best;
+    return Probabilities.topK(Probabilities.of(values), 1)[0];
   }
 }

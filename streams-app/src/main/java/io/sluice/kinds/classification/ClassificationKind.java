@@ -142,10 +142,8 @@ public final class ClassificationKind implements PipelineKind {
     @Override
     public Outcome outcome(Object prediction) {
       Prediction p = (Prediction) prediction;
-      return new Outcome(
-          p.getSourcePartition(),
-          p.getSourceOffset(),
-          p.getEventId(),
+      return Outcome.of(
+          p,
           p.getScore(),
           p.getLabel(),
           p.getPredictedLabel(),

@@ -74,10 +74,8 @@ public final class ImageClassificationKind implements PipelineKind {
       @Override
       public Outcome outcome(Object prediction) {
         ImageClassification ic = (ImageClassification) prediction;
-        return new Outcome(
-            ic.getSourcePartition(),
-            ic.getSourceOffset(),
-            ic.getEventId(),
+        return Outcome.of(
+            ic,
             ic.getProbability(),
             ic.getLabel(),
             ic.getPredictedLabel(),
