@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.anomaly.DriftRule;
 import io.sluice.app.SluiceApplication;
-import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
@@ -86,9 +85,9 @@ public final class IntrusionDemo {
             DEAD_LETTERS);
     // Event fields carry the connection features under the model's names; text ones are one-hot.
     c.put(ClassificationKeys.FEATURES, "*");
-    c.put(ConfigKeys.ALERT_DRIFT_METRICS, DriftRule.SCORE);
+    c.put(ClassificationKeys.ALERT_DRIFT_METRICS, DriftRule.SCORE);
     // One alert per service and ten minutes of event time, with the count held back.
-    c.put(ConfigKeys.ALERT_COOLDOWN_MS, "600000");
+    c.put(ClassificationKeys.ALERT_COOLDOWN_MS, "600000");
     return c;
   }
 

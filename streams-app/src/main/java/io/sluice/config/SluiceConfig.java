@@ -2,7 +2,6 @@ package io.sluice.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,7 +94,6 @@ public record SluiceConfig(
       Duration batchMaxLinger,
       OptionalDouble alertThreshold,
       String alertSeverity,
-      Alerting alerting,
       Optional<Shadow> shadow) {}
 
   /**
@@ -105,45 +103,6 @@ public record SluiceConfig(
    * @param outputTopic where its predictions go; never the pipeline's own output or alert topic
    */
   public record Shadow(Path modelDescriptor, String outputTopic) {}
-
-  /**
-   * Alert rules beyond the score threshold, and alert hygiene; see {@link ConfigKeys} for each.
-   *
-   * @param cooldown per key and alert kind; zero: none
-   * @param topFeatures contributing features each event alert names (linear models)
-   */
-  public record Alerting(
-      Duration cooldown, int topFeatures, KeyRules key, DriftRules drift, HealthRules health) {}
-
-  /** The per-key behaviour rule; no metrics: off. */
-  public record KeyRules(
-      List<String> metrics,
-      double zThreshold,
-      int warmupEvents,
-      double halfLifeEvents,
-      int maxKeys,
-      Duration idle,
-      String severity) {
-    public KeyRules {
-      metrics = List.copyOf(metrics);
-    }
-  }
-
-  /** The drift rule; no metrics: off. */
-  public record DriftRules(
-      List<String> metrics, Duration window, int minEvents, double psiThreshold, String severity) {
-    public DriftRules {
-      metrics = List.copyOf(metrics);
-    }
-  }
-
-  /** The model-health rule. */
-  public record HealthRules(
-      Duration window,
-      int minEvents,
-      double deadLetterRate,
-      double modelErrorRate,
-      String severity) {}
 
   static SluiceConfig fromParsed(
       Map<String, Object> v,
@@ -191,7 +150,6 @@ public record SluiceConfig(
             Duration.ofMillis((Long) v.get(ConfigKeys.BATCH_MAX_LINGER_MS)),
             threshold(ConfigKeys.ALERT_THRESHOLD, str(v, ConfigKeys.ALERT_THRESHOLD)),
             str(v, ConfigKeys.ALERT_SEVERITY),
-            alerting(v),
             shadow(v));
     return new SluiceConfig(
         str(v, ConfigKeys.APPLICATION_ID),
@@ -235,43 +193,6 @@ public record SluiceConfig(
       }
     }
     return Optional.of(new Shadow(Path.of(descriptor), topic));
-  }
-
-  private static Alerting alerting(Map<String, Object> v) {
-    return new Alerting(
-        Duration.ofMillis((Long) v.get(ConfigKeys.ALERT_COOLDOWN_MS)),
-        (Integer) v.get(ConfigKeys.ALERT_TOP_FEATURES),
-        new KeyRules(
-            names(str(v, ConfigKeys.ALERT_KEY_METRICS)),
-            (Double) v.get(ConfigKeys.ALERT_KEY_Z_THRESHOLD),
-            (Integer) v.get(ConfigKeys.ALERT_KEY_WARMUP_EVENTS),
-            (Double) v.get(ConfigKeys.ALERT_KEY_HALFLIFE_EVENTS),
-            (Integer) v.get(ConfigKeys.ALERT_KEY_MAX_KEYS),
-            Duration.ofMillis((Long) v.get(ConfigKeys.ALERT_KEY_IDLE_MS)),
-            str(v, ConfigKeys.ALERT_KEY_SEVERITY)),
-        new DriftRules(
-            names(str(v, ConfigKeys.ALERT_DRIFT_METRICS)),
-            Duration.ofMillis((Long) v.get(ConfigKeys.ALERT_DRIFT_WINDOW_MS)),
-            (Integer) v.get(ConfigKeys.ALERT_DRIFT_MIN_EVENTS),
-            (Double) v.get(ConfigKeys.ALERT_DRIFT_PSI_THRESHOLD),
-            str(v, ConfigKeys.ALERT_DRIFT_SEVERITY)),
-        new HealthRules(
-            Duration.ofMillis((Long) v.get(ConfigKeys.ALERT_HEALTH_WINDOW_MS)),
-            (Integer) v.get(ConfigKeys.ALERT_HEALTH_MIN_EVENTS),
-            (Double) v.get(ConfigKeys.ALERT_HEALTH_DEAD_LETTER_RATE),
-            (Double) v.get(ConfigKeys.ALERT_HEALTH_MODEL_ERROR_RATE),
-            str(v, ConfigKeys.ALERT_HEALTH_SEVERITY)));
-  }
-
-  /** A comma-separated list of names, blanks dropped. */
-  private static List<String> names(String text) {
-    List<String> out = new ArrayList<>();
-    for (String part : text.split(",")) {
-      if (!part.isBlank()) {
-        out.add(part.trim());
-      }
-    }
-    return out;
   }
 
   /** The effective configuration, one {@code key = value (source)} per line, secrets hidden. */

@@ -92,10 +92,12 @@ public final class ClassificationKind implements PipelineKind {
     SluiceConfig.Pipeline p = c.pipeline();
     ModelDescriptor descriptor = c.runner().descriptor();
     ClassificationHandler handler = handler(c);
+    Alerting alerting = Alerting.from(c.settings());
     TopologyFactory.Sink<Prediction> predictions = c.avroSink(TopologyFactory.PREDICTIONS);
     TopologyFactory.Sink<Alert> alerts = c.avroSink(TopologyFactory.ALERTS);
     TopologyFactory.AnomalyStage anomaly =
-        new TopologyFactory.AnomalyStage(keyRules(p, descriptor), monitor(p, descriptor), alerts);
+        new TopologyFactory.AnomalyStage(
+            keyRules(p, alerting, descriptor), monitor(p, alerting, descriptor), alerts);
     return new PipelineParts(
         BatchStages.of(handler), predictions, List.of(), Optional.empty(), Optional.of(anomaly));
   }
@@ -219,9 +221,9 @@ public final class ClassificationKind implements PipelineKind {
     return oneHot;
   }
 
-  static KeyRulesProcessor.Settings keyRules(SluiceConfig.Pipeline p, ModelDescriptor d) {
-    SluiceConfig.Alerting a = p.alerting();
-    SluiceConfig.KeyRules k = a.key();
+  static KeyRulesProcessor.Settings keyRules(
+      SluiceConfig.Pipeline p, Alerting a, ModelDescriptor d) {
+    Alerting.KeyRules k = a.key();
     KeyBehaviourRule keyRule = null;
     if (!k.metrics().isEmpty()) {
       List<KeyBehaviourRule.Metric> metrics = new ArrayList<>();
@@ -233,7 +235,9 @@ public final class ClassificationKind implements PipelineKind {
         } else {
           metrics.add(
               KeyBehaviourRule.Metric.feature(
-                  name, column(ConfigKeys.ALERT_KEY_METRICS, k.metrics(), name, d, "score, rate")));
+                  name,
+                  column(
+                      ClassificationKeys.ALERT_KEY_METRICS, k.metrics(), name, d, "score, rate")));
         }
       }
       keyRule =
@@ -269,14 +273,15 @@ public final class ClassificationKind implements PipelineKind {
     return settings;
   }
 
-  static ModelMonitorProcessor.Settings monitor(SluiceConfig.Pipeline p, ModelDescriptor d) {
-    SluiceConfig.DriftRules drift = p.alerting().drift();
+  static ModelMonitorProcessor.Settings monitor(
+      SluiceConfig.Pipeline p, Alerting a, ModelDescriptor d) {
+    Alerting.DriftRules drift = a.drift();
     List<DriftRule> rules = new ArrayList<>();
     for (String metric : drift.metrics()) {
       ModelDescriptor.Distribution reference = d.reference().get(metric);
       if (reference == null) {
         throw new ConfigException(
-            ConfigKeys.ALERT_DRIFT_METRICS,
+            ClassificationKeys.ALERT_DRIFT_METRICS,
             String.join(",", drift.metrics()),
             "model descriptor "
                 + d.path()
@@ -288,7 +293,7 @@ public final class ClassificationKind implements PipelineKind {
       int column =
           metric.equals(DriftRule.SCORE)
               ? -1
-              : column(ConfigKeys.ALERT_DRIFT_METRICS, drift.metrics(), metric, d, "score");
+              : column(ClassificationKeys.ALERT_DRIFT_METRICS, drift.metrics(), metric, d, "score");
       rules.add(
           new DriftRule(
               new DriftRule.Settings(
@@ -299,7 +304,7 @@ public final class ClassificationKind implements PipelineKind {
                   drift.minEvents(),
                   drift.severity())));
     }
-    SluiceConfig.HealthRules h = p.alerting().health();
+    Alerting.HealthRules h = a.health();
     LOG.info(
         "pipeline {} model alerts: drift {} (PSI > {} per {} s of event time), dead letters > {},"
             + " model errors > {} per {} s",

@@ -7,6 +7,7 @@ import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.inference.ModelDescriptor;
+import io.sluice.pipeline.PipelineKinds;
 import io.sluice.topology.KeyRulesProcessor;
 import io.sluice.topology.ModelMonitorProcessor;
 import java.nio.file.Files;
@@ -45,18 +46,33 @@ class ClassificationKindTest {
     return ModelDescriptor.read(file);
   }
 
-  private static SluiceConfig.Pipeline pipeline(Map<String, String> overrides) {
+  private static SluiceConfig config(Map<String, String> overrides) {
     Map<String, String> c = new HashMap<>(overrides);
     c.put(ConfigKeys.BOOTSTRAP_SERVERS, "unused:9092");
     c.put(ConfigKeys.APPLICATION_ID, "pipeline-test");
-    return ConfigLoader.load(Optional.empty(), Map.of(), c).pipeline();
+    return ConfigLoader.load(Optional.empty(), Map.of(), c);
+  }
+
+  private static Alerting alerting(SluiceConfig c) {
+    return Alerting.from(PipelineKinds.resolve(c).settings());
+  }
+
+  private static KeyRulesProcessor.Settings keyRules(
+      Map<String, String> overrides, ModelDescriptor d) {
+    SluiceConfig c = config(overrides);
+    return ClassificationKind.keyRules(c.pipeline(), alerting(c), d);
+  }
+
+  private static ModelMonitorProcessor.Settings monitor(
+      Map<String, String> overrides, ModelDescriptor d) {
+    SluiceConfig c = config(overrides);
+    return ClassificationKind.monitor(c.pipeline(), alerting(c), d);
   }
 
   @Test
   void buildsThePerKeyRuleOverScoreRateAndNamedFeatures() throws Exception {
     KeyRulesProcessor.Settings s =
-        ClassificationKind.keyRules(
-            pipeline(Map.of(ConfigKeys.ALERT_KEY_METRICS, "score, rate, V1")), descriptor(1));
+        keyRules((Map.of(ClassificationKeys.ALERT_KEY_METRICS, "score, rate, V1")), descriptor(1));
 
     assertThat(s.keyRule().settings().metrics())
         .extracting(m -> m.name() + "@" + m.column())
@@ -70,11 +86,11 @@ class ClassificationKindTest {
   @Test
   void refusesAPerKeyMetricThatIsNotAFeature() throws Exception {
     ModelDescriptor d = descriptor(1);
-    SluiceConfig.Pipeline p = pipeline(Map.of(ConfigKeys.ALERT_KEY_METRICS, "score,amount"));
+    Map<String, String> p = (Map.of(ClassificationKeys.ALERT_KEY_METRICS, "score,amount"));
 
-    assertThatThrownBy(() -> ClassificationKind.keyRules(p, d))
+    assertThatThrownBy(() -> keyRules(p, d))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining(ConfigKeys.ALERT_KEY_METRICS)
+        .hasMessageContaining(ClassificationKeys.ALERT_KEY_METRICS)
         .hasMessageContaining(
             "'amount' is not score, rate or one of the model's features [Amount, V1]");
   }
@@ -82,19 +98,18 @@ class ClassificationKindTest {
   @Test
   void refusesADriftMetricWithoutAReferenceDistribution() throws Exception {
     ModelDescriptor d = descriptor(1);
-    SluiceConfig.Pipeline p = pipeline(Map.of(ConfigKeys.ALERT_DRIFT_METRICS, "score,Amount"));
+    Map<String, String> p = (Map.of(ClassificationKeys.ALERT_DRIFT_METRICS, "score,Amount"));
 
-    assertThatThrownBy(() -> ClassificationKind.monitor(p, d))
+    assertThatThrownBy(() -> monitor(p, d))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining(ConfigKeys.ALERT_DRIFT_METRICS)
+        .hasMessageContaining(ClassificationKeys.ALERT_DRIFT_METRICS)
         .hasMessageContaining("has no reference distribution for 'Amount'; it has [score]");
   }
 
   @Test
   void buildsADriftRulePerMetricAndTheHealthRule() throws Exception {
     ModelMonitorProcessor.Settings s =
-        ClassificationKind.monitor(
-            pipeline(Map.of(ConfigKeys.ALERT_DRIFT_METRICS, "score")), descriptor(1));
+        monitor((Map.of(ClassificationKeys.ALERT_DRIFT_METRICS, "score")), descriptor(1));
 
     assertThat(s.drift()).hasSize(1);
     assertThat(s.drift().get(0).settings().reference().bins()).isEqualTo(2);
@@ -104,9 +119,9 @@ class ClassificationKindTest {
   @Test
   void refusesALinearBlockThatDoesNotGiveTheGoldenOutputs() throws Exception {
     ModelDescriptor d = descriptor(0.9);
-    SluiceConfig.Pipeline p = pipeline(Map.of());
+    Map<String, String> p = (Map.of());
 
-    assertThatThrownBy(() -> ClassificationKind.keyRules(p, d))
+    assertThatThrownBy(() -> keyRules(p, d))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(ConfigKeys.MODEL_DESCRIPTOR)
         .hasMessageContaining("its linear block gives p(1) = 0.622459 for golden row 0");
