@@ -1,12 +1,15 @@
 package io.sluice.loadtests;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.app.ClassificationPipeline;
 import io.sluice.app.SluiceApplication;
 import io.sluice.batching.Scorer;
 import io.sluice.config.SluiceConfig;
 import io.sluice.inference.ModelRunner;
+import io.sluice.kinds.classification.ClassificationHandler;
+import io.sluice.kinds.classification.ClassificationKeys;
+import io.sluice.kinds.classification.ClassificationKind;
 import io.sluice.metrics.PipelineMetrics;
+import io.sluice.pipeline.PipelineKinds;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.Prediction;
 import io.sluice.serde.RecordPart;
@@ -14,7 +17,6 @@ import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
 import io.sluice.serde.SpecificAvroSerde;
-import io.sluice.topology.ClassificationHandler;
 import io.sluice.topology.StreamsSettings;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -59,8 +61,12 @@ public final class PerRecordApplication implements AutoCloseable {
     try {
       registry = new RestSchemaRegistryClient(RegistrySettings.of(config.registry().url()));
       ClassificationHandler handler =
-          ClassificationPipeline.handler(
-              p, model, registry, new PipelineMetrics(new SimpleMeterRegistry(), p.name()));
+          ClassificationKind.handler(
+              p,
+              PipelineKinds.resolve(config).settings().getString(ClassificationKeys.FEATURES),
+              model,
+              registry,
+              new PipelineMetrics(new SimpleMeterRegistry(), p.name()));
       Scorer scorer = callModel ? model::run : PerRecordTopology.noModel(firstLabel(model));
       boolean autoRegister = config.registry().autoRegister();
       KafkaStreams streams =

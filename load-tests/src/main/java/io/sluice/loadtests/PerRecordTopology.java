@@ -142,11 +142,11 @@ public final class PerRecordTopology {
       if (output.length != 1) {
         throw new IllegalStateException("scorer returned " + output.length + " rows for 1 input");
       }
-      List<Emit> emits =
+      List<Emit<?>> emits =
           handler.complete(
               List.of(new BatchHandler.Scored<>(source, prepared, output[0])),
               new BatchHandler.BatchInfo(1, context.currentSystemTimeMs()));
-      for (Emit emit : emits) {
+      for (Emit<?> emit : emits) {
         // Predictions only: the handler's observations for Sluice's anomaly stage (threshold
         // alerts, health) have no consumer here, so the baselines do less work than Sluice.
         if (emit.child().equals(TopologyFactory.PREDICTIONS_SINK)) {

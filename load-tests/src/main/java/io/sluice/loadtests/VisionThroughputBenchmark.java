@@ -12,6 +12,7 @@ import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
 import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
+import io.sluice.kinds.image.ImageKeys;
 import io.sluice.samples.ImageDemo;
 import io.sluice.samples.ImageEvents;
 import io.sluice.samples.OutputCollector;
@@ -240,7 +241,7 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
                 Files.createTempDirectory("sluice-bench-state")));
     c.put(ConfigKeys.BATCH_MAX_SIZE, Integer.toString(batch));
     c.put(ConfigKeys.EXECUTION_PROVIDER, "cpu");
-    c.remove(ConfigKeys.ALERT_MIN_CONFIDENCE);
+    c.remove(ImageKeys.ALERT_MIN_CONFIDENCE);
     List<ImageEvent> events = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       events.add(ImageEvents.withData("img-" + i, i, photos.get(i % photos.size()), null));

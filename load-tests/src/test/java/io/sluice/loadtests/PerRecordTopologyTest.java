@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.offset;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.batching.Scorer;
-import io.sluice.config.ConfigKeys;
+import io.sluice.kinds.classification.ClassificationHandler;
+import io.sluice.kinds.classification.ClassificationKeys;
+import io.sluice.kinds.classification.FeatureMapping;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.CardTransaction;
@@ -15,9 +17,8 @@ import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.LocalSchemaRegistry;
 import io.sluice.serde.RecordPart;
 import io.sluice.serde.SpecificAvroSerde;
-import io.sluice.topology.ClassificationHandler;
 import io.sluice.topology.EventDecoder;
-import io.sluice.topology.FeatureMapping;
+import io.sluice.topology.EventFields;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -85,9 +86,11 @@ class PerRecordTopologyTest {
         new ClassificationHandler(
             EventDecoder.avro(avro),
             FeatureMapping.parse(
-                ConfigKeys.FEATURES, "Amount=amount,V1..V28=features[0..27]", MODEL_FEATURES),
+                ClassificationKeys.FEATURES,
+                "Amount=amount,V1..V28=features[0..27]",
+                MODEL_FEATURES),
             new ClassificationHandler.ModelInfo("amount-model", "3", List.of("0", "1"), "1"),
-            new ClassificationHandler.Fields("id", "eventTime", "label"),
+            new EventFields("id", "eventTime", "label"),
             new PipelineMetrics(new SimpleMeterRegistry(), "bench"));
     Topology topology =
         PerRecordTopology.build(

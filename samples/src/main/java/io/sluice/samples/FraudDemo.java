@@ -4,12 +4,14 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.anomaly.KeyBehaviourRule;
 import io.sluice.anomaly.ThresholdRule;
 import io.sluice.app.SluiceApplication;
-import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.eval.RocAuc;
+import io.sluice.kinds.classification.Alerting;
+import io.sluice.kinds.classification.ClassificationKeys;
 import io.sluice.models.fraud.FraudModelTrainer;
+import io.sluice.pipeline.PipelineKinds;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
@@ -74,10 +76,10 @@ public record FraudDemo(Path dataDir, Path modelsDir, PrintStream out) {
    */
   public static Map<String, String> alertRules() {
     Map<String, String> c = new LinkedHashMap<>();
-    c.put(ConfigKeys.ALERT_KEY_METRICS, "score,Amount,rate");
+    c.put(ClassificationKeys.ALERT_KEY_METRICS, "score,Amount,rate");
     // Card ids are drawn at random per row, so a card has about 9 events: judge from the 6th.
-    c.put(ConfigKeys.ALERT_KEY_WARMUP_EVENTS, "5");
-    c.put(ConfigKeys.ALERT_DRIFT_METRICS, "score,Amount");
+    c.put(ClassificationKeys.ALERT_KEY_WARMUP_EVENTS, "5");
+    c.put(ClassificationKeys.ALERT_DRIFT_METRICS, "score,Amount");
     return c;
   }
 
@@ -192,13 +194,14 @@ public record FraudDemo(Path dataDir, Path modelsDir, PrintStream out) {
       collector.poll(Duration.ofMillis(500));
       double seconds = (collector.lastReceivedNanos() - started) / 1e9;
       report(events.size(), produced, collector, seconds);
-      reportAnomalies(collector, meters, config.pipeline().alerting().drift());
+      reportAnomalies(
+          collector, meters, Alerting.from(PipelineKinds.resolve(config).settings()).drift());
       return complete ? 0 : 1;
     }
   }
 
   private void reportAnomalies(
-      OutputCollector c, SimpleMeterRegistry meters, SluiceConfig.DriftRules drift) {
+      OutputCollector c, SimpleMeterRegistry meters, Alerting.DriftRules drift) {
     out.println();
     out.println("alerts by rule:");
     c.alerts().stream()

@@ -5,6 +5,7 @@ import io.sluice.app.SluiceApplication;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
+import io.sluice.kinds.image.ImageKeys;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.ClassProbability;
 import io.sluice.schemas.ImageClassification;
@@ -77,9 +78,9 @@ public final class ImageDemo {
       c.put(ConfigKeys.DATA_DIR, dataDir.toAbsolutePath().toString());
       c.put(ConfigKeys.PIPELINE_KIND, "image-classification");
       c.put(
-          ConfigKeys.IMAGE_URI_ALLOWED_DIRS,
+          ImageKeys.IMAGE_URI_ALLOWED_DIRS,
           ImageEvents.imagesDir(dataDir).toAbsolutePath().toString());
-      c.put(ConfigKeys.ALERT_MIN_CONFIDENCE, Double.toString(minConfidence));
+      c.put(ImageKeys.ALERT_MIN_CONFIDENCE, Double.toString(minConfidence));
       c.put(ConfigKeys.BATCH_MAX_SIZE, "32");
       c.put(ConfigKeys.BATCH_MAX_LINGER_MS, "100");
       return c;

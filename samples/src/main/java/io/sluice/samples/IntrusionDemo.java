@@ -4,12 +4,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.anomaly.DriftRule;
 import io.sluice.app.SluiceApplication;
-import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.eval.RocAuc;
 import io.sluice.eval.ThresholdMetrics;
+import io.sluice.kinds.classification.ClassificationKeys;
 import io.sluice.models.intrusion.IntrusionModelTrainer;
 import io.sluice.models.intrusion.NslKdd;
 import io.sluice.schemas.Alert;
@@ -47,10 +47,10 @@ public record IntrusionDemo(Path dataDir, Path modelsDir, PrintStream out) {
     Map<String, String> c =
         Demo.pipelineConfig(stack, "intrusion", TOPICS, descriptor, applicationId, stateDir);
     // Event fields carry the connection features under the model's names; text ones are one-hot.
-    c.put(ConfigKeys.FEATURES, "*");
-    c.put(ConfigKeys.ALERT_DRIFT_METRICS, DriftRule.SCORE);
+    c.put(ClassificationKeys.FEATURES, "*");
+    c.put(ClassificationKeys.ALERT_DRIFT_METRICS, DriftRule.SCORE);
     // One alert per service and ten minutes of event time, with the count held back.
-    c.put(ConfigKeys.ALERT_COOLDOWN_MS, "600000");
+    c.put(ClassificationKeys.ALERT_COOLDOWN_MS, "600000");
     return c;
   }
 

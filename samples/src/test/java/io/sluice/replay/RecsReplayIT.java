@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.app.PipelineKind;
-import io.sluice.app.RecommendationPipeline;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
@@ -15,18 +13,22 @@ import io.sluice.eval.Ranking;
 import io.sluice.eval.RankingMetrics;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelHandle;
 import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
+import io.sluice.kinds.recommendation.Catalogue;
+import io.sluice.kinds.recommendation.Rating;
+import io.sluice.kinds.recommendation.RecommendationKind;
+import io.sluice.kinds.recommendation.UserState;
 import io.sluice.metrics.PipelineMetrics;
+import io.sluice.pipeline.PipelineContext;
+import io.sluice.pipeline.PipelineKinds;
 import io.sluice.samples.RecsDemo;
 import io.sluice.samples.RecsEvents;
 import io.sluice.schemas.RatingEvent;
 import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
-import io.sluice.topology.recs.Catalogue;
-import io.sluice.topology.recs.Rating;
-import io.sluice.topology.recs.UserState;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -206,13 +208,13 @@ class RecsReplayIT {
     try (ModelRunner runner =
         ModelLoader.load(
             descriptor, InferenceSettings.defaults().withProvider(ExecutionProvider.CPU))) {
-      RecommendationPipeline.Parts parts =
-          RecommendationPipeline.parts(
-              new PipelineKind.Context(
+      RecommendationKind.Parts parts =
+          RecommendationKind.parts(
+              new PipelineContext(
                   config,
+                  PipelineKinds.resolve(config).settings(),
                   registry,
-                  runner,
-                  Optional.empty(),
+                  new ModelHandle(runner),
                   new PipelineMetrics(new SimpleMeterRegistry(), "recs")));
       Catalogue catalogue = parts.catalogue();
       int k = parts.settings().k();
@@ -260,6 +262,7 @@ class RecsReplayIT {
             long[] top =
                 parts
                     .model()
+                    .apply(runner)
                     .topK(items, weights, 1, width, Math.min(catalogue.size(), k + rated.size()))[0]
                     .items();
             for (long i : top) {

@@ -3,20 +3,27 @@ package io.sluice.app;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.batching.BatchScorer;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
+import io.sluice.inference.ModelHandle;
 import io.sluice.inference.ModelLoadException;
 import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
 import io.sluice.metrics.Health;
 import io.sluice.metrics.PipelineMetrics;
+import io.sluice.pipeline.PipelineContext;
+import io.sluice.pipeline.PipelineKind;
+import io.sluice.pipeline.PipelineKinds;
+import io.sluice.pipeline.PipelineParts;
 import io.sluice.serde.AvroDecodeException;
 import io.sluice.serde.SchemaRegistryClient;
 import io.sluice.topology.StreamsSettings;
+import io.sluice.topology.TopologyFactory;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +60,8 @@ public final class SluiceApplication implements AutoCloseable {
 
   private final SluiceConfig config;
   private final SchemaRegistryClient registry;
-  private final ModelRunner model;
-  private final ModelRunner shadow;
+  private final ModelHandle model;
+  private final ModelHandle shadow;
   private final KafkaStreams streams;
   private final MeterRegistry meters;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -64,8 +71,8 @@ public final class SluiceApplication implements AutoCloseable {
   private SluiceApplication(
       SluiceConfig config,
       SchemaRegistryClient registry,
-      ModelRunner model,
-      ModelRunner shadow,
+      ModelHandle model,
+      ModelHandle shadow,
       KafkaStreams streams,
       MeterRegistry meters) {
     this.config = config;
@@ -85,35 +92,42 @@ public final class SluiceApplication implements AutoCloseable {
    */
   public static SluiceApplication create(SluiceConfig config, MeterRegistry meters) {
     SluiceConfig.Pipeline p = config.pipeline();
-    PipelineKind kind = kind(p.kind());
-    if (p.shadow().isPresent() && !(kind instanceof ClassificationPipeline)) {
+    PipelineKinds.Resolved resolved = PipelineKinds.resolve(config);
+    PipelineKind kind = resolved.kind();
+    if (p.shadow().isPresent() && !kind.supportsShadow()) {
       throw new ConfigException(
           ConfigKeys.SHADOW_MODEL_DESCRIPTOR,
           p.shadow().get().modelDescriptor().toString(),
-          "shadow models are for classification pipelines; this one is " + p.kind());
+          "shadow models are not supported by " + p.kind() + " pipelines");
     }
-    ModelRunner model = loadModel(p, p.modelDescriptor(), ConfigKeys.MODEL_DESCRIPTOR, config);
-    ModelRunner shadow = null;
+    ModelHandle model =
+        new ModelHandle(loadModel(p, p.modelDescriptor(), ConfigKeys.MODEL_DESCRIPTOR, config));
+    ModelHandle shadow = null;
     SchemaRegistryClient registry = null;
     try {
       if (p.shadow().isPresent()) {
         shadow =
-            loadModel(
-                p, p.shadow().get().modelDescriptor(), ConfigKeys.SHADOW_MODEL_DESCRIPTOR, config);
+            new ModelHandle(
+                loadModel(
+                    p,
+                    p.shadow().get().modelDescriptor(),
+                    ConfigKeys.SHADOW_MODEL_DESCRIPTOR,
+                    config));
         LOG.info(
-            "pipeline {}: shadow model {}:{}, its predictions to {}",
+            "pipeline {}: shadow model {}, its predictions to {}",
             p.name(),
-            shadow.name(),
-            shadow.version(),
+            shadow.current(),
             p.shadow().get().outputTopic());
       }
       registry = RegistryClients.create(config.registry());
       PipelineMetrics metrics = new PipelineMetrics(meters, p.name());
-      metrics.modelLoaded(model.name(), model.version(), model.activeProvider().configName());
+      ModelRunner runner = model.current();
+      metrics.modelLoaded(runner.name(), runner.version(), runner.activeProvider().configName());
       Topology topology =
-          kind.topology(
-              new PipelineKind.Context(
-                  config, registry, model, Optional.ofNullable(shadow), metrics));
+          topology(
+              kind,
+              new PipelineContext(config, resolved.settings(), registry, model, metrics),
+              Optional.ofNullable(shadow));
       KafkaStreams streams = new KafkaStreams(topology, StreamsSettings.from(config));
       LOG.info(
           "pipeline {} ({}) ready: {} -> {} (alerts {}, dead letters {}), model {}:{} on {}",
@@ -123,9 +137,9 @@ public final class SluiceApplication implements AutoCloseable {
           p.outputTopic(),
           p.alertsTopic(),
           p.dlqTopic(),
-          model.name(),
-          model.version(),
-          model.activeProvider().configName());
+          runner.name(),
+          runner.version(),
+          runner.activeProvider().configName());
       return new SluiceApplication(config, registry, model, shadow, streams, meters);
     } catch (RuntimeException e) {
       model.close();
@@ -139,23 +153,30 @@ public final class SluiceApplication implements AutoCloseable {
     }
   }
 
-  /** The pipeline kinds this engine knows, by the value of {@code pipeline.kind}. */
-  private static final List<PipelineKind> KINDS =
-      List.of(
-          new ClassificationPipeline(),
-          new RecommendationPipeline(),
-          new ImageClassificationPipeline());
-
-  private static PipelineKind kind(String name) {
-    return KINDS.stream()
-        .filter(k -> k.name().equals(name))
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new ConfigException(
-                    ConfigKeys.PIPELINE_KIND,
-                    name,
-                    "expected one of " + KINDS.stream().map(PipelineKind::name).toList()));
+  /**
+   * The topology of a pipeline of any kind: the kind's parts around the engine's batcher, and the
+   * shadow model's stages (built by the kind, with meters of their own so that the pipeline's
+   * counts stay the model's) beside, if there is one. Public so that tests build exactly the
+   * application's topology.
+   */
+  public static Topology topology(
+      PipelineKind kind, PipelineContext context, Optional<ModelHandle> shadow) {
+    PipelineParts parts = kind.live(context);
+    Optional<BatchScorer<?, ?>> shadowScorer = Optional.empty();
+    if (shadow.isPresent()) {
+      SluiceConfig.Pipeline p = context.pipeline();
+      PipelineContext shadowContext =
+          new PipelineContext(
+              context.config(),
+              context.settings(),
+              context.registry(),
+              shadow.get(),
+              new PipelineMetrics(new SimpleMeterRegistry(), p.name() + "-shadow"));
+      shadowScorer =
+          Optional.of(new BatchScorer<>(kind.shadowStages(context, shadowContext), shadow.get()));
+    }
+    return TopologyFactory.build(
+        context.pipeline(), parts.plan(context.model(), shadowScorer), context.metrics());
   }
 
   /**
@@ -272,11 +293,11 @@ public final class SluiceApplication implements AutoCloseable {
             + ", streams "
             + streamsState
             + ", model "
-            + model.name()
+            + model().name()
             + ":"
-            + model.version()
+            + model().version()
             + " on "
-            + model.activeProvider().configName());
+            + model().activeProvider().configName());
   }
 
   /** The error that stopped the application, if one did. */
@@ -288,8 +309,9 @@ public final class SluiceApplication implements AutoCloseable {
     return streams;
   }
 
+  /** The model version serving now. */
   public ModelRunner model() {
-    return model;
+    return model.current();
   }
 
   @Override

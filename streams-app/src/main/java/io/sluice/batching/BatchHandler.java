@@ -37,7 +37,7 @@ public interface BatchHandler<P> {
    * The outputs of scored records, given in input order with the model's output row of each.
    * Predictions must come out in the same order.
    */
-  List<Emit> complete(List<Scored<P>> scored, BatchInfo batch);
+  List<Emit<?>> complete(List<Scored<P>> scored, BatchInfo batch);
 
   /** The outcome of preparing one record: a prepared value, or why the record was rejected. */
   record Prepared<P>(P value, RejectedRecordException rejection) {

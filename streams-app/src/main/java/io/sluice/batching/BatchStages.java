@@ -1,6 +1,7 @@
 package io.sluice.batching;
 
 import io.sluice.errors.RejectedRecordException;
+import io.sluice.inference.ModelRunner;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,16 +36,27 @@ public interface BatchStages<P, R> {
    * Scores prepared records in one model call; returns one output per record, in order. Throws an
    * unchecked exception if the call fails: the batch is then bisected, so this must keep no state
    * between calls.
+   *
+   * @param model the model version serving this batch (the same for every call of a batch); null
+   *     for stages that carry their own model
    */
-  List<R> score(List<P> prepared);
+  List<R> score(ModelRunner model, List<P> prepared);
 
   /** The outputs of scored records, given in input order; outputs must keep that order. */
-  List<Emit> complete(List<Scored<P, R>> scored, BatchHandler.BatchInfo batch);
+  List<Emit<?>> complete(List<Scored<P, R>> scored, BatchHandler.BatchInfo batch);
 
   /** A prepared record and the model's output for it. */
   record Scored<P, R>(BufferedRecord source, P prepared, R output) {}
 
-  /** The stages of a handler of float rows and its scorer. */
+  /** The stages of a handler of float rows, scored by the batch's model version. */
+  static <P> BatchStages<P, float[]> of(BatchHandler<P> handler) {
+    return of(handler, null);
+  }
+
+  /**
+   * The stages of a handler of float rows and its scorer; a null scorer runs the batch's model
+   * version.
+   */
   static <P> BatchStages<P, float[]> of(BatchHandler<P> handler, Scorer scorer) {
     return new BatchStages<>() {
       @Override
@@ -58,16 +70,16 @@ public interface BatchStages<P, R> {
       }
 
       @Override
-      public List<float[]> score(List<P> prepared) {
+      public List<float[]> score(ModelRunner model, List<P> prepared) {
         List<float[]> rows = new ArrayList<>(prepared.size());
         for (P p : prepared) {
           rows.add(handler.features(p));
         }
-        return List.of(scorer.score(rows));
+        return List.of(scorer == null ? model.run(rows) : scorer.score(rows));
       }
 
       @Override
-      public List<Emit> complete(List<Scored<P, float[]>> scored, BatchHandler.BatchInfo batch) {
+      public List<Emit<?>> complete(List<Scored<P, float[]>> scored, BatchHandler.BatchInfo batch) {
         List<BatchHandler.Scored<P>> rows = new ArrayList<>(scored.size());
         for (Scored<P, float[]> s : scored) {
           rows.add(new BatchHandler.Scored<>(s.source(), s.prepared(), s.output()));

@@ -1,7 +1,6 @@
 package io.sluice.batching;
 
 import io.sluice.errors.DeadLetter;
-import io.sluice.errors.RejectedRecordException;
 import io.sluice.metrics.PipelineMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,9 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch is scored from {@link #process} when it holds {@code maxBatchSize} records, and from a
  * wall-clock punctuator when its oldest record has waited {@code maxLinger}. Scoring decodes and
- * featurizes the records ({@link BatchStages#prepareAll}), calls the model once, bisects the batch
- * when the call fails so that only the failing records are dead-lettered, forwards the outputs in
- * input order with each input's timestamp, and then clears the buffer.
+ * featurizes the records, calls the model once, bisects the batch when the call fails so that only
+ * the failing records are dead-lettered (all in {@link BatchScorer}), forwards the outputs in input
+ * order with each input's timestamp, and then clears the buffer.
  *
  * <p>One instance per task, used by one stream thread; the stages and metrics are shared.
  */
@@ -40,7 +39,8 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   private static final Logger LOG = LoggerFactory.getLogger(MicroBatchProcessor.class);
 
   private final Settings settings;
-  private final BatchStages<P, ?> stages;
+  private final BatchScorer<P, ?> scorer;
+  private final Shadow shadow;
   private final PipelineMetrics metrics;
 
   private ProcessorContext<Object, Object> context;
@@ -71,16 +71,28 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
     }
   }
 
+  /**
+   * A shadow model beside the pipeline's: its scorer, and the child of its emits that go out (to
+   * {@code toChild}); its other emits are dropped.
+   */
+  public record Shadow(BatchScorer<?, ?> scorer, String fromChild, String toChild) {}
+
   /** A processor of a model fed float rows. */
   public MicroBatchProcessor(
       Settings settings, BatchHandler<P> handler, Scorer scorer, PipelineMetrics metrics) {
-    this(settings, BatchStages.of(handler, scorer), metrics);
+    this(settings, new BatchScorer<>(BatchStages.of(handler, scorer), null), null, metrics);
   }
 
-  /** A processor of a model of any input and output. */
-  public MicroBatchProcessor(Settings settings, BatchStages<P, ?> stages, PipelineMetrics metrics) {
+  /**
+   * A processor of a model of any input and output.
+   *
+   * @param shadow a shadow model scored beside, or null
+   */
+  public MicroBatchProcessor(
+      Settings settings, BatchScorer<P, ?> scorer, Shadow shadow, PipelineMetrics metrics) {
     this.settings = settings;
-    this.stages = stages;
+    this.scorer = scorer;
+    this.shadow = shadow;
     this.metrics = metrics;
   }
 
@@ -172,89 +184,55 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   }
 
   private void scoreBatch(List<BufferedRecord> records) {
-    scoreBatch(stages, records);
-  }
-
-  private <R> void scoreBatch(BatchStages<P, R> stages, List<BufferedRecord> records) {
-    List<BufferedRecord> accepted = new ArrayList<>(records.size());
-    List<P> prepared = new ArrayList<>(records.size());
-    List<BatchHandler.Prepared<P>> outcomes = stages.prepareAll(records);
-    if (outcomes.size() != records.size()) {
-      throw new IllegalStateException(
-          "handler prepared " + outcomes.size() + " outcomes for " + records.size() + " records");
+    BatchScorer.Result result = scorer.score(records, context::currentSystemTimeMs);
+    for (BatchScorer.Rejection r : result.rejected()) {
+      deadLetter(r.record(), r.stage(), r.reason(), r.error());
     }
-    for (int i = 0; i < records.size(); i++) {
-      BatchHandler.Prepared<P> outcome = outcomes.get(i);
-      if (outcome.rejection() != null) {
-        RejectedRecordException e = outcome.rejection();
-        deadLetter(records.get(i), e.stage(), e.reason(), e);
-      } else {
-        prepared.add(outcome.value());
-        accepted.add(records.get(i));
-      }
+    if (result.inferenceNanos() > 0 || !result.scored().isEmpty()) {
+      metrics.inferenceNanos(result.inferenceNanos());
     }
-    if (prepared.isEmpty()) {
-      return;
-    }
-    List<R> outputs = new ArrayList<>(java.util.Collections.nCopies(prepared.size(), null));
-    RuntimeException[] failures = new RuntimeException[prepared.size()];
-    long started = System.nanoTime();
-    scoreRange(stages, prepared, 0, prepared.size(), outputs, failures);
-    metrics.inferenceNanos(System.nanoTime() - started);
-    long inferenceTime = context.currentSystemTimeMs();
-
-    List<BatchStages.Scored<P, R>> scored = new ArrayList<>(prepared.size());
-    for (int i = 0; i < prepared.size(); i++) {
-      if (failures[i] != null) {
-        deadLetter(accepted.get(i), DeadLetter.Stage.INFERENCE, "MODEL_FAILED", failures[i]);
-      } else {
-        scored.add(new BatchStages.Scored<>(accepted.get(i), prepared.get(i), outputs.get(i)));
-      }
-    }
-    if (scored.isEmpty()) {
-      return;
-    }
-    for (Emit emit :
-        stages.complete(scored, new BatchHandler.BatchInfo(prepared.size(), inferenceTime))) {
-      context.forward(
-          new Record<>(emit.key(), emit.value(), emit.timestamp(), emit.headers()), emit.child());
+    forward(result.emits(), null);
+    if (shadow != null && !result.scored().isEmpty()) {
+      scoreShadow(records);
     }
     // Wall clock, not the stream thread's cached time: latency is the one number users watch.
     long forwarded = System.currentTimeMillis();
-    for (BatchStages.Scored<P, R> s : scored) {
-      metrics.endToEndMillis(forwarded - s.source().timestamp());
+    for (BufferedRecord s : result.scored()) {
+      metrics.endToEndMillis(forwarded - s.timestamp());
     }
   }
 
   /**
-   * Scores {@code items[from, to)} in one call; if the call fails, halves the range until the
-   * failing records are alone, so one bad record cannot take its batch down with it.
+   * The shadow model scores the same records; only its predictions go out, to their own child. It
+   * cannot hurt the live path: its rejections and failures are logged, never dead-lettered.
    */
-  private <R> void scoreRange(
-      BatchStages<P, R> stages,
-      List<P> items,
-      int from,
-      int to,
-      List<R> outputs,
-      RuntimeException[] failures) {
+  private void scoreShadow(List<BufferedRecord> records) {
+    BatchScorer.Result result;
     try {
-      List<R> result = stages.score(items.subList(from, to));
-      if (result.size() != to - from) {
-        throw new IllegalStateException(
-            "model returned " + result.size() + " rows for " + (to - from) + " inputs");
-      }
-      for (int i = from; i < to; i++) {
-        outputs.set(i, result.get(i - from));
-      }
+      result = shadow.scorer().score(records, context::currentSystemTimeMs);
     } catch (RuntimeException e) {
-      if (to - from == 1) {
-        failures[from] = e;
-        return;
+      LOG.warn(
+          "shadow model failed on a batch of {}; it goes out without shadow predictions: {}",
+          records.size(),
+          e.toString());
+      return;
+    }
+    if (!result.rejected().isEmpty()) {
+      LOG.debug("shadow model refused {} of {} records", result.rejected().size(), records.size());
+    }
+    forward(result.emits(), shadow);
+  }
+
+  private void forward(List<Emit<?>> emits, Shadow routing) {
+    for (Emit<?> emit : emits) {
+      if (routing == null) {
+        context.forward(
+            new Record<>(emit.key(), emit.value(), emit.timestamp(), emit.headers()), emit.child());
+      } else if (emit.child().equals(routing.fromChild())) {
+        context.forward(
+            new Record<>(emit.key(), emit.value(), emit.timestamp(), emit.headers()),
+            routing.toChild());
       }
-      int mid = (from + to) >>> 1;
-      LOG.debug("model call over {} records failed, bisecting: {}", to - from, e.toString());
-      scoreRange(stages, items, from, mid, outputs, failures);
-      scoreRange(stages, items, mid, to, outputs, failures);
     }
   }
 

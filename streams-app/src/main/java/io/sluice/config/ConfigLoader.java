@@ -32,6 +32,9 @@ public final class ConfigLoader {
   /** Environment variables with the prefix that are read by something else (logging). */
   private static final Set<String> ENV_NOT_CONFIG = Set.of("SLUICE_LOG_LEVEL", "SLUICE_HOME");
 
+  /** Keys with this prefix that the engine does not define are the pipeline kind's to check. */
+  private static final String KIND_PREFIX = "pipeline.";
+
   private ConfigLoader() {}
 
   /** Resolves and validates; logs the effective configuration once, secrets hidden. */
@@ -45,6 +48,7 @@ public final class ConfigLoader {
 
     Map<String, String> defined = new LinkedHashMap<>();
     Map<String, String> kafka = new LinkedHashMap<>();
+    Map<String, String> kindSettings = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : raw.entrySet()) {
       String key = e.getKey();
       if (ConfigKeys.DEFINITION.configKeys().containsKey(key)) {
@@ -52,6 +56,10 @@ public final class ConfigLoader {
       } else if (key.startsWith(ConfigKeys.KAFKA_PREFIX)
           && key.length() > ConfigKeys.KAFKA_PREFIX.length()) {
         kafka.put(key.substring(ConfigKeys.KAFKA_PREFIX.length()), e.getValue());
+      } else if (key.startsWith(KIND_PREFIX)) {
+        // The pipeline kind's own key, or an unknown one: the kind's definition tells, once the
+        // application resolves pipeline.kind.
+        kindSettings.put(key, e.getValue());
       } else {
         throw new ConfigException(
             "Unknown configuration key '"
@@ -66,7 +74,7 @@ public final class ConfigLoader {
     }
     requireAll(defined);
     Map<String, Object> parsed = ConfigKeys.DEFINITION.parse(defined);
-    SluiceConfig config = SluiceConfig.fromParsed(parsed, kafka, sources);
+    SluiceConfig config = SluiceConfig.fromParsed(parsed, kafka, sources, kindSettings);
     if (LOG.isInfoEnabled()) {
       LOG.info("effective configuration:\n{}", config.describe(parsed));
     }

@@ -2,8 +2,6 @@ package io.sluice.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +17,9 @@ import org.apache.kafka.common.config.types.Password;
  *
  * @param kafka keys given with the {@code kafka.} prefix, without it, for Kafka Streams
  * @param sources where each explicitly set key came from (file, environment, command line)
+ * @param kindSettings the {@code pipeline.*} keys the engine does not define, as given: the
+ *     pipeline kind's own keys, which the kind defines, parses and checks (and refuses if they are
+ *     another kind's)
  */
 public record SluiceConfig(
     String applicationId,
@@ -32,11 +33,13 @@ public record SluiceConfig(
     Registry registry,
     Pipeline pipeline,
     Map<String, String> kafka,
-    Map<String, String> sources) {
+    Map<String, String> sources,
+    Map<String, String> kindSettings) {
 
   public SluiceConfig {
     kafka = Map.copyOf(kafka);
     sources = Map.copyOf(sources);
+    kindSettings = Map.copyOf(kindSettings);
   }
 
   /**
@@ -80,7 +83,6 @@ public record SluiceConfig(
       String outputTopic,
       String alertsTopic,
       String dlqTopic,
-      String features,
       String eventIdField,
       String eventTimeField,
       String labelField,
@@ -92,9 +94,6 @@ public record SluiceConfig(
       Duration batchMaxLinger,
       OptionalDouble alertThreshold,
       String alertSeverity,
-      Recs recs,
-      Image image,
-      Alerting alerting,
       Optional<Shadow> shadow) {}
 
   /**
@@ -105,65 +104,11 @@ public record SluiceConfig(
    */
   public record Shadow(Path modelDescriptor, String outputTopic) {}
 
-  /** What only recommendation pipelines use. */
-  public record Recs(int k, int recentItems, int ratedMax, double ratingMin, double ratingMax) {}
-
-  /**
-   * What image pipelines add: limits on one image, the directories {@code file:} URIs may point
-   * into, how many classes a classification lists, and the low-confidence alert.
-   */
-  public record Image(
-      int maxBytes,
-      long maxPixels,
-      List<Path> uriAllowedDirs,
-      int topK,
-      OptionalDouble minConfidence) {
-    public Image {
-      uriAllowedDirs = List.copyOf(uriAllowedDirs);
-    }
-  }
-
-  /**
-   * Alert rules beyond the score threshold, and alert hygiene; see {@link ConfigKeys} for each.
-   *
-   * @param cooldown per key and alert kind; zero: none
-   * @param topFeatures contributing features each event alert names (linear models)
-   */
-  public record Alerting(
-      Duration cooldown, int topFeatures, KeyRules key, DriftRules drift, HealthRules health) {}
-
-  /** The per-key behaviour rule; no metrics: off. */
-  public record KeyRules(
-      List<String> metrics,
-      double zThreshold,
-      int warmupEvents,
-      double halfLifeEvents,
-      int maxKeys,
-      Duration idle,
-      String severity) {
-    public KeyRules {
-      metrics = List.copyOf(metrics);
-    }
-  }
-
-  /** The drift rule; no metrics: off. */
-  public record DriftRules(
-      List<String> metrics, Duration window, int minEvents, double psiThreshold, String severity) {
-    public DriftRules {
-      metrics = List.copyOf(metrics);
-    }
-  }
-
-  /** The model-health rule. */
-  public record HealthRules(
-      Duration window,
-      int minEvents,
-      double deadLetterRate,
-      double modelErrorRate,
-      String severity) {}
-
   static SluiceConfig fromParsed(
-      Map<String, Object> v, Map<String, String> kafka, Map<String, String> sources) {
+      Map<String, Object> v,
+      Map<String, String> kafka,
+      Map<String, String> sources,
+      Map<String, String> kindSettings) {
     Registry registry =
         new Registry(
             str(v, ConfigKeys.REGISTRY_URL),
@@ -194,7 +139,6 @@ public record SluiceConfig(
             str(v, ConfigKeys.OUTPUT_TOPIC),
             str(v, ConfigKeys.ALERTS_TOPIC),
             str(v, ConfigKeys.DLQ_TOPIC),
-            str(v, ConfigKeys.FEATURES),
             str(v, ConfigKeys.EVENT_ID_FIELD),
             str(v, ConfigKeys.EVENT_TIME_FIELD),
             str(v, ConfigKeys.LABEL_FIELD),
@@ -206,19 +150,6 @@ public record SluiceConfig(
             Duration.ofMillis((Long) v.get(ConfigKeys.BATCH_MAX_LINGER_MS)),
             threshold(ConfigKeys.ALERT_THRESHOLD, str(v, ConfigKeys.ALERT_THRESHOLD)),
             str(v, ConfigKeys.ALERT_SEVERITY),
-            recs(v),
-            new Image(
-                (Integer) v.get(ConfigKeys.IMAGE_MAX_BYTES),
-                (Long) v.get(ConfigKeys.IMAGE_MAX_PIXELS),
-                Arrays.stream(str(v, ConfigKeys.IMAGE_URI_ALLOWED_DIRS).split(","))
-                    .map(String::trim)
-                    .filter(d -> !d.isEmpty())
-                    .map(Path::of)
-                    .toList(),
-                (Integer) v.get(ConfigKeys.TOP_K),
-                threshold(
-                    ConfigKeys.ALERT_MIN_CONFIDENCE, str(v, ConfigKeys.ALERT_MIN_CONFIDENCE))),
-            alerting(v),
             shadow(v));
     return new SluiceConfig(
         str(v, ConfigKeys.APPLICATION_ID),
@@ -232,7 +163,8 @@ public record SluiceConfig(
         registry,
         pipeline,
         kafka,
-        sources);
+        sources,
+        kindSettings);
   }
 
   private static Optional<Shadow> shadow(Map<String, Object> v) {
@@ -263,64 +195,11 @@ public record SluiceConfig(
     return Optional.of(new Shadow(Path.of(descriptor), topic));
   }
 
-  private static Recs recs(Map<String, Object> v) {
-    double min = (Double) v.get(ConfigKeys.RECS_RATING_MIN);
-    double max = (Double) v.get(ConfigKeys.RECS_RATING_MAX);
-    if (!(min <= max)) {
-      throw new ConfigException(
-          ConfigKeys.RECS_RATING_MIN,
-          min,
-          "must not be more than " + ConfigKeys.RECS_RATING_MAX + " (" + max + ")");
-    }
-    return new Recs(
-        (Integer) v.get(ConfigKeys.RECS_K),
-        (Integer) v.get(ConfigKeys.RECS_RECENT_ITEMS),
-        (Integer) v.get(ConfigKeys.RECS_RATED_MAX),
-        min,
-        max);
-  }
-
-  private static Alerting alerting(Map<String, Object> v) {
-    return new Alerting(
-        Duration.ofMillis((Long) v.get(ConfigKeys.ALERT_COOLDOWN_MS)),
-        (Integer) v.get(ConfigKeys.ALERT_TOP_FEATURES),
-        new KeyRules(
-            names(str(v, ConfigKeys.ALERT_KEY_METRICS)),
-            (Double) v.get(ConfigKeys.ALERT_KEY_Z_THRESHOLD),
-            (Integer) v.get(ConfigKeys.ALERT_KEY_WARMUP_EVENTS),
-            (Double) v.get(ConfigKeys.ALERT_KEY_HALFLIFE_EVENTS),
-            (Integer) v.get(ConfigKeys.ALERT_KEY_MAX_KEYS),
-            Duration.ofMillis((Long) v.get(ConfigKeys.ALERT_KEY_IDLE_MS)),
-            str(v, ConfigKeys.ALERT_KEY_SEVERITY)),
-        new DriftRules(
-            names(str(v, ConfigKeys.ALERT_DRIFT_METRICS)),
-            Duration.ofMillis((Long) v.get(ConfigKeys.ALERT_DRIFT_WINDOW_MS)),
-            (Integer) v.get(ConfigKeys.ALERT_DRIFT_MIN_EVENTS),
-            (Double) v.get(ConfigKeys.ALERT_DRIFT_PSI_THRESHOLD),
-            str(v, ConfigKeys.ALERT_DRIFT_SEVERITY)),
-        new HealthRules(
-            Duration.ofMillis((Long) v.get(ConfigKeys.ALERT_HEALTH_WINDOW_MS)),
-            (Integer) v.get(ConfigKeys.ALERT_HEALTH_MIN_EVENTS),
-            (Double) v.get(ConfigKeys.ALERT_HEALTH_DEAD_LETTER_RATE),
-            (Double) v.get(ConfigKeys.ALERT_HEALTH_MODEL_ERROR_RATE),
-            str(v, ConfigKeys.ALERT_HEALTH_SEVERITY)));
-  }
-
-  /** A comma-separated list of names, blanks dropped. */
-  private static List<String> names(String text) {
-    List<String> out = new ArrayList<>();
-    for (String part : text.split(",")) {
-      if (!part.isBlank()) {
-        out.add(part.trim());
-      }
-    }
-    return out;
-  }
-
   /** The effective configuration, one {@code key = value (source)} per line, secrets hidden. */
   public String describe(Map<String, Object> parsed) {
     StringBuilder sb = new StringBuilder();
     new TreeMap<>(parsed).forEach((key, value) -> line(sb, key, value));
+    new TreeMap<>(kindSettings).forEach((key, value) -> line(sb, key, value));
     new TreeMap<>(kafka).forEach((key, value) -> line(sb, ConfigKeys.KAFKA_PREFIX + key, value));
     return sb.toString();
   }
@@ -339,7 +218,12 @@ public record SluiceConfig(
     return o == null ? "" : o.toString().trim();
   }
 
-  private static OptionalDouble threshold(String key, String text) {
+  /**
+   * A probability threshold given as text; empty: none.
+   *
+   * @throws ConfigException naming the key, if it is not a number in [0, 1]
+   */
+  public static OptionalDouble threshold(String key, String text) {
     if (text.isBlank()) {
       return OptionalDouble.empty();
     }

@@ -61,7 +61,8 @@ public final class Probabilities {
    * @throws IllegalStateException naming the model, if not: a model that does not match its
    *     descriptor is a bug, not a bad record
    */
-  static void requireOnePerLabel(String name, String version, float[] scores, List<String> labels) {
+  public static void requireOnePerLabel(
+      String name, String version, float[] scores, List<String> labels) {
     if (scores.length != labels.size()) {
       throw new IllegalStateException(
           "model "

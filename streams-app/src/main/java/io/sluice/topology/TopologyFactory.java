@@ -1,28 +1,40 @@
 package io.sluice.topology;
 
 import io.sluice.batching.BatchHandler;
+import io.sluice.batching.BatchScorer;
 import io.sluice.batching.BatchStages;
+import io.sluice.batching.Child;
 import io.sluice.batching.MicroBatchProcessor;
 import io.sluice.batching.Scorer;
 import io.sluice.config.SluiceConfig;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.Prediction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Builds the topology of one pipeline from its collaborators; {@code main} only wires and starts
- * it, and the tests call the same factory.
+ * Builds the topology of one pipeline, of any kind, from its collaborators; {@code main} only wires
+ * and starts it, and the tests call the same factory. The kind contributes its sinks, its pre-batch
+ * state and its anomaly stage (see {@link Plan}); the rest is the same for every kind.
  *
  * <pre>
- * input topic (raw bytes) → micro-batcher [changelogged buffer] ─┬─► predictions topic
- *                                                                ├─► alerts topic
- *                                                                └─► dead-letter topic
+ * input topic (raw bytes) → [the kind's pre-batch state] → micro-batcher [changelogged buffer]
+ *                                                            ─┬─► the kind's sinks (predictions,
+ *                                                             │   alerts, ...)
+ *                                                             ├─► shadow predictions topic
+ *                                                             └─► dead-letter topic
  * </pre>
  *
  * With an {@link AnomalyStage}, the batcher's scored events also go to the per-key rules and the
@@ -64,10 +76,87 @@ public final class TopologyFactory {
 
   /**
    * The anomaly stage behind the batcher: the per-key rules and the model monitor, which receive
-   * the handler's emits to {@link #KEY_RULES} and {@link #MONITOR}.
+   * the stages' emits to {@link #KEY_RULES} and {@link #MONITOR}, and raise alerts to the {@code
+   * alerts} sink (which the batcher may feed too).
    */
   public record AnomalyStage(
-      KeyRulesProcessor.Settings keyRules, ModelMonitorProcessor.Settings monitor) {}
+      KeyRulesProcessor.Settings keyRules, ModelMonitorProcessor.Settings monitor, Sink<?> alerts) {
+    /** The stage with alerts of {@link Alert} to {@link #ALERTS_SINK} on the pipeline's topic. */
+    public AnomalyStage(
+        KeyRulesProcessor.Settings keyRules, ModelMonitorProcessor.Settings monitor) {
+      this(keyRules, monitor, null);
+    }
+  }
+
+  /**
+   * A sink: the typed child the stages emit to, the topic it writes, and the serializer of the
+   * child's value type (Avro, Confluent wire format); the record keys are the input's raw bytes.
+   *
+   * @param topic the topic written; null: the pipeline's own topic for the sink's name (outputs for
+   *     {@link #PREDICTIONS_SINK} and the kind's other sinks, alerts for {@link #ALERTS_SINK})
+   */
+  public record Sink<V>(Child<V> child, String topic, Serializer<V> serializer) {
+    public Sink {
+      Objects.requireNonNull(child, "child");
+      Objects.requireNonNull(serializer, "serializer");
+    }
+
+    public String name() {
+      return child.name();
+    }
+
+    /** Serializes a value emitted to this sink (a replay writing predictions). */
+    public byte[] serialize(String topic, Object value) {
+      return serializer.serialize(topic, child.type().cast(value));
+    }
+  }
+
+  /**
+   * The kind's state in front of the batcher (a recommender's per-user state): a processor that
+   * forwards raw records to {@link #BATCHER}, or its rejects to {@link #DLQ_SINK}, and its stores.
+   */
+  public record PreBatch(
+      String name,
+      ProcessorSupplier<byte[], byte[], byte[], byte[]> processor,
+      List<StoreBuilder<?>> stores) {
+    public PreBatch {
+      stores = List.copyOf(stores);
+    }
+  }
+
+  /**
+   * What a pipeline is built from, beside the engine's source, buffer and dead-letter sink.
+   *
+   * @param scorer the batch scoring loop over the kind's stages and the serving model
+   * @param shadow the shadow model's scoring loop, if the pipeline has one: its emits to the
+   *     predictions sink go to {@link #SHADOW_SINK}, in the same type
+   * @param predictions the kind's predictions sink
+   * @param sinks the kind's other sinks fed by the batcher
+   */
+  public record Plan(
+      BatchScorer<?, ?> scorer,
+      Optional<BatchScorer<?, ?>> shadow,
+      Sink<?> predictions,
+      List<Sink<?>> sinks,
+      Optional<PreBatch> preBatch,
+      Optional<AnomalyStage> anomaly) {
+    public Plan {
+      sinks = List.copyOf(sinks);
+    }
+  }
+
+  /** What one sink writes: values of this type, with this serializer. */
+  public record Output<T>(Serializer<T> serializer, Class<T> type) {
+    Sink<T> sink(String name) {
+      return new Sink<>(Child.of(name, type), null, serializer);
+    }
+  }
+
+  /** The typed child of a classification pipeline's predictions. */
+  public static final Child<Prediction> PREDICTIONS = Child.of(PREDICTIONS_SINK, Prediction.class);
+
+  /** The typed child of a pipeline's alerts. */
+  public static final Child<Alert> ALERTS = Child.of(ALERTS_SINK, Alert.class);
 
   /** The topology of a classification pipeline: {@link Prediction}s and {@link Alert}s out. */
   public static <P> Topology build(
@@ -81,60 +170,41 @@ public final class TopologyFactory {
         pipeline,
         new Output<>(predictionSerializer, Prediction.class),
         new Output<>(alertSerializer, Alert.class),
-        handler,
-        scorer,
+        BatchStages.of(handler, scorer),
+        metrics,
+        null);
+  }
+
+  /**
+   * The topology of a scoring pipeline whose stages carry their model and emit {@code predictions}
+   * to {@link #PREDICTIONS_SINK} and {@code alerts} to {@link #ALERTS_SINK}, with an anomaly stage
+   * (null: none) that takes observations at {@link #KEY_RULES} and {@link #MONITOR}.
+   */
+  public static Topology build(
+      SluiceConfig.Pipeline pipeline,
+      Output<?> predictions,
+      Output<?> alerts,
+      BatchStages<?, ?> stages,
+      PipelineMetrics metrics,
+      AnomalyStage anomaly) {
+    Sink<?> alertSink = alerts.sink(ALERTS_SINK);
+    return build(
+        pipeline,
+        new Plan(
+            new BatchScorer<>(stages, null),
+            Optional.empty(),
+            predictions.sink(PREDICTIONS_SINK),
+            anomaly == null ? List.of(alertSink) : List.of(),
+            Optional.empty(),
+            Optional.ofNullable(anomaly)
+                .map(a -> new AnomalyStage(a.keyRules(), a.monitor(), alertSink))),
         metrics);
   }
 
-  /**
-   * What one sink writes: values of this type, with this serializer (Avro, Confluent wire format).
-   */
-  public record Output<T>(Serializer<T> serializer, Class<T> type) {}
-
-  /**
-   * The topology of a scoring pipeline whose handler emits {@code predictions} to {@link
-   * #PREDICTIONS_SINK} and {@code alerts} to {@link #ALERTS_SINK}.
-   */
-  public static <P> Topology build(
-      SluiceConfig.Pipeline pipeline,
-      Output<?> predictions,
-      Output<?> alerts,
-      BatchHandler<P> handler,
-      Scorer scorer,
-      PipelineMetrics metrics) {
-    return build(pipeline, predictions, alerts, handler, scorer, metrics, null);
-  }
-
-  /**
-   * The topology of a scoring pipeline with an anomaly stage (null: none), whose handler emits
-   * {@code predictions} to {@link #PREDICTIONS_SINK} and observations to {@link #KEY_RULES} and
-   * {@link #MONITOR}.
-   */
-  public static <P> Topology build(
-      SluiceConfig.Pipeline pipeline,
-      Output<?> predictions,
-      Output<?> alerts,
-      BatchHandler<P> handler,
-      Scorer scorer,
-      PipelineMetrics metrics,
-      AnomalyStage anomaly) {
-    return build(pipeline, predictions, alerts, BatchStages.of(handler, scorer), metrics, anomaly);
-  }
-
-  /**
-   * As {@link #build(SluiceConfig.Pipeline, Output, Output, BatchHandler, Scorer, PipelineMetrics,
-   * AnomalyStage)}, for stages of any model; when the pipeline has a shadow model, the stages'
-   * emits to {@link #SHADOW_SINK} (values of the predictions' type) go to {@code
-   * pipeline.shadow.output.topic}.
-   */
-  public static <P> Topology build(
-      SluiceConfig.Pipeline pipeline,
-      Output<?> predictions,
-      Output<?> alerts,
-      BatchStages<P, ?> stages,
-      PipelineMetrics metrics,
-      AnomalyStage anomaly) {
+  /** The topology of a pipeline of any kind. */
+  public static Topology build(SluiceConfig.Pipeline pipeline, Plan plan, PipelineMetrics metrics) {
     String store = bufferStoreName(pipeline.name());
+    AnomalyStage anomaly = plan.anomaly().orElse(null);
     MicroBatchProcessor.Settings settings =
         new MicroBatchProcessor.Settings(
             pipeline.name(),
@@ -142,46 +212,72 @@ public final class TopologyFactory {
             anomaly == null ? DLQ_SINK : MONITOR,
             pipeline.batchMaxSize(),
             pipeline.batchMaxLinger());
+    MicroBatchProcessor.Shadow shadow =
+        plan.shadow()
+            .map(s -> new MicroBatchProcessor.Shadow(s, plan.predictions().name(), SHADOW_SINK))
+            .orElse(null);
     Topology topology = new Topology();
     topology.addSource(
         SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), pipeline.inputTopic());
+    List<String> dlqParents = new ArrayList<>();
+    String batcherParent = SOURCE;
+    if (plan.preBatch().isPresent()) {
+      PreBatch pre = plan.preBatch().get();
+      topology.addProcessor(pre.name(), pre.processor(), SOURCE);
+      for (StoreBuilder<?> builder : pre.stores()) {
+        topology.addStateStore(builder, pre.name());
+      }
+      dlqParents.add(pre.name());
+      batcherParent = pre.name();
+    }
     topology.addProcessor(
-        BATCHER, () -> new MicroBatchProcessor<>(settings, stages, metrics), SOURCE);
+        BATCHER, () -> batcher(settings, plan.scorer(), shadow, metrics), batcherParent);
     // Logged: the buffer must survive a crash (see MicroBatchProcessor).
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(store), Serdes.Long(), Serdes.ByteArray())
-            .withLoggingEnabled(java.util.Map.of()),
+            .withLoggingEnabled(Map.of()),
         BATCHER);
-    topology.addSink(
-        PREDICTIONS_SINK,
-        pipeline.outputTopic(),
-        new ByteArraySerializer(),
-        sinkSerializer(predictions),
-        BATCHER);
-    if (pipeline.shadow().isPresent()) {
-      topology.addSink(
-          SHADOW_SINK,
-          pipeline.shadow().get().outputTopic(),
-          new ByteArraySerializer(),
-          sinkSerializer(predictions),
+    addSink(topology, plan.predictions(), pipeline, BATCHER);
+    if (shadow != null) {
+      addSink(
+          topology,
+          shadowSink(plan.predictions(), pipeline.shadow().orElseThrow().outputTopic()),
+          pipeline,
           BATCHER);
+    }
+    for (Sink<?> sink : plan.sinks()) {
+      addSink(topology, sink, pipeline, BATCHER);
     }
     if (anomaly == null) {
-      topology.addSink(
-          ALERTS_SINK,
-          pipeline.alertsTopic(),
-          new ByteArraySerializer(),
-          sinkSerializer(alerts),
-          BATCHER);
-      topology.addSink(
-          DLQ_SINK,
-          pipeline.dlqTopic(),
-          new ByteArraySerializer(),
-          new ByteArraySerializer(),
-          BATCHER);
-      return topology;
+      dlqParents.add(BATCHER);
+    } else {
+      addAnomalyStage(topology, anomaly, pipeline, metrics);
+      dlqParents.add(MONITOR);
     }
+    topology.addSink(
+        DLQ_SINK,
+        pipeline.dlqTopic(),
+        new ByteArraySerializer(),
+        new ByteArraySerializer(),
+        dlqParents.toArray(String[]::new));
+    return topology;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"}) // the plan's scorer and the batcher share <P>
+  private static MicroBatchProcessor<?> batcher(
+      MicroBatchProcessor.Settings settings,
+      BatchScorer<?, ?> scorer,
+      MicroBatchProcessor.Shadow shadow,
+      PipelineMetrics metrics) {
+    return new MicroBatchProcessor(settings, scorer, shadow, metrics);
+  }
+
+  private static void addAnomalyStage(
+      Topology topology,
+      AnomalyStage anomaly,
+      SluiceConfig.Pipeline pipeline,
+      PipelineMetrics metrics) {
     KeyRulesProcessor.Settings keyRules = anomaly.keyRules();
     topology.addProcessor(KEY_RULES, () -> new KeyRulesProcessor(keyRules, metrics), BATCHER);
     if (keyRules.keepsState()) {
@@ -191,7 +287,7 @@ public final class TopologyFactory {
                   Stores.lruMap(keyRules.storeName(), keyRules.maxKeys()),
                   Serdes.String(),
                   Serdes.ByteArray())
-              .withLoggingEnabled(java.util.Map.of()),
+              .withLoggingEnabled(Map.of()),
           KEY_RULES);
     }
     ModelMonitorProcessor.Settings monitor = anomaly.monitor();
@@ -202,49 +298,25 @@ public final class TopologyFactory {
                 Stores.inMemoryKeyValueStore(monitor.storeName()),
                 Serdes.String(),
                 Serdes.ByteArray())
-            .withLoggingEnabled(java.util.Map.of())
+            .withLoggingEnabled(Map.of())
             .withCachingEnabled(),
         MONITOR);
-    topology.addSink(
-        ALERTS_SINK,
-        pipeline.alertsTopic(),
-        new ByteArraySerializer(),
-        sinkSerializer(alerts),
-        BATCHER,
-        KEY_RULES,
-        MONITOR);
-    topology.addSink(
-        DLQ_SINK,
-        pipeline.dlqTopic(),
-        new ByteArraySerializer(),
-        new ByteArraySerializer(),
-        MONITOR);
-    return topology;
+    addSink(topology, anomaly.alerts(), pipeline, BATCHER, KEY_RULES, MONITOR);
   }
 
-  /**
-   * The value serializer of a sink fed by the batcher: the batcher forwards plain objects, and the
-   * sink checks it gets the type it writes.
-   */
-  public static <T> Serializer<Object> sinkSerializer(Output<T> output) {
-    Serializer<T> serializer = output.serializer();
-    Class<T> type = output.type();
-    return new Serializer<>() {
-      @Override
-      public byte[] serialize(String topic, Object data) {
-        return serializer.serialize(topic, data == null ? null : type.cast(data));
-      }
+  /** The shadow's predictions: of the predictions' type, to the shadow's topic. */
+  private static <V> Sink<V> shadowSink(Sink<V> predictions, String topic) {
+    return new Sink<>(
+        Child.of(SHADOW_SINK, predictions.child().type()), topic, predictions.serializer());
+  }
 
-      @Override
-      public byte[] serialize(
-          String topic, org.apache.kafka.common.header.Headers headers, Object data) {
-        return serializer.serialize(topic, headers, data == null ? null : type.cast(data));
-      }
-
-      @Override
-      public void close() {
-        serializer.close();
-      }
-    };
+  /** A typed sink: its serializer takes the child's value type, as the stages emit it. */
+  private static <V> void addSink(
+      Topology topology, Sink<V> sink, SluiceConfig.Pipeline pipeline, String... parents) {
+    String topic = sink.topic();
+    if (topic == null) {
+      topic = sink.name().equals(ALERTS_SINK) ? pipeline.alertsTopic() : pipeline.outputTopic();
+    }
+    topology.addSink(sink.name(), topic, new ByteArraySerializer(), sink.serializer(), parents);
   }
 }

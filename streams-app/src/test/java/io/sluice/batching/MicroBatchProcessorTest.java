@@ -47,12 +47,12 @@ class MicroBatchProcessorTest {
         }
 
         @Override
-        public List<Emit> complete(List<Scored<Float>> scored, BatchInfo batch) {
-          List<Emit> out = new ArrayList<>();
+        public List<Emit<?>> complete(List<Scored<Float>> scored, BatchInfo batch) {
+          List<Emit<?>> out = new ArrayList<>();
           for (Scored<Float> s : scored) {
             out.add(
-                new Emit(
-                    "out",
+                Emit.to(
+                    Child.of("out", String.class),
                     s.source().key(),
                     s.output()[0] + "/" + batch.size(),
                     s.source().timestamp(),

@@ -7,9 +7,12 @@ import io.sluice.anomaly.HealthRule;
 import io.sluice.anomaly.KeyBehaviourRule;
 import io.sluice.anomaly.LinearExplainer;
 import io.sluice.anomaly.ThresholdRule;
+import io.sluice.batching.BatchStages;
 import io.sluice.batching.Scorer;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
+import io.sluice.kinds.classification.ClassificationHandler;
+import io.sluice.kinds.classification.FeatureMapping;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.CardTransaction;
@@ -99,9 +102,9 @@ final class AnomalyTopology implements AutoCloseable {
     ClassificationHandler handler =
         new ClassificationHandler(
             EventDecoder.avro(AvroRecordDecoder.generic(registry)),
-            FeatureMapping.parse("k", p.features(), FEATURES),
+            FeatureMapping.parse("k", "Amount=amount,V1..V28=features[0..27]", FEATURES),
             new ClassificationHandler.ModelInfo("stand-in", "1", List.of("0", "1"), "1"),
-            new ClassificationHandler.Fields("id", "eventTime", "label"),
+            new EventFields("id", "eventTime", "label"),
             metrics);
     TopologyFactory.AnomalyStage stage =
         new TopologyFactory.AnomalyStage(
@@ -138,8 +141,7 @@ final class AnomalyTopology implements AutoCloseable {
             new TopologyFactory.Output<>(
                 new SpecificAvroSerde<>(registry, Alert.class, RecordPart.VALUE, true).serializer(),
                 Alert.class),
-            handler,
-            standIn(),
+            BatchStages.of(handler, standIn()),
             metrics,
             stage);
     Properties props = new Properties();

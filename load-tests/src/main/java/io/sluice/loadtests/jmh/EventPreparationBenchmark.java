@@ -1,10 +1,10 @@
 package io.sluice.loadtests.jmh;
 
-import io.sluice.config.ConfigKeys;
 import io.sluice.errors.RejectedRecordException;
+import io.sluice.kinds.classification.ClassificationKeys;
+import io.sluice.kinds.classification.FeatureMapping;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.LocalSchemaRegistry;
-import io.sluice.topology.FeatureMapping;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -52,7 +52,7 @@ public class EventPreparationBenchmark {
             .toList();
     features =
         FeatureMapping.parse(
-            ConfigKeys.FEATURES, "Amount=amount,V1..V28=features[0..27]", modelFeatures);
+            ClassificationKeys.FEATURES, "Amount=amount,V1..V28=features[0..27]", modelFeatures);
     decoded = new GenericRecord[FraudSample.SIZE];
     for (int i = 0; i < decoded.length; i++) {
       decoded[i] = decoder.decode(sample.encoded[i]);

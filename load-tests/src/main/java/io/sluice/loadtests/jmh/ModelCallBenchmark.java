@@ -1,15 +1,15 @@
 package io.sluice.loadtests.jmh;
 
-import io.sluice.config.ConfigKeys;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
 import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
+import io.sluice.kinds.classification.ClassificationKeys;
+import io.sluice.kinds.classification.FeatureMapping;
 import io.sluice.loadtests.BenchmarkDefaults;
 import io.sluice.samples.FraudDemo;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.LocalSchemaRegistry;
-import io.sluice.topology.FeatureMapping;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +56,7 @@ public class ModelCallBenchmark {
       AvroRecordDecoder<GenericRecord> decoder = AvroRecordDecoder.generic(registry);
       FeatureMapping features =
           FeatureMapping.parse(
-              ConfigKeys.FEATURES,
+              ClassificationKeys.FEATURES,
               "Amount=amount,V1..V28=features[0..27]",
               model.descriptor().features());
       rows = new ArrayList<>();

@@ -1,0 +1,165 @@
+package io.sluice.kinds.recommendation;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+
+/**
+ * What the recommendation pipeline remembers of one user: the last items they interacted with (most
+ * recent first, by event time, distinct, at most {@code recentMax}) and the items they have rated
+ * (oldest first, at most {@code ratedMax}; the oldest is forgotten first), both as catalogue
+ * indices, and the latest event time seen. Immutable; {@link #apply} returns a new state.
+ *
+ * <p>Policy for an event older than the user's latest one (out of time order): it is placed among
+ * the recent items by its event time, so the recent items stay in event-time order whatever the
+ * arrival order; if it is older than every recent item kept, it only joins the rated items. It is
+ * reported as {@link Applied#late}. An item seen again moves to its new place.
+ */
+public final class UserState {
+  private static final byte FORMAT_VERSION = 1;
+  private static final UserState EMPTY =
+      new UserState(new int[0], new long[0], new int[0], Long.MIN_VALUE);
+
+  private final int[] recentItems;
+  private final long[] recentTimes;
+  private final int[] rated;
+  private final long latestEventTime;
+
+  private UserState(int[] recentItems, long[] recentTimes, int[] rated, long latestEventTime) {
+    this.recentItems = recentItems;
+    this.recentTimes = recentTimes;
+    this.rated = rated;
+    this.latestEventTime = latestEventTime;
+  }
+
+  /** The state of a user with no events. */
+  public static UserState empty() {
+    return EMPTY;
+  }
+
+  /** The new state and whether the event came out of time order. */
+  public record Applied(UserState state, boolean late) {}
+
+  /** The state after the user interacted with catalogue item {@code item} at {@code eventTime}. */
+  public Applied apply(int item, long eventTime, int recentMax, int ratedMax) {
+    boolean late = eventTime < latestEventTime;
+    int[] items = new int[Math.min(recentMax, recentItems.length + 1)];
+    long[] times = new long[items.length];
+    int n = 0;
+    boolean placed = false;
+    for (int j = 0; j < recentItems.length && n < items.length; j++) {
+      if (recentItems[j] == item) {
+        continue;
+      }
+      if (!placed && recentTimes[j] <= eventTime) {
+        items[n] = item;
+        times[n++] = eventTime;
+        placed = true;
+        if (n == items.length) {
+          break;
+        }
+      }
+      items[n] = recentItems[j];
+      times[n++] = recentTimes[j];
+    }
+    if (!placed && n < items.length) {
+      items[n] = item;
+      times[n++] = eventTime;
+    }
+    int[] newRated = new int[Math.min(ratedMax, rated.length + 1)];
+    int r = 0;
+    int skip = 0;
+    int kept = (int) Arrays.stream(rated).filter(i -> i != item).count();
+    // Forget the oldest rated items when the set is full.
+    int drop = Math.max(0, kept + 1 - ratedMax);
+    for (int i : rated) {
+      if (i == item) {
+        continue;
+      }
+      if (skip < drop) {
+        skip++;
+        continue;
+      }
+      newRated[r++] = i;
+    }
+    newRated[r++] = item;
+    return new Applied(
+        new UserState(
+            Arrays.copyOf(items, n),
+            Arrays.copyOf(times, n),
+            Arrays.copyOf(newRated, r),
+            Math.max(latestEventTime, eventTime)),
+        late);
+  }
+
+  /** Recent catalogue indices, most recent first. */
+  public int[] recentItems() {
+    return recentItems.clone();
+  }
+
+  /** Rated catalogue indices, oldest first. */
+  public int[] rated() {
+    return rated.clone();
+  }
+
+  /** The latest event time seen, or {@link Long#MIN_VALUE} for a user with no events. */
+  public long latestEventTime() {
+    return latestEventTime;
+  }
+
+  public boolean isEmpty() {
+    return rated.length == 0;
+  }
+
+  /** Binary form for the state store; versioned so that state survives an upgrade. */
+  public byte[] toBytes() {
+    ByteArrayOutputStream bytes =
+        new ByteArrayOutputStream(32 + 12 * recentItems.length + 4 * rated.length);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(FORMAT_VERSION);
+      out.writeLong(latestEventTime);
+      out.writeInt(recentItems.length);
+      for (int j = 0; j < recentItems.length; j++) {
+        out.writeInt(recentItems[j]);
+        out.writeLong(recentTimes[j]);
+      }
+      out.writeInt(rated.length);
+      for (int i : rated) {
+        out.writeInt(i);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** Reads what {@link #toBytes()} wrote. */
+  public static UserState fromBytes(byte[] data) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+      byte version = in.readByte();
+      if (version != FORMAT_VERSION) {
+        throw new IllegalStateException(
+            "user state has format version " + version + ", expected " + FORMAT_VERSION);
+      }
+      long latest = in.readLong();
+      int n = in.readInt();
+      int[] items = new int[n];
+      long[] times = new long[n];
+      for (int j = 0; j < n; j++) {
+        items[j] = in.readInt();
+        times[j] = in.readLong();
+      }
+      int[] rated = new int[in.readInt()];
+      for (int i = 0; i < rated.length; i++) {
+        rated[i] = in.readInt();
+      }
+      return new UserState(items, times, rated, latest);
+    } catch (IOException e) {
+      throw new UncheckedIOException("corrupt user state", e);
+    }
+  }
+}

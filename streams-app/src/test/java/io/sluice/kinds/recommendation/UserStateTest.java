@@ -1,0 +1,80 @@
+package io.sluice.kinds.recommendation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class UserStateTest {
+
+  private static UserState apply(UserState s, int item, long time) {
+    return s.apply(item, time, 3, 4).state();
+  }
+
+  @Test
+  void keepsTheLastItemsMostRecentFirstAndBounded() {
+    UserState s = UserState.empty();
+    for (int i = 1; i <= 5; i++) {
+      s = apply(s, i, i * 10L);
+    }
+    assertThat(s.recentItems()).containsExactly(5, 4, 3);
+    assertThat(s.latestEventTime()).isEqualTo(50);
+  }
+
+  @Test
+  void forgetsTheOldestRatedItemWhenTheRatedSetIsFull() {
+    UserState s = UserState.empty();
+    for (int i = 1; i <= 6; i++) {
+      s = apply(s, i, i);
+    }
+    assertThat(s.rated()).containsExactly(3, 4, 5, 6);
+  }
+
+  @Test
+  void movesAnItemSeenAgainToItsNewPlace() {
+    UserState s = apply(apply(apply(UserState.empty(), 1, 1), 2, 2), 1, 3);
+    assertThat(s.recentItems()).containsExactly(1, 2);
+    assertThat(s.rated()).containsExactly(2, 1);
+  }
+
+  @Test
+  void placesALateEventByItsEventTimeAndSaysItWasLate() {
+    UserState s = apply(apply(UserState.empty(), 1, 10), 3, 30);
+
+    UserState.Applied late = s.apply(2, 20, 3, 4);
+
+    assertThat(late.late()).isTrue();
+    assertThat(late.state().recentItems()).containsExactly(3, 2, 1);
+    assertThat(late.state().latestEventTime()).isEqualTo(30);
+    assertThat(late.state().rated()).contains(2);
+  }
+
+  @Test
+  void aLateEventOlderThanEveryRecentItemOnlyJoinsTheRatedItems() {
+    UserState s = apply(apply(apply(UserState.empty(), 1, 10), 2, 20), 3, 30);
+
+    UserState.Applied late = s.apply(9, 5, 3, 4);
+
+    assertThat(late.late()).isTrue();
+    assertThat(late.state().recentItems()).containsExactly(3, 2, 1);
+    assertThat(late.state().rated()).containsExactly(1, 2, 3, 9);
+  }
+
+  @Test
+  void anEventAtTheSameTimeAsTheLatestIsNotLateAndComesFirst() {
+    UserState.Applied same = apply(UserState.empty(), 1, 10).apply(2, 10, 3, 4);
+    assertThat(same.late()).isFalse();
+    assertThat(same.state().recentItems()).containsExactly(2, 1);
+  }
+
+  @Test
+  void survivesARoundTripThroughBytes() {
+    UserState s = apply(apply(apply(UserState.empty(), 7, 10), 8, 20), 9, 15);
+
+    UserState back = UserState.fromBytes(s.toBytes());
+
+    assertThat(back.recentItems()).containsExactly(8, 9, 7);
+    assertThat(back.rated()).containsExactly(7, 8, 9);
+    assertThat(back.latestEventTime()).isEqualTo(20);
+    assertThat(UserState.fromBytes(UserState.empty().toBytes()).isEmpty()).isTrue();
+  }
+}
