@@ -1,8 +1,7 @@
 package io.sluice.kinds.recommendation;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import io.sluice.descriptor.DescriptorException;
+import io.sluice.descriptor.ModelDescriptor;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,100 +35,48 @@ public final class Catalogue {
   }
 
   /**
-   * Reads the {@code recommendation} block of a descriptor.
+   * The catalogue of a recommender's descriptor, from its {@code recommendation} block (which the
+   * descriptor's reader has checked: items, popularity, weights).
    *
-   * @throws IllegalArgumentException naming the file and field when the block is missing or wrong
+   * @throws IllegalArgumentException naming the file when the descriptor has no such block
    */
-  public static Catalogue read(Path descriptor) {
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(descriptor.toFile());
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "model descriptor " + descriptor + " cannot be read: " + e.getMessage(), e);
-    }
-    JsonNode r = root.get("recommendation");
-    if (r == null || !r.isObject()) {
-      throw new IllegalArgumentException(
-          "model descriptor " + descriptor + " has no 'recommendation' object: not a recommender");
-    }
-    JsonNode items = array(descriptor, r, "items");
-    long[] ids = new long[items.size()];
-    String[] titles = new String[items.size()];
+  public static Catalogue of(ModelDescriptor descriptor) {
+    ModelDescriptor.Recommendation r =
+        descriptor
+            .recommendation()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "model descriptor "
+                            + descriptor.path()
+                            + " has no 'recommendation' object: not a recommender"));
+    long[] ids = new long[r.items().size()];
+    String[] titles = new String[ids.length];
     for (int i = 0; i < ids.length; i++) {
-      JsonNode item = items.get(i);
-      if (!item.path("id").isIntegralNumber() || !item.path("title").isTextual()) {
-        throw new IllegalArgumentException(
-            "model descriptor "
-                + descriptor
-                + ": field 'recommendation.items["
-                + i
-                + "]' must have an integer id and a text title, found "
-                + item);
-      }
-      ids[i] = item.get("id").longValue();
-      titles[i] = item.get("title").textValue();
-    }
-    JsonNode popularIds = array(descriptor, r, "popular");
-    JsonNode counts = array(descriptor, r, "popularCounts");
-    if (counts.size() != popularIds.size()) {
-      throw new IllegalArgumentException(
-          "model descriptor "
-              + descriptor
-              + ": field 'recommendation.popularCounts' must have one count per popular item ("
-              + popularIds.size()
-              + "), found "
-              + counts.size());
+      ids[i] = r.items().get(i).id();
+      titles[i] = r.items().get(i).title();
     }
     Catalogue partial = new Catalogue(ids, titles, new int[0], new int[0], 0, 0f);
-    int[] popular = new int[popularIds.size()];
+    int[] popular = new int[r.popular().size()];
     int[] popularCounts = new int[popular.length];
     for (int i = 0; i < popular.length; i++) {
-      popular[i] = partial.indexOf(popularIds.get(i).longValue());
-      if (popular[i] < 0) {
-        throw new IllegalArgumentException(
-            "model descriptor "
-                + descriptor
-                + ": field 'recommendation.popular["
-                + i
-                + "]' is item "
-                + popularIds.get(i)
-                + ", which is not in 'recommendation.items'");
-      }
-      popularCounts[i] = counts.get(i).intValue();
+      popular[i] = partial.indexOf(r.popular().get(i));
+      popularCounts[i] = r.popularCounts().get(i);
     }
-    JsonNode maxRecent = r.get("maxRecent");
-    JsonNode decay = r.get("decay");
-    if (maxRecent == null || !maxRecent.isIntegralNumber() || maxRecent.intValue() < 1) {
-      throw new IllegalArgumentException(
-          "model descriptor "
-              + descriptor
-              + ": field 'recommendation.maxRecent' must be a positive integer, found "
-              + maxRecent);
-    }
-    if (decay == null || !decay.isNumber() || !(decay.doubleValue() > 0)) {
-      throw new IllegalArgumentException(
-          "model descriptor "
-              + descriptor
-              + ": field 'recommendation.decay' must be a positive number, found "
-              + decay);
-    }
-    return new Catalogue(
-        ids, titles, popular, popularCounts, maxRecent.intValue(), decay.floatValue());
+    return new Catalogue(ids, titles, popular, popularCounts, r.maxRecent(), r.decay());
   }
 
-  private static JsonNode array(Path descriptor, JsonNode r, String field) {
-    JsonNode a = r.get(field);
-    if (a == null || !a.isArray()) {
-      throw new IllegalArgumentException(
-          "model descriptor "
-              + descriptor
-              + ": field 'recommendation."
-              + field
-              + "' must be an array, found "
-              + a);
+  /**
+   * Reads a recommender's descriptor and returns its catalogue.
+   *
+   * @throws IllegalArgumentException naming the file and field when the descriptor is wrong
+   */
+  public static Catalogue read(Path descriptor) {
+    try {
+      return of(ModelDescriptor.read(descriptor));
+    } catch (DescriptorException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    return a;
   }
 
   public int size() {

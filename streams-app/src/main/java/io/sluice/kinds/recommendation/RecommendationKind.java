@@ -173,7 +173,7 @@ public final class RecommendationKind implements PipelineKind {
     checkSignature(d);
     Catalogue catalogue;
     try {
-      catalogue = Catalogue.read(d.path());
+      catalogue = Catalogue.of(d);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(ConfigKeys.MODEL_DESCRIPTOR, d.path().toString(), e.getMessage());
     }
