@@ -166,6 +166,17 @@ public final class OutputCollector implements AutoCloseable {
     return deadLetters;
   }
 
+  /** What has arrived so far, for a failure message. */
+  public String describe() {
+    return predictions.size()
+        + " predictions, "
+        + alerts.size()
+        + " alerts, "
+        + deadLetters.size()
+        + " dead letters on "
+        + predictionsTopic;
+  }
+
   /** {@link System#nanoTime()} when the last record arrived. */
   public long lastReceivedNanos() {
     return lastReceivedNanos;

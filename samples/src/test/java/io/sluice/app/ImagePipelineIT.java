@@ -103,6 +103,16 @@ class ImagePipelineIT {
     return app;
   }
 
+  /** Why a wait for outputs ran out: what arrived and what the application says of itself. */
+  private static String waited(int produced, OutputCollector out, SluiceApplication app) {
+    return produced
+        + " events produced, "
+        + out.describe()
+        + "; "
+        + app.health().detail()
+        + (app.failure() == null ? "" : ", failed: " + app.failure());
+  }
+
   private static OutputCollector collector(ImageDemo.Pipeline p, String suffix) {
     return new OutputCollector(
         stack.kafka().bootstrapServers(),
@@ -136,8 +146,12 @@ class ImagePipelineIT {
         OutputCollector out7 = collector(p, "b7")) {
       int produced =
           ImageEvents.produce(stack.kafka().bootstrapServers(), registry, p.input(), events);
-      assertThat(out1.awaitOutputs(produced, Duration.ofMinutes(2))).isTrue();
-      assertThat(out7.awaitOutputs(produced, Duration.ofMinutes(2))).isTrue();
+      assertThat(out1.awaitOutputs(produced, Duration.ofMinutes(2)))
+          .as(() -> waited(produced, out1, one))
+          .isTrue();
+      assertThat(out7.awaitOutputs(produced, Duration.ofMinutes(2)))
+          .as(() -> waited(produced, out7, seven))
+          .isTrue();
       out1.poll(Duration.ofMillis(500));
       out7.poll(Duration.ofMillis(500));
 
