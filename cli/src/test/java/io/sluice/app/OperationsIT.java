@@ -23,8 +23,6 @@ import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ConnectException;
@@ -35,7 +33,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -301,9 +298,9 @@ class OperationsIT {
   void aSigtermWhileBatchesAreScoredLosesNothingAndDuplicatesNothing() throws Exception {
     Map<String, String> c = config("sigterm");
     Path file = work.resolve("sigterm.properties");
-    writeProperties(file, c);
+    ChildJvm.writeProperties(file, c, "operations test");
     List<CardTransaction> some = events.subList(0, 4000);
-    Process child = startChild(file, work.resolve("sigterm-child.log"));
+    Process child = ChildJvm.run(file, work.resolve("sigterm-child.log"));
     try (OutputCollector out = collector("sigterm")) {
       // Events arrive steadily, 200 every 100 ms, while the child scores them in batches.
       CompletableFuture<Integer> producing =
@@ -410,30 +407,6 @@ class OperationsIT {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-  }
-
-  private static void writeProperties(Path file, Map<String, String> c) throws IOException {
-    Properties p = new Properties();
-    p.putAll(c);
-    try (OutputStream o = Files.newOutputStream(file)) {
-      p.store(o, "operations test");
-    }
-  }
-
-  private static Process startChild(Path config, Path log) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            "io.sluice.cli.Main",
-            "run",
-            "--config",
-            config.toString());
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(log.toFile());
-    return pb.start();
   }
 
   /**

@@ -16,9 +16,9 @@ import java.util.List;
 import org.apache.kafka.common.config.ConfigDef;
 
 /**
- * Test only: the classification kind with a model call that takes at least {@value
- * #SCORE_DELAY_MS} milliseconds, so that a test can catch batches in flight. Registered from the
- * test classpath, which a child JVM started by a test shares.
+ * Test only: the classification kind with a model call that takes at least {@value #SCORE_DELAY_MS}
+ * milliseconds, so that a test can catch batches in flight. Registered from the test classpath,
+ * which a child JVM started by a test shares.
  */
 public final class SlowClassificationKind implements PipelineKind {
   public static final String NAME = "slow-classification";

@@ -70,6 +70,12 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   /** Slots at and above this (keys of an older buffer format) are moved down on restore. */
   static final long MAX_SLOT = 1 << 20;
 
+  /**
+   * How often, at most, the punctuator looks for finished batches when batches are scored off the
+   * stream thread (an idle stream thread also waits up to {@code poll.ms} in its poll).
+   */
+  static final long COLLECT_INTERVAL_MS = 5;
+
   /** Scores on the calling thread: in-flight batches are done as soon as they are cut. */
   public static final Executor SAME_THREAD = Runnable::run;
 
@@ -193,7 +199,11 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
           context.taskId(),
           pending.size());
     }
+    // Finished batches are taken back from here when no record comes: soon, whatever the linger.
     long tick = Math.max(1, settings.maxLinger().toMillis() / 4);
+    if (settings.maxInFlight() > 0) {
+      tick = Math.min(tick, COLLECT_INTERVAL_MS);
+    }
     context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::onTick);
   }
 

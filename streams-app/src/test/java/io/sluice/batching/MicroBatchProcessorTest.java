@@ -385,6 +385,14 @@ class MicroBatchProcessorTest {
   }
 
   @Test
+  void finishedBatchesAreCollectedWithinMillisecondsWhateverTheLinger() {
+    newProcessor(2, 2, new ManualExecutor());
+    assertThat(context.scheduledPunctuators())
+        .extracting(CapturedPunctuator::getInterval)
+        .containsExactly(Duration.ofMillis(MicroBatchProcessor.COLLECT_INTERVAL_MS));
+  }
+
+  @Test
   void atTheLimitTheStreamThreadWaitsForTheOldestBatch() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger started = new AtomicInteger();
