@@ -112,8 +112,7 @@ class BatchBufferChangelogIT {
   }
 
   private static void report(String when, int events) throws Exception {
-    String changelog =
-        APP_ID + "-" + TopologyFactory.bufferStoreName("fraud") + "-changelog";
+    String changelog = APP_ID + "-" + TopologyFactory.bufferStoreName("fraud") + "-changelog";
     long endOffsets = endOffsets(changelog);
     long records = countRecords(changelog);
     System.out.printf(
@@ -160,10 +159,7 @@ class BatchBufferChangelogIT {
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(
-            config,
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions =
           List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
       consumer.assign(partitions);

@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifecycle: NEW → STARTING → RUNNING → STOPPING → STOPPED (or FAILED); single use. {@link
  * #start()} returns once the streams are RUNNING, or throws if they fail first. {@link #close()}
- * closes the streams, then the scoring threads, the model and the registry client it owns. Not thread-safe: start and
- * close from one thread.
+ * closes the streams, then the scoring threads, the model and the registry client it owns. Not
+ * thread-safe: start and close from one thread.
  */
 public final class SluiceApplication implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SluiceApplication.class);
@@ -179,10 +179,7 @@ public final class SluiceApplication implements AutoCloseable {
    * The topology of a pipeline of any kind, whose batches in flight are scored on {@code scoring}.
    */
   public static Topology topology(
-      PipelineKind kind,
-      PipelineContext context,
-      Optional<ModelHandle> shadow,
-      Executor scoring) {
+      PipelineKind kind, PipelineContext context, Optional<ModelHandle> shadow, Executor scoring) {
     PipelineParts parts = kind.live(context);
     Optional<BatchScorer<?, ?>> shadowScorer = Optional.empty();
     if (shadow.isPresent()) {

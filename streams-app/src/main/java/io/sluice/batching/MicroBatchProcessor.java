@@ -32,11 +32,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The buffer is a changelogged key-value store behind Kafka Streams' record cache, never a field
  * alone: Kafka Streams may commit offsets in any loop iteration and offers no hook before it does,
- * so a record held only in memory could have its offset committed before its prediction exists.
- * The cache's flush is part of the commit, so a record buffered and scored between two commits
- * costs no changelog write, and one still buffered at a commit is in the changelog before the
- * offsets are. Under {@code exactly_once_v2} the buffer writes, the outputs and the offsets commit
- * in one transaction; after a crash the buffer is restored from its changelog and scored.
+ * so a record held only in memory could have its offset committed before its prediction exists. The
+ * cache's flush is part of the commit, so a record buffered and scored between two commits costs no
+ * changelog write, and one still buffered at a commit is in the changelog before the offsets are.
+ * Under {@code exactly_once_v2} the buffer writes, the outputs and the offsets commit in one
+ * transaction; after a crash the buffer is restored from its changelog and scored.
  *
  * <p>The store's keys are reused slots, not an ever-increasing sequence: a record takes the lowest
  * free slot and frees it once its outputs are forwarded, so between two commits only as many keys
@@ -46,20 +46,20 @@ import org.slf4j.LoggerFactory;
  * buffered records in memory, so a batch is never read back from the store except after a restore.
  *
  * <p>A batch is cut from {@link #process} when {@code maxBatchSize} records wait, and from a
- * wall-clock punctuator when the oldest has waited {@code maxLinger}. With {@code maxInFlight}
- * zero it is scored at once on the stream thread; otherwise it is scored on the engine's executor
- * while the stream thread goes on, up to {@code maxInFlight} batches per task at a time (at the
- * limit the stream thread waits for the oldest). Scoring decodes and featurizes the records,
- * calls the model once and bisects the batch when the call fails so that only the failing records
- * are dead-lettered (all in {@link BatchScorer}). Finished batches are taken back on the stream
- * thread, in {@code process} and in the punctuator, oldest first: a later batch that finishes
- * first waits for the earlier ones, so outputs and dead letters are forwarded in input order with
- * each input's timestamp; only then are the batch's records deleted from the buffer.
+ * wall-clock punctuator when the oldest has waited {@code maxLinger}. With {@code maxInFlight} zero
+ * it is scored at once on the stream thread; otherwise it is scored on the engine's executor while
+ * the stream thread goes on, up to {@code maxInFlight} batches per task at a time (at the limit the
+ * stream thread waits for the oldest). Scoring decodes and featurizes the records, calls the model
+ * once and bisects the batch when the call fails so that only the failing records are dead-lettered
+ * (all in {@link BatchScorer}). Finished batches are taken back on the stream thread, in {@code
+ * process} and in the punctuator, oldest first: a later batch that finishes first waits for the
+ * earlier ones, so outputs and dead letters are forwarded in input order with each input's
+ * timestamp; only then are the batch's records deleted from the buffer.
  *
- * <p>A batch whose scoring throws an unexpected exception rethrows it on the stream thread, when
- * it is the oldest; its records and every later one stay buffered. {@link #close} forwards
- * nothing: batches in flight are abandoned (their results dropped) and their records stay in the
- * buffer, to be scored again by whoever gets the task next, as after a crash.
+ * <p>A batch whose scoring throws an unexpected exception rethrows it on the stream thread, when it
+ * is the oldest; its records and every later one stay buffered. {@link #close} forwards nothing:
+ * batches in flight are abandoned (their results dropped) and their records stay in the buffer, to
+ * be scored again by whoever gets the task next, as after a crash.
  *
  * <p>One instance per task, used by one stream thread; the stages, the executor and the metrics are
  * shared.
@@ -191,8 +191,7 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
     pending = restore();
     inFlight.clear();
     nextSequence = pending.isEmpty() ? 0 : pending.get(pending.size() - 1).sequence() + 1;
-    oldestIngestMs =
-        pending.isEmpty() ? Long.MAX_VALUE : pending.get(0).record().ingestTimeMs();
+    oldestIngestMs = pending.isEmpty() ? Long.MAX_VALUE : pending.get(0).record().ingestTimeMs();
     if (!pending.isEmpty()) {
       LOG.info(
           "task {} resumes with {} buffered records from before a restart",
@@ -398,8 +397,8 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   }
 
   /**
-   * Forwards nothing: the batches in flight are abandoned (a scoring call cannot be interrupted; its
-   * result is dropped) and their records stay in the buffer, scored again after the task is
+   * Forwards nothing: the batches in flight are abandoned (a scoring call cannot be interrupted;
+   * its result is dropped) and their records stay in the buffer, scored again after the task is
    * reopened, here or elsewhere. Kafka Streams has committed the task before it closes it.
    */
   @Override

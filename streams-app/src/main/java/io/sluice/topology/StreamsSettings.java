@@ -29,10 +29,10 @@ public final class StreamsSettings {
 
   /**
    * The record cache of an instance (shared by its stream threads) unless {@code
-   * kafka.statestore.cache.max.bytes} says otherwise: Kafka's 10 MB, raised so that the batch buffers
-   * of many tasks (batch size × (in-flight + 1) records each, raw bytes) fit. The cache holds only
-   * what is buffered, so the bound costs nothing unused; past it, entries reach the changelog early
-   * (correct, just more writes).
+   * kafka.statestore.cache.max.bytes} says otherwise: Kafka's 10 MB, raised so that the batch
+   * buffers of many tasks (batch size × (in-flight + 1) records each, raw bytes) fit. The cache
+   * holds only what is buffered, so the bound costs nothing unused; past it, entries reach the
+   * changelog early (correct, just more writes).
    */
   public static final long CACHE_MAX_BYTES = 64L * 1024 * 1024;
 

@@ -203,8 +203,8 @@ public final class TopologyFactory {
   }
 
   /**
-   * The topology of a pipeline of any kind, whose batches in flight are scored on the stream
-   * thread that cuts them (tests, where the order of events must not depend on threads).
+   * The topology of a pipeline of any kind, whose batches in flight are scored on the stream thread
+   * that cuts them (tests, where the order of events must not depend on threads).
    */
   public static Topology build(SluiceConfig.Pipeline pipeline, Plan plan, PipelineMetrics metrics) {
     return build(pipeline, plan, metrics, MicroBatchProcessor.SAME_THREAD);

@@ -36,8 +36,8 @@ class MicroBatchProcessorTest {
   private static final long LINGER_MS = 100;
 
   /**
-   * Values are decimal numbers as text; "bad" cannot be featurized; 13 makes the model fail; "fatal"
-   * fails the batch with an unexpected exception.
+   * Values are decimal numbers as text; "bad" cannot be featurized; 13 makes the model fail;
+   * "fatal" fails the batch with an unexpected exception.
    */
   private final BatchHandler<Float> handler =
       new BatchHandler<>() {
@@ -121,7 +121,8 @@ class MicroBatchProcessorTest {
   }
 
   /** A processor whose batches in flight are scored where {@code executor} runs them. */
-  private MicroBatchProcessor<Float> newProcessor(int maxBatch, int maxInFlight, Executor executor) {
+  private MicroBatchProcessor<Float> newProcessor(
+      int maxBatch, int maxInFlight, Executor executor) {
     MicroBatchProcessor<Float> p =
         new MicroBatchProcessor<>(
             new MicroBatchProcessor.Settings(
