@@ -10,7 +10,6 @@ import io.sluice.samples.FraudDemo;
 import io.sluice.samples.FraudEvents;
 import io.sluice.samples.OutputCollector;
 import io.sluice.schemas.CardTransaction;
-import io.sluice.schemas.Prediction;
 import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
@@ -23,9 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -111,13 +108,7 @@ class FraudPipelineIT {
       first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
-    try (OutputCollector out =
-        new OutputCollector(
-            stack.kafka().bootstrapServers(),
-            registry,
-            "pred-crash",
-            "alerts-crash",
-            "dlq-crash")) {
+    try (OutputCollector out = collector("crash")) {
       out.poll(Duration.ofSeconds(2));
       assertThat(out.predictions()).as("nothing is scored before the batch is due").isEmpty();
 
@@ -129,11 +120,7 @@ class FraudPipelineIT {
         assertThat(out.awaitOutputs(some.size(), Duration.ofMinutes(2))).isTrue();
         out.poll(Duration.ofSeconds(2));
       }
-      List<String> ids = out.predictions().stream().map(Prediction::getEventId).toList();
-      assertThat(ids).hasSize(some.size()).doesNotHaveDuplicates();
-      assertThat(Set.copyOf(ids))
-          .isEqualTo(some.stream().map(CardTransaction::getId).collect(Collectors.toSet()));
-      assertThat(out.deadLetters()).isEmpty();
+      FraudScenario.assertEachScoredOnce(out, some);
     }
   }
 
@@ -178,13 +165,7 @@ class FraudPipelineIT {
       first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
-    try (OutputCollector out =
-        new OutputCollector(
-            stack.kafka().bootstrapServers(),
-            registry,
-            "pred-inflight",
-            "alerts-inflight",
-            "dlq-inflight")) {
+    try (OutputCollector out = collector("inflight")) {
       out.poll(Duration.ofSeconds(2));
       assertThat(out.predictions()).as("the killed instance's outputs never commit").isEmpty();
 
@@ -208,11 +189,7 @@ class FraudPipelineIT {
         assertThat(out.awaitOutputs(some.size(), Duration.ofMinutes(2))).isTrue();
         out.poll(Duration.ofSeconds(2));
       }
-      List<String> ids = out.predictions().stream().map(Prediction::getEventId).toList();
-      assertThat(ids).hasSize(some.size()).doesNotHaveDuplicates();
-      assertThat(Set.copyOf(ids))
-          .isEqualTo(some.stream().map(CardTransaction::getId).collect(Collectors.toSet()));
-      assertThat(out.deadLetters()).isEmpty();
+      FraudScenario.assertEachScoredOnce(out, some);
     }
   }
 
@@ -249,6 +226,16 @@ class FraudPipelineIT {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
+  }
+
+  /** A read_committed reader of a pipeline's outputs, on the topics of {@link #config}. */
+  private static OutputCollector collector(String suffix) {
+    return new OutputCollector(
+        stack.kafka().bootstrapServers(),
+        registry,
+        "pred-" + suffix,
+        "alerts-" + suffix,
+        "dlq-" + suffix);
   }
 
   private static int produceTo(String topic, List<CardTransaction> list, boolean pills) {

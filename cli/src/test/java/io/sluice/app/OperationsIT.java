@@ -17,7 +17,6 @@ import io.sluice.samples.FraudDemo;
 import io.sluice.samples.FraudEvents;
 import io.sluice.samples.OutputCollector;
 import io.sluice.schemas.CardTransaction;
-import io.sluice.schemas.Prediction;
 import io.sluice.serde.AvroDecodeException;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.RegistrySettings;
@@ -33,7 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -340,11 +338,7 @@ class OperationsIT {
         assertThat(out.awaitOutputs(produced, Duration.ofMinutes(2))).isTrue();
         out.poll(Duration.ofSeconds(2));
       }
-      List<String> ids = out.predictions().stream().map(Prediction::getEventId).toList();
-      assertThat(ids).hasSize(some.size()).doesNotHaveDuplicates();
-      assertThat(Set.copyOf(ids))
-          .isEqualTo(some.stream().map(CardTransaction::getId).collect(Collectors.toSet()));
-      assertThat(out.deadLetters()).isEmpty();
+      FraudScenario.assertEachScoredOnce(out, some);
     } finally {
       child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
