@@ -10,23 +10,19 @@ import io.sluice.samples.FraudDemo;
 import io.sluice.samples.FraudEvents;
 import io.sluice.samples.OutputCollector;
 import io.sluice.schemas.CardTransaction;
-import io.sluice.schemas.Prediction;
 import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
+import io.sluice.topology.TopologyFactory;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -39,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The fraud pipeline end to end on a real broker and a real schema registry: every event comes out
  * once as a prediction or a dead letter, scores equal an offline ONNX Runtime run, and nothing
- * buffered is lost or duplicated when the application is killed.
+ * buffered is lost or duplicated when the application is killed: records in the changelogged
+ * buffer, records only in the record cache, batches being scored off the stream thread.
  */
 class FraudPipelineIT {
   private static final Path DATA_DIR =
@@ -101,9 +98,9 @@ class FraudPipelineIT {
     c.put("kafka.heartbeat.interval.ms", "1000");
     List<CardTransaction> some = events.subList(0, 300);
     Path file = work.resolve("crash.properties");
-    writeProperties(file, c);
+    ChildJvm.writeProperties(file, c, "crash test");
 
-    Process first = startChild(file);
+    Process first = ChildJvm.run(file, work.resolve("child.log"));
     try {
       int produced = produceTo("tx-crash", some, false);
       awaitCommitted("it-crash", "tx-crash", produced, Duration.ofSeconds(60));
@@ -111,13 +108,7 @@ class FraudPipelineIT {
       first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
-    try (OutputCollector out =
-        new OutputCollector(
-            stack.kafka().bootstrapServers(),
-            registry,
-            "pred-crash",
-            "alerts-crash",
-            "dlq-crash")) {
+    try (OutputCollector out = collector("crash")) {
       out.poll(Duration.ofSeconds(2));
       assertThat(out.predictions()).as("nothing is scored before the batch is due").isEmpty();
 
@@ -129,40 +120,126 @@ class FraudPipelineIT {
         assertThat(out.awaitOutputs(some.size(), Duration.ofMinutes(2))).isTrue();
         out.poll(Duration.ofSeconds(2));
       }
-      List<String> ids = out.predictions().stream().map(Prediction::getEventId).toList();
-      assertThat(ids).hasSize(some.size()).doesNotHaveDuplicates();
-      assertThat(Set.copyOf(ids))
-          .isEqualTo(some.stream().map(CardTransaction::getId).collect(Collectors.toSet()));
-      assertThat(out.deadLetters()).isEmpty();
+      FraudScenario.assertEachScoredOnce(out, some);
     }
+  }
+
+  @Test
+  void eventsInFlightAndOnlyInTheRecordCacheWhenKilledAreScoredOnceAfterRestart() throws Exception {
+    Map<String, String> c = config("it-inflight", "inflight");
+    c.put(ConfigKeys.PIPELINE_KIND, SlowClassificationKind.NAME);
+    // Batches of 20 cut by size only, two in flight per task, each model call 3 s.
+    c.put(ConfigKeys.BATCH_MAX_SIZE, "20");
+    c.put(ConfigKeys.BATCH_MAX_LINGER_MS, "3600000");
+    c.put(ConfigKeys.BATCH_MAX_IN_FLIGHT, "2");
+    c.put(SlowClassificationKind.SCORE_DELAY_MS, "3000");
+    // No commit while the first instance lives: its buffer stays in the record cache, its outputs
+    // in an open transaction (which the broker aborts after its timeout, the instance being dead).
+    c.put("kafka.commit.interval.ms", "15000");
+    c.put("kafka.producer.transaction.timeout.ms", "20000");
+    c.put("kafka.session.timeout.ms", "6000");
+    c.put("kafka.heartbeat.interval.ms", "1000");
+    int metricsPort = freePort();
+    c.put(ConfigKeys.METRICS_PORT, Integer.toString(metricsPort));
+    List<CardTransaction> some = events.subList(0, 100);
+    Path file = work.resolve("inflight.properties");
+    ChildJvm.writeProperties(file, c, "in-flight crash test");
+    String changelog = "it-inflight-" + TopologyFactory.bufferStoreName("fraud") + "-changelog";
+
+    Path log = work.resolve("inflight-child.log");
+    Process first = ChildJvm.run(file, log);
+    try {
+      assertThat(produceTo("tx-inflight", some, false)).isEqualTo(some.size());
+      // Some outputs forwarded (in the open transaction) while batches are still in flight.
+      awaitMetrics(
+          metricsPort,
+          m ->
+              sum(m, "sluice_batches_in_flight") >= 1
+                  && sum(m, "sluice_end_to_end_latency_seconds_count") >= 1,
+          Duration.ofSeconds(60),
+          log);
+      assertThat(partitionEnds(changelog))
+          .as("nothing of the buffer has reached the changelog")
+          .containsOnly(0L);
+    } finally {
+      first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    try (OutputCollector out = collector("inflight")) {
+      out.poll(Duration.ofSeconds(2));
+      assertThat(out.predictions()).as("the killed instance's outputs never commit").isEmpty();
+
+      c.put(SlowClassificationKind.SCORE_DELAY_MS, "0");
+      c.remove("kafka.commit.interval.ms");
+      c.put(ConfigKeys.METRICS_PORT, "-1");
+      int full = partitionEnds("tx-inflight").stream().mapToInt(end -> (int) (end / 20 * 20)).sum();
+      try (SluiceApplication second =
+          SluiceApplication.create(
+              ConfigLoader.load(Optional.empty(), Map.of(), c), new SimpleMeterRegistry())) {
+        second.start();
+        // Records that fill no batch wait for the linger; the clean close commits them in the
+        // buffer's changelog, for the next instance to restore and score.
+        assertThat(out.awaitOutputs(full, Duration.ofMinutes(2))).isTrue();
+      }
+      c.put(ConfigKeys.BATCH_MAX_LINGER_MS, "200");
+      try (SluiceApplication third =
+          SluiceApplication.create(
+              ConfigLoader.load(Optional.empty(), Map.of(), c), new SimpleMeterRegistry())) {
+        third.start();
+        assertThat(out.awaitOutputs(some.size(), Duration.ofMinutes(2))).isTrue();
+        out.poll(Duration.ofSeconds(2));
+      }
+      FraudScenario.assertEachScoredOnce(out, some);
+    }
+  }
+
+  private interface MetricsCheck {
+    boolean test(Prometheus metrics);
+  }
+
+  /** Scrapes a child's metrics until {@code check} holds; fails with the child's log if never. */
+  private static void awaitMetrics(int port, MetricsCheck check, Duration timeout, Path log)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (check.test(Prometheus.scrape(port))) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        "the metrics did not show it within "
+            + timeout
+            + "; child log:\n"
+            + ChildJvm.tail(log, 60));
+  }
+
+  private static double sum(Prometheus metrics, String name) {
+    return metrics.find(name).stream().mapToDouble(Prometheus.Sample::value).sum();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** A read_committed reader of a pipeline's outputs, on the topics of {@link #config}. */
+  private static OutputCollector collector(String suffix) {
+    return new OutputCollector(
+        stack.kafka().bootstrapServers(),
+        registry,
+        "pred-" + suffix,
+        "alerts-" + suffix,
+        "dlq-" + suffix);
   }
 
   private static int produceTo(String topic, List<CardTransaction> list, boolean pills) {
     return FraudDemo.produce(stack.kafka().bootstrapServers(), registry, topic, list, pills);
-  }
-
-  private static void writeProperties(Path file, Map<String, String> c) throws IOException {
-    Properties p = new Properties();
-    p.putAll(c);
-    try (OutputStream o = Files.newOutputStream(file)) {
-      p.store(o, "crash test");
-    }
-  }
-
-  private static Process startChild(Path config) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            "io.sluice.cli.Main",
-            "run",
-            "--config",
-            config.toString());
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(work.resolve("child.log").toFile());
-    return pb.start();
   }
 
   /** Waits until the application's group has committed offsets covering every input record. */
@@ -179,14 +256,7 @@ class FraudPipelineIT {
             total += e.getValue().offset();
           }
         }
-        long end = 0;
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (int p = 0; p < 2; p++) {
-          latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        for (var info : admin.listOffsets(latest).all().get().values()) {
-          end += info.offset();
-        }
+        long end = partitionEnds(admin, topic).stream().mapToLong(Long::longValue).sum();
         if (end >= expected && total >= end) {
           return;
         }
@@ -194,5 +264,22 @@ class FraudPipelineIT {
       }
     }
     throw new AssertionError("the application did not commit its input offsets in " + timeout);
+  }
+
+  /** The end offset of each of the topic's two partitions. */
+  private static List<Long> partitionEnds(Admin admin, String topic) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < 2; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    return admin.listOffsets(latest).all().get().values().stream()
+        .map(info -> info.offset())
+        .toList();
+  }
+
+  private static List<Long> partitionEnds(String topic) throws Exception {
+    try (Admin admin = stack.kafka().admin()) {
+      return partitionEnds(admin, topic);
+    }
   }
 }

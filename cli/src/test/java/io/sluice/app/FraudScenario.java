@@ -141,6 +141,15 @@ final class FraudScenario {
     }
   }
 
+  /** Every event came out once as a prediction, none as a dead letter, nothing else came out. */
+  static void assertEachScoredOnce(OutputCollector out, List<CardTransaction> events) {
+    List<String> ids = out.predictions().stream().map(Prediction::getEventId).toList();
+    assertThat(ids).hasSize(events.size()).doesNotHaveDuplicates();
+    assertThat(Set.copyOf(ids))
+        .isEqualTo(events.stream().map(CardTransaction::getId).collect(Collectors.toSet()));
+    assertThat(out.deadLetters()).isEmpty();
+  }
+
   private static void createTopics(String bootstrapServers, String suffix) throws Exception {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {

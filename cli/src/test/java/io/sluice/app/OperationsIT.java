@@ -17,14 +17,11 @@ import io.sluice.samples.FraudDemo;
 import io.sluice.samples.FraudEvents;
 import io.sluice.samples.OutputCollector;
 import io.sluice.schemas.CardTransaction;
-import io.sluice.schemas.Prediction;
 import io.sluice.serde.AvroDecodeException;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ConnectException;
@@ -35,8 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -301,9 +296,9 @@ class OperationsIT {
   void aSigtermWhileBatchesAreScoredLosesNothingAndDuplicatesNothing() throws Exception {
     Map<String, String> c = config("sigterm");
     Path file = work.resolve("sigterm.properties");
-    writeProperties(file, c);
+    ChildJvm.writeProperties(file, c, "operations test");
     List<CardTransaction> some = events.subList(0, 4000);
-    Process child = startChild(file, work.resolve("sigterm-child.log"));
+    Process child = ChildJvm.run(file, work.resolve("sigterm-child.log"));
     try (OutputCollector out = collector("sigterm")) {
       // Events arrive steadily, 200 every 100 ms, while the child scores them in batches.
       CompletableFuture<Integer> producing =
@@ -343,11 +338,7 @@ class OperationsIT {
         assertThat(out.awaitOutputs(produced, Duration.ofMinutes(2))).isTrue();
         out.poll(Duration.ofSeconds(2));
       }
-      List<String> ids = out.predictions().stream().map(Prediction::getEventId).toList();
-      assertThat(ids).hasSize(some.size()).doesNotHaveDuplicates();
-      assertThat(Set.copyOf(ids))
-          .isEqualTo(some.stream().map(CardTransaction::getId).collect(Collectors.toSet()));
-      assertThat(out.deadLetters()).isEmpty();
+      FraudScenario.assertEachScoredOnce(out, some);
     } finally {
       child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
@@ -410,30 +401,6 @@ class OperationsIT {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-  }
-
-  private static void writeProperties(Path file, Map<String, String> c) throws IOException {
-    Properties p = new Properties();
-    p.putAll(c);
-    try (OutputStream o = Files.newOutputStream(file)) {
-      p.store(o, "operations test");
-    }
-  }
-
-  private static Process startChild(Path config, Path log) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            "io.sluice.cli.Main",
-            "run",
-            "--config",
-            config.toString());
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(log.toFile());
-    return pb.start();
   }
 
   /**

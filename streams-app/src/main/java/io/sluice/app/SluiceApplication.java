@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.batching.BatchScorer;
+import io.sluice.batching.MicroBatchProcessor;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.inference.ExecutionProvider;
@@ -26,7 +27,11 @@ import io.sluice.topology.TopologyFactory;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.CloseOptions;
@@ -42,8 +47,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifecycle: NEW → STARTING → RUNNING → STOPPING → STOPPED (or FAILED); single use. {@link
  * #start()} returns once the streams are RUNNING, or throws if they fail first. {@link #close()}
- * closes the streams, then the model and the registry client it owns. Not thread-safe: start and
- * close from one thread.
+ * closes the streams, then the scoring threads, the model and the registry client it owns. Not
+ * thread-safe: start and close from one thread.
  */
 public final class SluiceApplication implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SluiceApplication.class);
@@ -63,6 +68,7 @@ public final class SluiceApplication implements AutoCloseable {
   private final ModelHandle model;
   private final ModelHandle shadow;
   private final KafkaStreams streams;
+  private final ExecutorService scoring;
   private final MeterRegistry meters;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private KafkaStreamsMetrics streamsMetrics;
@@ -74,12 +80,14 @@ public final class SluiceApplication implements AutoCloseable {
       ModelHandle model,
       ModelHandle shadow,
       KafkaStreams streams,
+      ExecutorService scoring,
       MeterRegistry meters) {
     this.config = config;
     this.registry = registry;
     this.model = model;
     this.shadow = shadow;
     this.streams = streams;
+    this.scoring = scoring;
     this.meters = meters;
   }
 
@@ -104,6 +112,7 @@ public final class SluiceApplication implements AutoCloseable {
         new ModelHandle(loadModel(p, p.modelDescriptor(), ConfigKeys.MODEL_DESCRIPTOR, config));
     ModelHandle shadow = null;
     SchemaRegistryClient registry = null;
+    ExecutorService scoring = scoringExecutor(p.name());
     try {
       if (p.shadow().isPresent()) {
         shadow =
@@ -127,7 +136,8 @@ public final class SluiceApplication implements AutoCloseable {
           topology(
               kind,
               new PipelineContext(config, resolved.settings(), registry, model, metrics),
-              Optional.ofNullable(shadow));
+              Optional.ofNullable(shadow),
+              scoring);
       KafkaStreams streams = new KafkaStreams(topology, StreamsSettings.from(config));
       LOG.info(
           "pipeline {} ({}) ready: {} -> {} (alerts {}, dead letters {}), model {}:{} on {}",
@@ -140,8 +150,9 @@ public final class SluiceApplication implements AutoCloseable {
           runner.name(),
           runner.version(),
           runner.activeProvider().configName());
-      return new SluiceApplication(config, registry, model, shadow, streams, meters);
+      return new SluiceApplication(config, registry, model, shadow, streams, scoring, meters);
     } catch (RuntimeException e) {
+      scoring.shutdownNow();
       model.close();
       if (shadow != null) {
         shadow.close();
@@ -161,6 +172,14 @@ public final class SluiceApplication implements AutoCloseable {
    */
   public static Topology topology(
       PipelineKind kind, PipelineContext context, Optional<ModelHandle> shadow) {
+    return topology(kind, context, shadow, MicroBatchProcessor.SAME_THREAD);
+  }
+
+  /**
+   * The topology of a pipeline of any kind, whose batches in flight are scored on {@code scoring}.
+   */
+  public static Topology topology(
+      PipelineKind kind, PipelineContext context, Optional<ModelHandle> shadow, Executor scoring) {
     PipelineParts parts = kind.live(context);
     Optional<BatchScorer<?, ?>> shadowScorer = Optional.empty();
     if (shadow.isPresent()) {
@@ -176,7 +195,24 @@ public final class SluiceApplication implements AutoCloseable {
           Optional.of(new BatchScorer<>(kind.shadowStages(context, shadowContext), shadow.get()));
     }
     return TopologyFactory.build(
-        context.pipeline(), parts.plan(context.model(), shadowScorer), context.metrics());
+        context.pipeline(), parts.plan(context.model(), shadowScorer), context.metrics(), scoring);
+  }
+
+  /**
+   * The threads that score the batches in flight of every task of this instance: one per core, for
+   * the model call is CPU-bound (ONNX Runtime's own intra-op threads come on top). Daemon threads,
+   * so that a batch stuck in the model cannot keep a stopping JVM alive.
+   */
+  private static ExecutorService scoringExecutor(String pipeline) {
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        threads,
+        r -> {
+          Thread t = new Thread(r, "sluice-" + pipeline + "-scoring-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /**
@@ -256,6 +292,17 @@ public final class SluiceApplication implements AutoCloseable {
         new KafkaStreamsMetrics(streams, Tags.of("pipeline", config.pipeline().name()));
     streamsMetrics.bindTo(meters);
     LOG.info("pipeline {} running", config.pipeline().name());
+  }
+
+  /** Waits for the model calls still running before the model they run on is closed. */
+  private void awaitScoring(Duration timeout) {
+    try {
+      if (!scoring.awaitTermination(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
+        LOG.warn("pipeline {}: batches still being scored at close", config.pipeline().name());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static boolean isRetriable(Throwable e) {
@@ -345,6 +392,9 @@ public final class SluiceApplication implements AutoCloseable {
     if (streamsMetrics != null) {
       streamsMetrics.close();
     }
+    // The tasks are closed: what is still being scored is abandoned, its records buffered.
+    scoring.shutdownNow();
+    awaitScoring(timeout);
     model.close();
     if (shadow != null) {
       shadow.close();

@@ -1,11 +1,13 @@
 package io.sluice.batching;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -29,47 +31,149 @@ public record BufferedRecord(
     long offset,
     long ingestTimeMs) {
 
-  private static final byte FORMAT_VERSION = 1;
+  /** The first format: no sequence, the store key was the sequence. Read, never written. */
+  private static final byte FORMAT_V1 = 1;
+
+  /** The format written: the buffer's sequence number first, then the record. */
+  private static final byte FORMAT_V2 = 2;
+
+  /** Version byte and sequence. */
+  private static final int PREFIX = 1 + Long.BYTES;
 
   /** Text form of the source coordinates, {@code topic-partition@offset}. */
   public String coordinates() {
     return topic + "-" + partition + "@" + offset;
   }
 
-  /** Binary form for the state store; versioned so a buffer survives an upgrade. */
+  /** Binary form for the state store with sequence number 0; see {@link #toBytes(long)}. */
   public byte[] toBytes() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + length(key) + length(value));
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(FORMAT_VERSION);
-      writeBytes(out, key);
-      writeBytes(out, value);
-      out.writeLong(timestamp);
-      out.writeUTF(topic);
-      out.writeInt(partition);
-      out.writeLong(offset);
-      out.writeLong(ingestTimeMs);
-      Header[] hs = headers.toArray();
-      out.writeInt(hs.length);
-      for (Header h : hs) {
-        out.writeUTF(h.key());
-        writeBytes(out, h.value());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
+    return toBytes(0);
   }
 
-  /** Reads what {@link #toBytes()} wrote. */
+  /**
+   * Binary form for the state store, versioned so that a buffer survives an upgrade. One array of
+   * the exact size, written in place: the buffer writes one per input record.
+   *
+   * @param sequence the record's place in its buffer's input order, read back by {@link
+   *     #sequenceOf}
+   */
+  public byte[] toBytes(long sequence) {
+    byte[] topicBytes = topic.getBytes(StandardCharsets.UTF_8);
+    Header[] hs = headers.toArray();
+    byte[][] headerKeys = new byte[hs.length][];
+    int size =
+        PREFIX
+            + 3 * Long.BYTES
+            + Integer.BYTES
+            + sized(key)
+            + sized(value)
+            + sized(topicBytes)
+            + Integer.BYTES;
+    for (int i = 0; i < hs.length; i++) {
+      headerKeys[i] = hs[i].key().getBytes(StandardCharsets.UTF_8);
+      size += sized(headerKeys[i]) + sized(hs[i].value());
+    }
+    byte[] data = new byte[size];
+    ByteBuffer out = ByteBuffer.wrap(data);
+    out.put(FORMAT_V2).putLong(sequence);
+    out.putLong(timestamp).putLong(offset).putLong(ingestTimeMs).putInt(partition);
+    put(out, key);
+    put(out, value);
+    put(out, topicBytes);
+    out.putInt(hs.length);
+    for (int i = 0; i < hs.length; i++) {
+      put(out, headerKeys[i]);
+      put(out, hs[i].value());
+    }
+    return data;
+  }
+
+  /**
+   * The sequence number that {@link #toBytes(long)} wrote, without decoding the record; for the
+   * first format, {@code storeKey}, which was the sequence then.
+   */
+  public static long sequenceOf(byte[] data, long storeKey) {
+    if (data.length > 0 && data[0] == FORMAT_V1) {
+      return storeKey;
+    }
+    checkVersion(data);
+    return ByteBuffer.wrap(data, 1, Long.BYTES).getLong();
+  }
+
+  /** Reads what {@link #toBytes(long)} (or the first format) wrote. */
   public static BufferedRecord fromBytes(byte[] data) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-      byte version = in.readByte();
-      if (version != FORMAT_VERSION) {
-        throw new IllegalStateException(
-            "batch buffer entry has format version " + version + ", expected " + FORMAT_VERSION);
+    if (data.length > 0 && data[0] == FORMAT_V1) {
+      return fromV1(data);
+    }
+    checkVersion(data);
+    try {
+      ByteBuffer in = ByteBuffer.wrap(data);
+      in.position(PREFIX);
+      long timestamp = in.getLong();
+      long offset = in.getLong();
+      long ingest = in.getLong();
+      int partition = in.getInt();
+      byte[] key = bytes(in);
+      byte[] value = bytes(in);
+      String topic = string(in);
+      int n = in.getInt();
+      RecordHeaders headers = new RecordHeaders();
+      for (int i = 0; i < n; i++) {
+        headers.add(string(in), bytes(in));
       }
-      byte[] key = readBytes(in);
-      byte[] value = readBytes(in);
+      return new BufferedRecord(key, value, timestamp, headers, topic, partition, offset, ingest);
+    } catch (BufferUnderflowException | IllegalArgumentException e) {
+      throw new IllegalStateException("corrupt batch buffer entry", e);
+    }
+  }
+
+  private static void checkVersion(byte[] data) {
+    if (data.length < PREFIX || data[0] != FORMAT_V2) {
+      throw new IllegalStateException(
+          "batch buffer entry has format version "
+              + (data.length == 0 ? "(empty)" : Byte.toString(data[0]))
+              + ", expected "
+              + FORMAT_V1
+              + " or "
+              + FORMAT_V2);
+    }
+  }
+
+  private static int sized(byte[] b) {
+    return Integer.BYTES + (b == null ? 0 : b.length);
+  }
+
+  private static void put(ByteBuffer out, byte[] b) {
+    if (b == null) {
+      out.putInt(-1);
+    } else {
+      out.putInt(b.length).put(b);
+    }
+  }
+
+  private static byte[] bytes(ByteBuffer in) {
+    int n = in.getInt();
+    if (n < 0) {
+      return null;
+    }
+    int from = in.position();
+    in.position(from + n);
+    return Arrays.copyOfRange(in.array(), from, from + n);
+  }
+
+  private static String string(ByteBuffer in) {
+    int n = in.getInt();
+    int from = in.position();
+    in.position(from + n);
+    return new String(in.array(), from, n, StandardCharsets.UTF_8);
+  }
+
+  /** The first format, as buffers written before the sequence moved into the value hold it. */
+  private static BufferedRecord fromV1(byte[] data) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+      in.readByte();
+      byte[] key = readV1Bytes(in);
+      byte[] value = readV1Bytes(in);
       long timestamp = in.readLong();
       String topic = in.readUTF();
       int partition = in.readInt();
@@ -78,7 +182,7 @@ public record BufferedRecord(
       int n = in.readInt();
       RecordHeaders headers = new RecordHeaders();
       for (int i = 0; i < n; i++) {
-        headers.add(in.readUTF(), readBytes(in));
+        headers.add(in.readUTF(), readV1Bytes(in));
       }
       return new BufferedRecord(key, value, timestamp, headers, topic, partition, offset, ingest);
     } catch (IOException e) {
@@ -86,20 +190,7 @@ public record BufferedRecord(
     }
   }
 
-  private static int length(byte[] b) {
-    return b == null ? 0 : b.length;
-  }
-
-  private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
-    if (b == null) {
-      out.writeInt(-1);
-    } else {
-      out.writeInt(b.length);
-      out.write(b);
-    }
-  }
-
-  private static byte[] readBytes(DataInputStream in) throws IOException {
+  private static byte[] readV1Bytes(DataInputStream in) throws IOException {
     int n = in.readInt();
     if (n < 0) {
       return null;

@@ -167,6 +167,13 @@ public final class ConfigKeys {
   private static final String BATCH_MAX_SIZE_DOC =
       "A batch is scored as soon as it holds this many records.";
 
+  public static final String BATCH_MAX_IN_FLIGHT = "pipeline.batch.max.in.flight";
+  private static final String BATCH_MAX_IN_FLIGHT_DOC =
+      "Batches per task scored off the stream thread at once, on the instance's scoring threads"
+          + " (one per core); their records stay buffered until their outputs are forwarded, in"
+          + " input order. At the limit the stream thread waits for the oldest. 0: each batch is"
+          + " scored on the stream thread when it is cut.";
+
   public static final String BATCH_MAX_LINGER_MS = "pipeline.batch.max.linger.ms";
   private static final String BATCH_MAX_LINGER_MS_DOC =
       "A batch is scored when its oldest record has waited this long (wall clock), full or not.";
@@ -362,6 +369,13 @@ public final class ConfigKeys {
               Range.between(1, 100_000),
               Importance.HIGH,
               BATCH_MAX_SIZE_DOC)
+          .define(
+              BATCH_MAX_IN_FLIGHT,
+              Type.INT,
+              2,
+              Range.between(0, 64),
+              Importance.MEDIUM,
+              BATCH_MAX_IN_FLIGHT_DOC)
           .define(
               BATCH_MAX_LINGER_MS,
               Type.LONG,

@@ -92,6 +92,7 @@ public record SluiceConfig(
       int intraOpThreads,
       int batchMaxSize,
       Duration batchMaxLinger,
+      int batchMaxInFlight,
       OptionalDouble alertThreshold,
       String alertSeverity,
       Optional<Shadow> shadow) {}
@@ -148,6 +149,7 @@ public record SluiceConfig(
             (Integer) v.get(ConfigKeys.INTRA_OP_THREADS),
             (Integer) v.get(ConfigKeys.BATCH_MAX_SIZE),
             Duration.ofMillis((Long) v.get(ConfigKeys.BATCH_MAX_LINGER_MS)),
+            (Integer) v.get(ConfigKeys.BATCH_MAX_IN_FLIGHT),
             threshold(ConfigKeys.ALERT_THRESHOLD, str(v, ConfigKeys.ALERT_THRESHOLD)),
             str(v, ConfigKeys.ALERT_SEVERITY),
             shadow(v));

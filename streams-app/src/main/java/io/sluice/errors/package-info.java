@@ -27,6 +27,10 @@
  *       </td></tr>
  * </table>
  *
+ * <p>A batch scored off the stream thread ({@code pipeline.batch.max.in.flight} above 0) follows
+ * the same policy: its exception is rethrown on the stream thread when the batch is the oldest in
+ * flight, and its records and every later one stay in the buffer.
+ *
  * <p>Silent skipping is a bug: every record that enters the buffer leaves it as a prediction or as
  * a dead letter.
  */

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The meters of one pipeline, all tagged {@code pipeline=<name>} and with the name and version of
@@ -32,6 +33,8 @@ public final class PipelineMetrics {
   private final MeterRegistry registry;
   private final String pipeline;
   private volatile ModelMeters model;
+  private final AtomicInteger batchesInFlight = new AtomicInteger();
+  private volatile boolean inFlightGauge;
 
   /**
    * Meters of the model version in service; replaced whole on a swap so that a batch never mixes
@@ -147,6 +150,25 @@ public final class PipelineMetrics {
   /** How long the oldest record of a flushed buffer had waited in it (wall clock). */
   public void batchLingerMillis(long millis) {
     current().batchLinger().record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Batches being scored off the stream threads changed by {@code delta}; the gauge {@code
+   * sluice_batches_in_flight} (all tasks of the instance) is registered on first use.
+   */
+  public void batchesInFlight(int delta) {
+    if (!inFlightGauge) {
+      synchronized (this) {
+        if (!inFlightGauge) {
+          Gauge.builder("sluice.batches.in.flight", batchesInFlight, AtomicInteger::get)
+              .description("Batches being scored off the stream threads, waiting to be forwarded")
+              .tag("pipeline", pipeline)
+              .register(registry);
+          inFlightGauge = true;
+        }
+      }
+    }
+    batchesInFlight.addAndGet(delta);
   }
 
   public void inferenceNanos(long nanos) {

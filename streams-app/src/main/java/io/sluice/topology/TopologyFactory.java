@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -201,8 +202,22 @@ public final class TopologyFactory {
         metrics);
   }
 
-  /** The topology of a pipeline of any kind. */
+  /**
+   * The topology of a pipeline of any kind, whose batches in flight are scored on the stream thread
+   * that cuts them (tests, where the order of events must not depend on threads).
+   */
   public static Topology build(SluiceConfig.Pipeline pipeline, Plan plan, PipelineMetrics metrics) {
+    return build(pipeline, plan, metrics, MicroBatchProcessor.SAME_THREAD);
+  }
+
+  /**
+   * The topology of a pipeline of any kind.
+   *
+   * @param scoring where batches in flight are scored, off the stream threads: the application's
+   *     executor, shared by its tasks (and closed by the application)
+   */
+  public static Topology build(
+      SluiceConfig.Pipeline pipeline, Plan plan, PipelineMetrics metrics, Executor scoring) {
     String store = bufferStoreName(pipeline.name());
     AnomalyStage anomaly = plan.anomaly().orElse(null);
     MicroBatchProcessor.Settings settings =
@@ -211,7 +226,8 @@ public final class TopologyFactory {
             store,
             anomaly == null ? DLQ_SINK : MONITOR,
             pipeline.batchMaxSize(),
-            pipeline.batchMaxLinger());
+            pipeline.batchMaxLinger(),
+            pipeline.batchMaxInFlight());
     MicroBatchProcessor.Shadow shadow =
         plan.shadow()
             .map(s -> new MicroBatchProcessor.Shadow(s, plan.predictions().name(), SHADOW_SINK))
@@ -231,12 +247,14 @@ public final class TopologyFactory {
       batcherParent = pre.name();
     }
     topology.addProcessor(
-        BATCHER, () -> batcher(settings, plan.scorer(), shadow, metrics), batcherParent);
-    // Logged: the buffer must survive a crash (see MicroBatchProcessor).
+        BATCHER, () -> batcher(settings, plan.scorer(), shadow, metrics, scoring), batcherParent);
+    // Logged: the buffer must survive a crash (see MicroBatchProcessor). Cached: its slots are
+    // rewritten by every record, the changelog gets only what is still buffered at a commit.
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(store), Serdes.Long(), Serdes.ByteArray())
-            .withLoggingEnabled(Map.of()),
+            .withLoggingEnabled(Map.of())
+            .withCachingEnabled(),
         BATCHER);
     addSink(topology, plan.predictions(), pipeline, BATCHER);
     if (shadow != null) {
@@ -269,8 +287,9 @@ public final class TopologyFactory {
       MicroBatchProcessor.Settings settings,
       BatchScorer<?, ?> scorer,
       MicroBatchProcessor.Shadow shadow,
-      PipelineMetrics metrics) {
-    return new MicroBatchProcessor(settings, scorer, shadow, metrics);
+      PipelineMetrics metrics,
+      Executor scoring) {
+    return new MicroBatchProcessor(settings, scorer, shadow, metrics, scoring);
   }
 
   private static void addAnomalyStage(

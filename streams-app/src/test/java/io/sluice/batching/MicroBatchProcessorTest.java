@@ -1,6 +1,7 @@
 package io.sluice.batching;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.errors.DeadLetter;
@@ -9,7 +10,13 @@ import io.sluice.metrics.PipelineMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -18,6 +25,7 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunctuator;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,12 +35,18 @@ class MicroBatchProcessorTest {
   private static final String STORE = "buffer";
   private static final long LINGER_MS = 100;
 
-  /** Values are decimal numbers as text; "bad" cannot be featurized; 13 makes the model fail. */
+  /**
+   * Values are decimal numbers as text; "bad" cannot be featurized; 13 makes the model fail;
+   * "fatal" fails the batch with an unexpected exception.
+   */
   private final BatchHandler<Float> handler =
       new BatchHandler<>() {
         @Override
         public Float prepare(BufferedRecord record) throws RejectedRecordException {
           String text = new String(record.value(), StandardCharsets.UTF_8);
+          if (text.equals("fatal")) {
+            throw new IllegalStateException("not the record's fault: " + text);
+          }
           try {
             return Float.parseFloat(text);
           } catch (NumberFormatException e) {
@@ -104,6 +118,39 @@ class MicroBatchProcessorTest {
             new PipelineMetrics(meters, "test"));
     p.init(context);
     return p;
+  }
+
+  /** A processor whose batches in flight are scored where {@code executor} runs them. */
+  private MicroBatchProcessor<Float> newProcessor(
+      int maxBatch, int maxInFlight, Executor executor) {
+    MicroBatchProcessor<Float> p =
+        new MicroBatchProcessor<>(
+            new MicroBatchProcessor.Settings(
+                "test", STORE, "dlq", maxBatch, Duration.ofMillis(LINGER_MS), maxInFlight),
+            new BatchScorer<>(BatchStages.of(handler, scorer), null),
+            null,
+            new PipelineMetrics(meters, "test"),
+            executor);
+    p.init(context);
+    return p;
+  }
+
+  /** An executor that runs nothing until the test says which task finishes. */
+  private static final class ManualExecutor implements Executor {
+    private final List<Runnable> tasks = new ArrayList<>();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    void run(int index) {
+      tasks.get(index).run();
+    }
+
+    int submitted() {
+      return tasks.size();
+    }
   }
 
   private void send(MicroBatchProcessor<Float> p, String key, String value, long timestamp) {
@@ -294,5 +341,217 @@ class MicroBatchProcessorTest {
                 .count())
         .isEqualTo(1);
     assertThat(meters.get("sluice.batch.size").summary().totalAmount()).isEqualTo(2);
+  }
+
+  @Test
+  void aLaterBatchThatFinishesFirstWaitsForTheEarlierOne() {
+    ManualExecutor executor = new ManualExecutor();
+    MicroBatchProcessor<Float> p = newProcessor(2, 3, executor);
+    send(p, "a", "1", 10);
+    send(p, "b", "bad", 20);
+    send(p, "c", "3", 30);
+    send(p, "d", "4", 40);
+    assertThat(executor.submitted()).isEqualTo(2);
+    assertThat(p.inFlight()).isEqualTo(2);
+
+    executor.run(1);
+    advanceAndPunctuate(1);
+    assertThat(context.forwarded()).as("the second batch waits for the first").isEmpty();
+    assertThat(store.approximateNumEntries()).isEqualTo(4);
+
+    executor.run(0);
+    advanceAndPunctuate(1);
+    // Batch by batch in input order; within a batch, its dead letters first (as on the stream
+    // thread).
+    assertThat(context.forwarded())
+        .extracting(f -> f.childName().orElseThrow() + ":" + f.record().timestamp())
+        .containsExactly("dlq:20", "out:10", "out:30", "out:40");
+    assertThat(forwardedValues("out")).containsExactly("2.0/1", "6.0/2", "8.0/2");
+    assertThat(p.inFlight()).isZero();
+    assertThat(store.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void finishedBatchesAreForwardedFromProcessToo() {
+    ManualExecutor executor = new ManualExecutor();
+    MicroBatchProcessor<Float> p = newProcessor(2, 2, executor);
+    send(p, "a", "1", 10);
+    send(p, "b", "2", 20);
+    executor.run(0);
+    assertThat(context.forwarded()).isEmpty();
+
+    send(p, "c", "3", 30);
+    assertThat(forwardedValues("out")).containsExactly("2.0/2", "4.0/2");
+    assertThat(store.approximateNumEntries()).isEqualTo(1);
+  }
+
+  @Test
+  void finishedBatchesAreCollectedWithinMillisecondsWhateverTheLinger() {
+    newProcessor(2, 2, new ManualExecutor());
+    assertThat(context.scheduledPunctuators())
+        .extracting(CapturedPunctuator::getInterval)
+        .containsExactly(Duration.ofMillis(MicroBatchProcessor.COLLECT_INTERVAL_MS));
+  }
+
+  @Test
+  void atTheLimitTheStreamThreadWaitsForTheOldestBatch() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger started = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Executor gated =
+          task ->
+              pool.execute(
+                  () -> {
+                    started.incrementAndGet();
+                    try {
+                      release.await();
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                    task.run();
+                  });
+      MicroBatchProcessor<Float> p = newProcessor(1, 1, gated);
+      send(p, "a", "1", 10);
+      assertThat(p.inFlight()).isEqualTo(1);
+
+      Thread streamThread = new Thread(() -> send(p, "b", "2", 20));
+      streamThread.start();
+      streamThread.join(300);
+      assertThat(streamThread.isAlive()).as("the limit holds the stream thread").isTrue();
+      assertThat(started).hasValue(1);
+      assertThat(context.forwarded()).isEmpty();
+
+      release.countDown();
+      streamThread.join(10_000);
+      assertThat(streamThread.isAlive()).isFalse();
+      assertThat(forwardedValues("out")).startsWith("2.0/1");
+      assertThat(p.inFlight()).isLessThanOrEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void closingWithABatchInFlightForwardsNothingAndKeepsItsRecordsBuffered() {
+    ManualExecutor executor = new ManualExecutor();
+    MicroBatchProcessor<Float> p = newProcessor(2, 2, executor);
+    send(p, "a", "1", 10);
+    send(p, "b", "2", 20);
+    send(p, "c", "3", 30);
+    assertThat(p.inFlight()).isEqualTo(1);
+
+    p.close();
+    executor.run(0); // the abandoned call finishes after the close: its result is dropped
+    assertThat(context.forwarded()).isEmpty();
+    assertThat(store.approximateNumEntries()).isEqualTo(3);
+
+    // The task is reopened on the same buffer: everything is scored once, in input order.
+    context = contextSharing(store);
+    MicroBatchProcessor<Float> next = newProcessor(2, 2, MicroBatchProcessor.SAME_THREAD);
+    send(next, "d", "4", 40);
+    advanceAndPunctuate(LINGER_MS);
+    assertThat(context.forwarded())
+        .extracting(f -> f.record().timestamp())
+        .containsExactly(10L, 20L, 30L, 40L);
+    assertThat(store.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void anUnexpectedFailureOffTheStreamThreadSurfacesOnItAndKeepsTheRecordsBuffered() {
+    ManualExecutor executor = new ManualExecutor();
+    MicroBatchProcessor<Float> p = newProcessor(2, 2, executor);
+    send(p, "a", "1", 10);
+    send(p, "b", "fatal", 20);
+    executor.run(0);
+
+    assertThatThrownBy(() -> advanceAndPunctuate(1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("not the record's fault: fatal");
+    assertThat(context.forwarded()).isEmpty();
+    assertThat(store.approximateNumEntries()).isEqualTo(2);
+  }
+
+  @Test
+  void slotsAreReusedSoTheKeysStayWithinTheRecordsBufferedAtOnce() {
+    ManualExecutor executor = new ManualExecutor();
+    MicroBatchProcessor<Float> p = newProcessor(3, 2, executor);
+    Set<Long> keys = new HashSet<>();
+    for (int i = 0; i < 30; i++) {
+      send(p, "k", Integer.toString(100 + i), i);
+      try (KeyValueIterator<Long, byte[]> it = store.all()) {
+        it.forEachRemaining(kv -> keys.add(kv.key));
+      }
+      if (executor.submitted() > 0 && i % 3 == 2) {
+        executor.run(executor.submitted() - 1);
+      }
+    }
+    advanceAndPunctuate(1);
+    assertThat(forwardedValues("out")).hasSize(30);
+    assertThat(keys).allMatch(k -> k >= 0 && k < 3 * (2 + 1));
+  }
+
+  @Test
+  void aRestoredBufferIsScoredInInputOrderWhateverItsSlots() {
+    // Slots out of input order, one beyond the slot range (moved down), and one entry of the
+    // first format, whose key was its sequence.
+    store.put(4L, record("c", "3", 30).toBytes(7));
+    store.put(0L, record("d", "4", 40).toBytes(9));
+    store.put(3_000_000L, record("b", "2", 20).toBytes(5));
+    store.put(1L, legacyBytes(record("a", "1", 10)));
+
+    MicroBatchProcessor<Float> p = newProcessor(10);
+    assertThat(store.get(3_000_000L)).as("moved into a slot").isNull();
+    assertThat(store.approximateNumEntries()).isEqualTo(4);
+    send(p, "e", "5", 50);
+    advanceAndPunctuate(LINGER_MS);
+
+    assertThat(context.forwarded())
+        .extracting(f -> f.record().timestamp())
+        .containsExactly(10L, 20L, 30L, 40L, 50L);
+    assertThat(store.approximateNumEntries()).isZero();
+  }
+
+  private static BufferedRecord record(String key, String value, long timestamp) {
+    return new BufferedRecord(
+        key.getBytes(StandardCharsets.UTF_8),
+        value.getBytes(StandardCharsets.UTF_8),
+        timestamp,
+        new RecordHeaders(),
+        "in",
+        0,
+        timestamp,
+        0L);
+  }
+
+  /** The first buffer format: no sequence, text in {@code DataOutputStream}'s modified UTF-8. */
+  private static byte[] legacyBytes(BufferedRecord r) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      out.writeByte(1);
+      out.writeInt(r.key().length);
+      out.write(r.key());
+      out.writeInt(r.value().length);
+      out.write(r.value());
+      out.writeLong(r.timestamp());
+      out.writeUTF(r.topic());
+      out.writeInt(r.partition());
+      out.writeLong(r.offset());
+      out.writeLong(r.ingestTimeMs());
+      out.writeInt(0);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  @Test
+  void theSequenceTravelsInTheValue() {
+    byte[] bytes = record("a", "1", 10).toBytes(123_456_789_012L);
+    assertThat(BufferedRecord.sequenceOf(bytes, 0)).isEqualTo(123_456_789_012L);
+    assertThat(BufferedRecord.fromBytes(bytes).timestamp()).isEqualTo(10L);
+    assertThat(BufferedRecord.sequenceOf(legacyBytes(record("a", "1", 10)), 42L)).isEqualTo(42L);
+    assertThat(BufferedRecord.fromBytes(legacyBytes(record("a", "1", 10))).coordinates())
+        .isEqualTo("in-0@10");
   }
 }
