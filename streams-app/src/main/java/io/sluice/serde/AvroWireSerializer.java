@@ -29,6 +29,15 @@ final class AvroWireSerializer<T extends GenericContainer> implements Serializer
     this.autoRegister = autoRegister;
   }
 
+  /**
+   * The last topic and schema written, with their subject, id and writer: a serializer writes one
+   * kind of record to one topic, so this spares the per-record subject, id lookup and writer.
+   */
+  private volatile Target<T> last;
+
+  private record Target<T>(
+      String topic, Schema schema, String subject, int id, DatumWriter<T> writer) {}
+
   /** Returns null for null data (a tombstone). */
   @Override
   public byte[] serialize(String topic, T data) {
@@ -36,6 +45,33 @@ final class AvroWireSerializer<T extends GenericContainer> implements Serializer
       return null;
     }
     Schema schema = data.getSchema();
+    Target<T> last = this.last;
+    if (last == null || last.schema != schema || !last.topic.equals(topic)) {
+      last = target(topic, schema);
+      this.last = last;
+    }
+    int id = last.id;
+    DatumWriter<T> writer = last.writer;
+    String subject = last.subject;
+    try {
+      return WireFormat.encode(id, data, writer);
+    } catch (RuntimeException e) {
+      throw new SerializationException(
+          "cannot write a "
+              + schema.getFullName()
+              + " record to topic '"
+              + topic
+              + "' (subject '"
+              + subject
+              + "', schema id "
+              + id
+              + "): "
+              + e,
+          e);
+    }
+  }
+
+  private Target<T> target(String topic, Schema schema) {
     String subject = part.subject(topic);
     int id;
     try {
@@ -56,21 +92,6 @@ final class AvroWireSerializer<T extends GenericContainer> implements Serializer
     }
     @SuppressWarnings("unchecked") // The model's writer writes T: its own kind of record.
     DatumWriter<T> writer = (DatumWriter<T>) model.createDatumWriter(schema);
-    try {
-      return WireFormat.encode(id, data, writer);
-    } catch (RuntimeException e) {
-      throw new SerializationException(
-          "cannot write a "
-              + schema.getFullName()
-              + " record to topic '"
-              + topic
-              + "' (subject '"
-              + subject
-              + "', schema id "
-              + id
-              + "): "
-              + e,
-          e);
-    }
+    return new Target<>(topic, schema, subject, id, writer);
   }
 }

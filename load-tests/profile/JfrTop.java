@@ -1,0 +1,91 @@
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * Aggregates the execution samples of a JFR recording: the top frames by self time, the top
+ * packages by self time, and the top Sluice frames by total (inclusive) time. A single-file
+ * program: {@code java load-tests/profile/JfrTop.java REC.jfr [THREAD_PREFIX] [TOP]}; only samples
+ * of threads whose name starts with THREAD_PREFIX count (default: all threads).
+ */
+public final class JfrTop {
+  public static void main(String[] args) throws IOException {
+    if (args.length < 1) {
+      System.err.println("usage: java JfrTop.java REC.jfr [THREAD_PREFIX] [TOP]");
+      System.exit(2);
+    }
+    String prefix = args.length > 1 ? args[1] : "";
+    int top = args.length > 2 ? Integer.parseInt(args[2]) : 25;
+    Map<String, Integer> selfFrames = new HashMap<>();
+    Map<String, Integer> selfPackages = new HashMap<>();
+    Map<String, Integer> totalSluice = new HashMap<>();
+    Map<String, Integer> threads = new HashMap<>();
+    int samples = 0;
+    for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
+      if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
+        continue;
+      }
+      RecordedThread thread = e.getThread("sampledThread");
+      String threadName = thread == null ? "?" : String.valueOf(thread.getJavaName());
+      if (!threadName.startsWith(prefix)) {
+        continue;
+      }
+      RecordedStackTrace st = e.getStackTrace();
+      if (st == null || st.getFrames().isEmpty()) {
+        continue;
+      }
+      samples++;
+      threads.merge(threadName.replaceAll("[0-9]+", "N"), 1, Integer::sum);
+      List<RecordedFrame> frames = st.getFrames();
+      RecordedFrame leaf = frames.get(0);
+      selfFrames.merge(name(leaf), 1, Integer::sum);
+      selfPackages.merge(pkg(leaf), 1, Integer::sum);
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (RecordedFrame f : frames) {
+        String n = name(f);
+        if (n.startsWith("io.sluice.") && seen.add(n)) {
+          totalSluice.merge(n, 1, Integer::sum);
+        }
+      }
+    }
+    System.out.printf(
+        Locale.ROOT, "%,d execution samples (threads '%s*')%n", samples, prefix);
+    print("threads (sampled)", threads, samples, top);
+    print("packages by self time", selfPackages, samples, top);
+    print("frames by self time", selfFrames, samples, top);
+    print("Sluice frames by total time (inclusive)", totalSluice, samples, top);
+  }
+
+  private static String name(RecordedFrame f) {
+    return f.getMethod().getType().getName() + "." + f.getMethod().getName();
+  }
+
+  private static String pkg(RecordedFrame f) {
+    String type = f.getMethod().getType().getName();
+    int dot = type.lastIndexOf('.');
+    return dot < 0 ? "(default)" : type.substring(0, dot);
+  }
+
+  private static void print(String title, Map<String, Integer> counts, int samples, int top) {
+    System.out.printf(Locale.ROOT, "%n%s:%n", title);
+    counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+        .limit(top)
+        .forEach(
+            en ->
+                System.out.printf(
+                    Locale.ROOT,
+                    "  %5.1f%%  %7d  %s%n",
+                    100.0 * en.getValue() / Math.max(1, samples),
+                    en.getValue(),
+                    en.getKey()));
+  }
+}
