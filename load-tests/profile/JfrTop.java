@@ -13,8 +13,10 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Aggregates the execution samples of a JFR recording: the top frames by self time, the top
  * packages by self time, and the top Sluice frames by total (inclusive) time. A single-file
- * program: {@code java load-tests/profile/JfrTop.java REC.jfr [THREAD_PREFIX] [TOP]}; only samples
- * of threads whose name starts with THREAD_PREFIX count (default: all threads).
+ * program: {@code java load-tests/profile/JfrTop.java REC.jfr [THREAD_PREFIX] [TOP] [FRAME]}; only
+ * samples of threads whose name starts with THREAD_PREFIX count (default: all threads). With FRAME
+ * (a class.method prefix, e.g. {@code java.lang.StringLatin1.hashCode}) it also prints the call
+ * paths (DEPTH frames up, 6 by default: a fifth argument) that lead to it.
  */
 public final class JfrTop {
   public static void main(String[] args) throws IOException {
@@ -24,6 +26,9 @@ public final class JfrTop {
     }
     String prefix = args.length > 1 ? args[1] : "";
     int top = args.length > 2 ? Integer.parseInt(args[2]) : 25;
+    String focus = args.length > 3 ? args[3] : null;
+    int depth = args.length > 4 ? Integer.parseInt(args[4]) : 6;
+    Map<String, Integer> callers = new HashMap<>();
     Map<String, Integer> selfFrames = new HashMap<>();
     Map<String, Integer> selfPackages = new HashMap<>();
     Map<String, Integer> totalSluice = new HashMap<>();
@@ -48,6 +53,18 @@ public final class JfrTop {
       RecordedFrame leaf = frames.get(0);
       selfFrames.merge(name(leaf), 1, Integer::sum);
       selfPackages.merge(pkg(leaf), 1, Integer::sum);
+      if (focus != null) {
+        for (int i = 0; i < frames.size(); i++) {
+          if (name(frames.get(i)).startsWith(focus)) {
+            StringBuilder path = new StringBuilder(name(frames.get(i)));
+            for (int j = i + 1; j < Math.min(frames.size(), i + 1 + depth); j++) {
+              path.append(" <- ").append(name(frames.get(j)));
+            }
+            callers.merge(path.toString(), 1, Integer::sum);
+            break;
+          }
+        }
+      }
       java.util.Set<String> seen = new java.util.HashSet<>();
       for (RecordedFrame f : frames) {
         String n = name(f);
@@ -62,6 +79,9 @@ public final class JfrTop {
     print("packages by self time", selfPackages, samples, top);
     print("frames by self time", selfFrames, samples, top);
     print("Sluice frames by total time (inclusive)", totalSluice, samples, top);
+    if (focus != null) {
+      print("call paths to " + focus, callers, samples, top);
+    }
   }
 
   private static String name(RecordedFrame f) {
