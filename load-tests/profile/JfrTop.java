@@ -16,7 +16,9 @@ import jdk.jfr.consumer.RecordingFile;
  * program: {@code java load-tests/profile/JfrTop.java REC.jfr [THREAD_PREFIX] [TOP] [FRAME]}; only
  * samples of threads whose name starts with THREAD_PREFIX count (default: all threads). With FRAME
  * (a class.method prefix, e.g. {@code java.lang.StringLatin1.hashCode}) it also prints the call
- * paths (DEPTH frames up, 6 by default: a fifth argument) that lead to it.
+ * paths (DEPTH frames up, 6 by default: a fifth argument) that lead to it. The inclusive list
+ * covers the frames whose class.method starts with one of the comma-separated prefixes in the
+ * environment variable JFRTOP_INCLUSIVE (default {@code io.sluice.}).
  */
 public final class JfrTop {
   public static void main(String[] args) throws IOException {
@@ -29,6 +31,8 @@ public final class JfrTop {
     String focus = args.length > 3 ? args[3] : null;
     int depth = args.length > 4 ? Integer.parseInt(args[4]) : 6;
     Map<String, Integer> callers = new HashMap<>();
+    List<String> inclusive =
+        List.of(System.getenv().getOrDefault("JFRTOP_INCLUSIVE", "io.sluice.").split(","));
     Map<String, Integer> selfFrames = new HashMap<>();
     Map<String, Integer> selfPackages = new HashMap<>();
     Map<String, Integer> totalSluice = new HashMap<>();
@@ -68,7 +72,7 @@ public final class JfrTop {
       java.util.Set<String> seen = new java.util.HashSet<>();
       for (RecordedFrame f : frames) {
         String n = name(f);
-        if (n.startsWith("io.sluice.") && seen.add(n)) {
+        if (inclusive.stream().anyMatch(n::startsWith) && seen.add(n)) {
           totalSluice.merge(n, 1, Integer::sum);
         }
       }
@@ -78,7 +82,7 @@ public final class JfrTop {
     print("threads (sampled)", threads, samples, top);
     print("packages by self time", selfPackages, samples, top);
     print("frames by self time", selfFrames, samples, top);
-    print("Sluice frames by total time (inclusive)", totalSluice, samples, top);
+    print("frames of " + inclusive + " by total time (inclusive)", totalSluice, samples, top);
     if (focus != null) {
       print("call paths to " + focus, callers, samples, top);
     }
