@@ -27,8 +27,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * What a benchmark run cost besides time, printed in the same lines by every benchmark so that
- * {@code load-tests/run-all} can read them: the records each state store wrote to its changelog
- * per event, and the resident memory of the benchmark's JVM.
+ * {@code load-tests/run-all} can read them: the records each state store wrote to its changelog per
+ * event, and the resident memory of the benchmark's JVM.
  *
  * <p>Changelog records are counted from the end offsets of the application's changelog topics
  * ({@code <application.id>-<store>-changelog}): after the run minus before, per topic. Under
@@ -88,7 +88,8 @@ public final class Footprint {
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       for (TopicDescription d : described) {
         d.partitions()
-            .forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+            .forEach(
+                p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
       }
       Map<TopicPartition, ListOffsetsResultInfo> offsets =
           admin.listOffsets(latest).all().get(TIMEOUT_S, TimeUnit.SECONDS);
@@ -97,8 +98,7 @@ public final class Footprint {
           (tp, info) ->
               byStore.merge(
                   tp.topic()
-                      .substring(
-                          prefix.length(), tp.topic().length() - CHANGELOG_SUFFIX.length()),
+                      .substring(prefix.length(), tp.topic().length() - CHANGELOG_SUFFIX.length()),
                   info.offset(),
                   Long::sum));
       return byStore;
@@ -164,8 +164,8 @@ public final class Footprint {
   }
 
   /**
-   * The resident set size of this JVM (VmRSS in {@code /proc/self/status}), where there is one:
-   * the benchmark's whole process, that is the embedded broker, the application and the reader.
+   * The resident set size of this JVM (VmRSS in {@code /proc/self/status}), where there is one: the
+   * benchmark's whole process, that is the embedded broker, the application and the reader.
    */
   public static OptionalLong residentBytes() {
     Path status = Path.of("/proc/self/status");
@@ -188,7 +188,8 @@ public final class Footprint {
   }
 
   /**
-   * {@code resident memory at end: 1,234 MiB (VmRSS of the benchmark JVM, ...)}, or {@code ...: n/a (...)} where {@code /proc} is missing.
+   * {@code resident memory at end: 1,234 MiB (VmRSS of the benchmark JVM, ...)}, or {@code ...: n/a
+   * (...)} where {@code /proc} is missing.
    */
   public static String rssLine() {
     OptionalLong rss = residentBytes();

@@ -343,8 +343,7 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
     result =
         result.withChangelog(
             Footprint.perEvent(
-                Footprint.changelogOffsets(stack.kafka().bootstrapServers(), name),
-                input.size()));
+                Footprint.changelogOffsets(stack.kafka().bootstrapServers(), name), input.size()));
     out.printf(
         Locale.ROOT,
         "%-5s %-13s %,8d %8.2f %,10.0f %9.1f %8.2f %7d %7d %,7d %6.2f  %s%n",

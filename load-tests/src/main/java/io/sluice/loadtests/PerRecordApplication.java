@@ -71,7 +71,8 @@ public final class PerRecordApplication implements AutoCloseable {
       PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry(), p.name());
       // The handle is not closed: the model is this application's, closed by close().
       PipelineContext context =
-          new PipelineContext(config, resolved.settings(), registry, new ModelHandle(model), metrics);
+          new PipelineContext(
+              config, resolved.settings(), registry, new ModelHandle(model), metrics);
       ClassificationHandler handler = ClassificationKind.handler(context);
       // Sluice's anomaly stage, from the same configuration, so that the baselines write the same
       // alerts as Sluice (threshold, per-key and model-level rules) through the same code.

@@ -102,8 +102,7 @@ public final class PerRecordTopology {
     topology.addSource(
         SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), inputTopic);
     boolean observe = anomaly != null;
-    topology.addProcessor(
-        SCORER, () -> new PerRecordProcessor<>(handler, scorer, observe), SOURCE);
+    topology.addProcessor(SCORER, () -> new PerRecordProcessor<>(handler, scorer, observe), SOURCE);
     String[] alertParents = {SCORER};
     if (observe) {
       addAnomalyStage(topology, anomaly, metrics);

@@ -130,8 +130,7 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
           Map<String, Double> changelog = new java.util.TreeMap<>();
           int run = i;
           Footprint.perEvent(
-                  Footprint.changelogOffsets(stack.kafka().bootstrapServers(), applicationId(i)),
-                  n)
+                  Footprint.changelogOffsets(stack.kafka().bootstrapServers(), applicationId(i)), n)
               .forEach((store, v) -> changelog.put(store.replace(pipelineName(run), "vision"), v));
           changelogs.add(changelog);
           out.printf(

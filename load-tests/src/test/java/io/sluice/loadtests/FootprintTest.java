@@ -11,8 +11,7 @@ class FootprintTest {
   @Test
   void changelogRecordsPerEventAreTheOffsetsWrittenSinceBeforeOverTheEvents() {
     Map<String, Double> perEvent =
-        Footprint.perEvent(
-            Map.of("buffer", 100L), Map.of("buffer", 500L, "monitor", 2L), 200);
+        Footprint.perEvent(Map.of("buffer", 100L), Map.of("buffer", 500L, "monitor", 2L), 200);
 
     assertThat(perEvent).containsExactly(Map.entry("buffer", 2.0), Map.entry("monitor", 0.01));
     assertThat(Footprint.changelogLine("sluice", perEvent))

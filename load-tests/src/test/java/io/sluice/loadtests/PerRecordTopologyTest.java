@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.anomaly.Cooldown;
+import io.sluice.anomaly.ThresholdRule;
 import io.sluice.batching.Scorer;
 import io.sluice.kinds.classification.ClassificationHandler;
 import io.sluice.kinds.classification.ClassificationKeys;
@@ -17,8 +19,6 @@ import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.serde.LocalSchemaRegistry;
 import io.sluice.serde.RecordPart;
 import io.sluice.serde.SpecificAvroSerde;
-import io.sluice.anomaly.Cooldown;
-import io.sluice.anomaly.ThresholdRule;
 import io.sluice.topology.EventDecoder;
 import io.sluice.topology.EventFields;
 import io.sluice.topology.KeyRulesProcessor;

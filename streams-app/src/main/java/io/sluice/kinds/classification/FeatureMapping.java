@@ -245,12 +245,7 @@ public final class FeatureMapping {
       if (list.size() != expected) {
         throw reject(
             "WRONG_FEATURE_COUNT",
-            "field '"
-                + arrayField
-                + "' has "
-                + list.size()
-                + " values, expected "
-                + expected);
+            "field '" + arrayField + "' has " + list.size() + " values, expected " + expected);
       }
     }
     float[] row = new float[sources.length];
