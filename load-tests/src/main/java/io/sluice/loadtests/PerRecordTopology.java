@@ -53,36 +53,12 @@ public final class PerRecordTopology {
   private PerRecordTopology() {}
 
   /**
-   * The per-record topology.
+   * The per-record topology, with Sluice's anomaly stage behind the scorer or without.
    *
    * @param handler decodes and featurizes records and turns scores into predictions and alerts
    * @param scorer called once per record, with a single row
    * @param predictionSerializer writes {@link Prediction} values (Avro, Confluent wire format)
    * @param alertSerializer writes {@link Alert} values
-   */
-  public static <P> Topology build(
-      String inputTopic,
-      String predictionsTopic,
-      String alertsTopic,
-      BatchHandler<P> handler,
-      Scorer scorer,
-      Serializer<Prediction> predictionSerializer,
-      Serializer<Alert> alertSerializer) {
-    return build(
-        inputTopic,
-        predictionsTopic,
-        alertsTopic,
-        handler,
-        scorer,
-        predictionSerializer,
-        alertSerializer,
-        null,
-        null);
-  }
-
-  /**
-   * The per-record topology with Sluice's anomaly stage behind the scorer.
-   *
    * @param anomaly the per-key rules and model monitor settings (its alerts sink is not used: the
    *     alerts go to {@code alertsTopic} through {@code alertSerializer}); null: none, and the
    *     scorer writes predictions only
@@ -126,7 +102,9 @@ public final class PerRecordTopology {
 
   /**
    * The per-key rules and the model monitor, with their stores as {@link TopologyFactory} builds
-   * them (the key store logged, not cached; the window store logged and cached).
+   * them (the key store logged, not cached; the window store logged and cached). A copy of
+   * TopologyFactory's private {@code addAnomalyStage}: once that takes the parent node and is
+   * public, call it instead.
    */
   private static void addAnomalyStage(
       Topology topology, TopologyFactory.AnomalyStage anomaly, PipelineMetrics metrics) {
