@@ -1,6 +1,8 @@
 package io.sluice.serde;
 
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.generic.GenericData;
@@ -30,13 +32,13 @@ final class AvroWireSerializer<T extends GenericContainer> implements Serializer
   }
 
   /**
-   * The last topic and schema written, with their subject, id and writer: a serializer writes one
-   * kind of record to one topic, so this spares the per-record subject, id lookup and writer.
+   * Per topic, the schema last written there with its subject, id and writer: a serializer writes
+   * one kind of record to a topic or two, so this spares the per-record subject, id lookup and
+   * writer.
    */
-  private volatile Target<T> last;
+  private final ConcurrentMap<String, Target<T>> targets = new ConcurrentHashMap<>();
 
-  private record Target<T>(
-      String topic, Schema schema, String subject, int id, DatumWriter<T> writer) {}
+  private record Target<T>(Schema schema, String subject, int id, DatumWriter<T> writer) {}
 
   /** Returns null for null data (a tombstone). */
   @Override
@@ -45,10 +47,10 @@ final class AvroWireSerializer<T extends GenericContainer> implements Serializer
       return null;
     }
     Schema schema = data.getSchema();
-    Target<T> last = this.last;
-    if (last == null || last.schema != schema || !last.topic.equals(topic)) {
+    Target<T> last = targets.get(topic);
+    if (last == null || last.schema != schema) {
       last = target(topic, schema);
-      this.last = last;
+      targets.put(topic, last);
     }
     int id = last.id;
     DatumWriter<T> writer = last.writer;
@@ -92,6 +94,6 @@ final class AvroWireSerializer<T extends GenericContainer> implements Serializer
     }
     @SuppressWarnings("unchecked") // The model's writer writes T: its own kind of record.
     DatumWriter<T> writer = (DatumWriter<T>) model.createDatumWriter(schema);
-    return new Target<>(topic, schema, subject, id, writer);
+    return new Target<>(schema, subject, id, writer);
   }
 }
