@@ -159,7 +159,12 @@ public final class PerRecordTopology {
       float[][] out = new float[rows.size()][];
       for (int i = 0; i < out.length; i++) {
         float[] row = rows.get(i);
-        out[i] = memory.computeIfAbsent(row(row), k -> model.score(List.of(row))[0]);
+        // Looked up by the row itself; only a row seen for the first time is copied into a key.
+        float[] scores = memory.get(new Row(row));
+        out[i] =
+            scores != null
+                ? scores
+                : memory.computeIfAbsent(row(row), k -> model.score(List.of(row))[0]);
       }
       return out;
     };
