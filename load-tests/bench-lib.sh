@@ -1,10 +1,14 @@
 # Shared by run-fraud-benchmark and run-jmh: builds the project when it is not built or a source
 # file changed since the last build, then runs a main class on the load-tests class path.
 # Sourced, not run; expects $root (the repository root).
-classpath_file="$root/load-tests/target/classpath.txt"
+# SLUICE_BENCH_CLASSPATH=FILE: use the library class path in FILE (from `./mvnw -pl load-tests
+# dependency:build-classpath -Dmdep.outputFile=FILE`) and never build: for a tree built by hand
+# with `./mvnw -pl load-tests -am package`, without installing into the local Maven repository.
+classpath_file="${SLUICE_BENCH_CLASSPATH:-$root/load-tests/target/classpath.txt}"
 registry_app="$root/registry-server/target/quarkus-app/quarkus-run.jar"
 
 needs_build() {
+  [ -n "${SLUICE_BENCH_CLASSPATH:-}" ] && return 1
   [ ! -f "$classpath_file" ] || [ ! -f "$registry_app" ] && return 0
   [ -n "$(find "$root" -path "$root/*/target" -prune -o -path "$root/.git" -prune -o \
       \( -name '*.java' -o -name '*.avsc' -o -name 'pom.xml' -o -name '*.properties' -o -name '*.xml' \) \
@@ -28,6 +32,7 @@ run_main() {
   local classes="$root/load-tests/target/classes:$root/samples/target/classes"
   classes="$classes:$root/streams-app/target/classes"
   classes="$classes:$root/models/target/classes:$root/schemas/target/classes"
+  classes="$classes:$root/descriptor/target/classes:$root/eval/target/classes"
   local libraries
   libraries="$(tr ':' '\n' <"$classpath_file" | grep -v -E '/sluice-[a-z-]+-[^/]*\.jar$' | paste -sd:)"
   # shellcheck disable=SC2086 # JAVA_OPTS holds several options

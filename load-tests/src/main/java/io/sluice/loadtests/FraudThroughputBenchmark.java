@@ -36,6 +36,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -109,9 +110,28 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
       long p50Ms,
       long p99Ms,
       int alerts,
-      String check) {
+      String check,
+      Map<String, Double> changelogPerEvent) {
     double eventsPerSecond() {
       return events / seconds;
+    }
+
+    double changelogTotal() {
+      return changelogPerEvent.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    Run withChangelog(Map<String, Double> perEvent) {
+      return new Run(
+          contestant,
+          events,
+          seconds,
+          cpuMicrosPerEvent,
+          startupSeconds,
+          p50Ms,
+          p99Ms,
+          alerts,
+          check,
+          perEvent);
     }
 
     boolean ok() {
@@ -211,6 +231,9 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
   private Path stateRoot;
   private int runCount;
 
+  /** The pass-through's memory of the model's scores per row, filled by its first run. */
+  private final Map<Object, float[]> replayedScores = new ConcurrentHashMap<>();
+
   FraudThroughputBenchmark(PrintStream out) {
     this.out = out;
   }
@@ -256,7 +279,7 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
       List<Run> runs = new ArrayList<>();
       out.printf(
           Locale.ROOT,
-          "%n%-5s %-13s %8s %8s %10s %9s %8s %7s %7s %7s  %s%n",
+          "%n%-5s %-13s %8s %8s %10s %9s %8s %7s %7s %7s %6s  %s%n",
           "run",
           "contestant",
           "events",
@@ -267,6 +290,7 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
           "p50 ms",
           "p99 ms",
           "alerts",
+          "chg/ev",
           "check");
       if (warmupEvents > 0) {
         for (Contestant c : chosen) {
@@ -316,9 +340,13 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
         result = measure(contestant, input, app, reader, startCalledMs);
       }
     }
+    result =
+        result.withChangelog(
+            Footprint.perEvent(
+                Footprint.changelogOffsets(stack.kafka().bootstrapServers(), name), input.size()));
     out.printf(
         Locale.ROOT,
-        "%-5s %-13s %,8d %8.2f %,10.0f %9.1f %8.2f %7d %7d %,7d  %s%n",
+        "%-5s %-13s %,8d %8.2f %,10.0f %9.1f %8.2f %7d %7d %,7d %6.2f  %s%n",
         label,
         contestant.id,
         result.events(),
@@ -329,6 +357,7 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
         result.p50Ms(),
         result.p99Ms(),
         result.alerts(),
+        result.changelogTotal(),
         result.check());
     return result;
   }
@@ -395,7 +424,8 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
         percentile(latencies, 0.50),
         percentile(latencies, 0.99),
         reader.alertCount(),
-        problem != null ? problem : check(input, predictions, reader.deadLetterCount()));
+        problem != null ? problem : check(input, predictions, reader.deadLetterCount()),
+        Map.of());
   }
 
   /** "ok" if every event came out exactly once as a prediction, else what is wrong. */
@@ -444,7 +474,8 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
       };
     }
     PerRecordApplication app =
-        PerRecordApplication.create(config, contestant == Contestant.PER_RECORD);
+        PerRecordApplication.create(
+            config, contestant == Contestant.PER_RECORD ? null : replayedScores, true);
     try {
       app.start();
     } catch (RuntimeException e) {
@@ -633,6 +664,18 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
         }
       }
     }
+    for (Contestant c : chosen) {
+      out.println(
+          "  "
+              + Footprint.changelogLine(
+                  c.id,
+                  Footprint.medians(
+                      results.stream()
+                          .filter(r -> r.contestant() == c)
+                          .map(Run::changelogPerEvent)
+                          .toList())));
+    }
+    out.println("  " + Footprint.rssLine());
     out.println(
         "events/s: events / (last prediction read with read_committed - first record taken by"
             + " the stream thread).");
@@ -643,6 +686,9 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
         "latency: from the stream thread taking a record (Prediction.ingestTime) to the"
             + " read_committed reader receiving its prediction.");
     out.println("start s: from start() to the first record taken (group join, task creation).");
+    out.println(
+        "chg/ev, changelog records per event: records the run's state stores wrote to their"
+            + " changelog topics (end offsets after the run), per event; medians per store.");
   }
 
   private static double median(List<Run> runs, ToDoubleFunction<Run> metric) {

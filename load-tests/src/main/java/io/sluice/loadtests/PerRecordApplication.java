@@ -4,11 +4,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
 import io.sluice.batching.Scorer;
 import io.sluice.config.SluiceConfig;
+import io.sluice.inference.ModelHandle;
 import io.sluice.inference.ModelRunner;
 import io.sluice.kinds.classification.ClassificationHandler;
-import io.sluice.kinds.classification.ClassificationKeys;
 import io.sluice.kinds.classification.ClassificationKind;
 import io.sluice.metrics.PipelineMetrics;
+import io.sluice.pipeline.PipelineContext;
 import io.sluice.pipeline.PipelineKinds;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.Prediction;
@@ -18,7 +19,9 @@ import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
 import io.sluice.serde.SpecificAvroSerde;
 import io.sluice.topology.StreamsSettings;
+import io.sluice.topology.TopologyFactory;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,8 +30,8 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
 
 /**
  * A {@link PerRecordTopology} running in Kafka Streams with everything else taken from a Sluice
- * configuration: the same Kafka Streams settings, registry, serializers, model and per-record steps
- * as {@link SluiceApplication}, so that only the batching differs.
+ * configuration: the same Kafka Streams settings, registry, serializers, model, per-record steps
+ * and (optionally) anomaly stage as {@link SluiceApplication}, so that only the batching differs.
  *
  * <p>Single use: {@link #start()} returns once the streams are RUNNING; {@link #close()} closes the
  * streams, then the model and the registry client. Not thread-safe.
@@ -51,23 +54,32 @@ public final class PerRecordApplication implements AutoCloseable {
   /**
    * Builds the application; nothing runs until {@link #start()}.
    *
-   * @param callModel whether each record is scored by the model; if not, every record gets
-   *     probability 1 for the model's first label and the model is loaded only for its descriptor
+   * @param replayed null: each record is scored by the model; else the pass-through: each distinct
+   *     row is scored once and its scores replayed from this memory afterwards (see {@link
+   *     PerRecordTopology#replaying}), so that the outputs are the model's
+   * @param withAnomalyStage whether the scored records go through Sluice's anomaly stage (per-key
+   *     rules, model monitor) as in Sluice, or only predictions are written
    */
-  public static PerRecordApplication create(SluiceConfig config, boolean callModel) {
+  public static PerRecordApplication create(
+      SluiceConfig config, Map<Object, float[]> replayed, boolean withAnomalyStage) {
     SluiceConfig.Pipeline p = config.pipeline();
     ModelRunner model = SluiceApplication.loadModel(config);
     SchemaRegistryClient registry = null;
     try {
       registry = new RestSchemaRegistryClient(RegistrySettings.of(config.registry().url()));
-      ClassificationHandler handler =
-          ClassificationKind.handler(
-              p,
-              PipelineKinds.resolve(config).settings().getString(ClassificationKeys.FEATURES),
-              model,
-              registry,
-              new PipelineMetrics(new SimpleMeterRegistry(), p.name()));
-      Scorer scorer = callModel ? model::run : PerRecordTopology.noModel(firstLabel(model));
+      PipelineKinds.Resolved resolved = PipelineKinds.resolve(config);
+      PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry(), p.name());
+      // The handle is not closed: the model is this application's, closed by close().
+      PipelineContext context =
+          new PipelineContext(
+              config, resolved.settings(), registry, new ModelHandle(model), metrics);
+      ClassificationHandler handler = ClassificationKind.handler(context);
+      // Sluice's anomaly stage, from the same configuration, so that the baselines write the same
+      // alerts as Sluice (threshold, per-key and model-level rules) through the same code.
+      TopologyFactory.AnomalyStage anomaly =
+          withAnomalyStage ? resolved.kind().live(context).anomaly().orElse(null) : null;
+      Scorer scorer =
+          replayed == null ? model::run : PerRecordTopology.replaying(model::run, replayed);
       boolean autoRegister = config.registry().autoRegister();
       KafkaStreams streams =
           new KafkaStreams(
@@ -81,7 +93,9 @@ public final class PerRecordApplication implements AutoCloseable {
                           registry, Prediction.class, RecordPart.VALUE, autoRegister)
                       .serializer(),
                   new SpecificAvroSerde<>(registry, Alert.class, RecordPart.VALUE, autoRegister)
-                      .serializer()),
+                      .serializer(),
+                  anomaly,
+                  metrics),
               StreamsSettings.from(config));
       return new PerRecordApplication(model, registry, streams);
     } catch (RuntimeException e) {
@@ -91,12 +105,6 @@ public final class PerRecordApplication implements AutoCloseable {
       }
       throw e;
     }
-  }
-
-  private static float[] firstLabel(ModelRunner model) {
-    float[] scores = new float[model.descriptor().labels().size()];
-    scores[0] = 1f;
-    return scores;
   }
 
   /** Starts the streams and waits until they run. */

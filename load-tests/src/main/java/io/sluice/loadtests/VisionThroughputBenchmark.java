@@ -110,6 +110,7 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
     Path descriptor = descriptors.resolve(ImageDemo.IMAGENET.descriptor() + ".json");
     List<Double> raw = new ArrayList<>();
     List<Double> e2e = new ArrayList<>();
+    List<Map<String, Double>> changelogs = new ArrayList<>();
     // Raw and end-to-end runs alternate, so that both see the same machine; run 0 warms both up.
     try (ModelRunner model =
             ModelLoader.load(
@@ -125,6 +126,13 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
         if (i > 0) {
           raw.add(rawRate);
           e2e.add(e2eRate);
+          // Store names carry the run's pipeline name; the same store of every run shares one.
+          Map<String, Double> changelog = new java.util.TreeMap<>();
+          int run = i;
+          Footprint.perEvent(
+                  Footprint.changelogOffsets(stack.kafka().bootstrapServers(), applicationId(i)), n)
+              .forEach((store, v) -> changelog.put(store.replace(pipelineName(run), "vision"), v));
+          changelogs.add(changelog);
           out.printf(
               Locale.ROOT,
               "  run %d: raw in-process %,.0f images/s, end to end %,.0f images/s%n",
@@ -135,17 +143,35 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
       }
       r.breakdown();
     }
-    double rawBest = raw.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-    double e2eBest = e2e.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    double rawMedian = median(raw);
+    double e2eMedian = median(e2e);
     out.println();
-    out.printf(Locale.ROOT, "raw in-process  %,.0f images/s (best of %d)%n", rawBest, repeat);
+    out.printf(Locale.ROOT, "raw in-process  %,.0f images/s (median of %d)%n", rawMedian, repeat);
     out.printf(
         Locale.ROOT,
-        "end to end      %,.0f images/s (best of %d) = %.0f%% of raw%n",
-        e2eBest,
+        "end to end      %,.0f images/s (median of %d) = %.0f%% of raw%n",
+        e2eMedian,
         repeat,
-        100 * e2eBest / rawBest);
+        100 * e2eMedian / rawMedian);
+    out.println(Footprint.changelogLine("end to end", Footprint.medians(changelogs)));
+    out.println(Footprint.rssLine());
     return 0;
+  }
+
+  private static double median(List<Double> values) {
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  }
+
+  /** The pipeline name of end-to-end run {@code run}. */
+  private static String pipelineName(int run) {
+    return "vision-bench-" + run;
+  }
+
+  /** The application id of end-to-end run {@code run}. */
+  private static String applicationId(int run) {
+    return "bench-bench-" + run;
   }
 
   /** Decode, preprocess and infer in process, batch by batch, as the pipeline does at flush. */
@@ -229,7 +255,7 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
     String suffix = "bench-" + run;
     ImageDemo.Pipeline p =
         new ImageDemo.Pipeline(
-            "vision-" + suffix, ImageDemo.IMAGENET.descriptor(), "images-" + suffix, 0.0);
+            pipelineName(run), ImageDemo.IMAGENET.descriptor(), "images-" + suffix, 0.0);
     p.createTopics(stack);
     Map<String, String> c =
         new java.util.HashMap<>(
@@ -237,7 +263,7 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
                 stack,
                 descriptor.getParent(),
                 dataDir,
-                "bench-" + suffix,
+                applicationId(run),
                 Files.createTempDirectory("sluice-bench-state")));
     c.put(ConfigKeys.BATCH_MAX_SIZE, Integer.toString(batch));
     c.put(ConfigKeys.EXECUTION_PROVIDER, "cpu");

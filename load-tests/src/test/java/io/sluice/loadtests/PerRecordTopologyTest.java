@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.anomaly.Cooldown;
+import io.sluice.anomaly.ThresholdRule;
 import io.sluice.batching.Scorer;
 import io.sluice.kinds.classification.ClassificationHandler;
 import io.sluice.kinds.classification.ClassificationKeys;
@@ -19,11 +21,17 @@ import io.sluice.serde.RecordPart;
 import io.sluice.serde.SpecificAvroSerde;
 import io.sluice.topology.EventDecoder;
 import io.sluice.topology.EventFields;
+import io.sluice.topology.KeyRulesProcessor;
+import io.sluice.topology.ModelMonitorProcessor;
+import io.sluice.topology.TopologyFactory;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
@@ -81,6 +89,38 @@ class PerRecordTopologyTest {
   }
 
   private void start(Scorer scorer) {
+    start(scorer, null);
+  }
+
+  /** With Sluice's anomaly stage: threshold alerts at 0.5, no per-key rule, no drift. */
+  private static TopologyFactory.AnomalyStage thresholdAlerts() {
+    return new TopologyFactory.AnomalyStage(
+        new KeyRulesProcessor.Settings(
+            TopologyFactory.keyStoreName("bench"),
+            TopologyFactory.ALERTS_SINK,
+            new ThresholdRule(0.5, "WARNING"),
+            "1",
+            null,
+            new Cooldown(0),
+            1_000,
+            Duration.ofHours(1),
+            null,
+            0,
+            "amount-model",
+            "3"),
+        new ModelMonitorProcessor.Settings(
+            TopologyFactory.monitorStoreName("bench"),
+            TopologyFactory.ALERTS_SINK,
+            TopologyFactory.DLQ_SINK,
+            List.of(),
+            Duration.ofMinutes(5),
+            null,
+            Duration.ofMinutes(1),
+            "amount-model",
+            "3"));
+  }
+
+  private void start(Scorer scorer, TopologyFactory.AnomalyStage anomaly) {
     AvroRecordDecoder<GenericRecord> avro = AvroRecordDecoder.generic(registry);
     ClassificationHandler handler =
         new ClassificationHandler(
@@ -100,7 +140,9 @@ class PerRecordTopologyTest {
             handler,
             scorer,
             predictionSerde.serializer(),
-            alertSerde.serializer());
+            alertSerde.serializer(),
+            anomaly,
+            new PipelineMetrics(new SimpleMeterRegistry(), "bench"));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "per-record-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -181,5 +223,37 @@ class PerRecordTopologyTest {
         .hasStackTraceContaining("rejected at stage decode (WRONG_MAGIC_BYTE)")
         .hasStackTraceContaining("has no dead-letter topic");
     assertThat(predictions.isEmpty()).isTrue();
+  }
+
+  @Test
+  void withTheAnomalyStageWritesTheAlertsSluiceWouldWrite() {
+    start(amountModel, thresholdAlerts());
+    input.pipeInput("card-7", tx("tx-small", 10));
+    input.pipeInput("card-7", tx("tx-big", 500));
+
+    assertThat(predictions.readValuesToList())
+        .extracting(Prediction::getEventId)
+        .containsExactly("tx-small", "tx-big");
+    List<Alert> raised = alerts.readValuesToList();
+    assertThat(raised).extracting(Alert::getEventId).containsExactly("tx-big");
+    assertThat(raised.get(0).getKind()).isEqualTo(ThresholdRule.KIND);
+  }
+
+  @Test
+  void theReplayingPassThroughCallsTheModelOncePerDistinctRowAndWritesItsScores() {
+    Map<Object, float[]> memory = new ConcurrentHashMap<>();
+    start(PerRecordTopology.replaying(amountModel, memory), thresholdAlerts());
+    input.pipeInput("card-7", tx("tx-1", 500));
+    input.pipeInput("card-7", tx("tx-2", 500));
+    input.pipeInput("card-7", tx("tx-3", 10));
+
+    assertThat(rowsPerCall).containsExactly(1, 1);
+    assertThat(memory).hasSize(2);
+    assertThat(predictions.readValuesToList())
+        .extracting(Prediction::getScore)
+        .containsExactly(0.9f * 1.0, 0.9f * 1.0, 0.1f * 1.0);
+    assertThat(alerts.readValuesToList())
+        .extracting(Alert::getEventId)
+        .containsExactly("tx-1", "tx-2");
   }
 }

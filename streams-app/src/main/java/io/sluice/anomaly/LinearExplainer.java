@@ -15,6 +15,9 @@ public final class LinearExplainer {
   /** One feature's term of the log-odds for one event. */
   public record Contribution(String feature, double value, double contribution) {}
 
+  /** Up to this many contributions are picked by scanning rather than by sorting them all. */
+  private static final int SELECT_MAX = 8;
+
   private final List<String> features;
   private final double[] means;
   private final double[] scales;
@@ -66,6 +69,29 @@ public final class LinearExplainer {
 
   /** The {@code k} largest contributions for input row {@code x}, largest first. */
   public List<Contribution> top(float[] x, int k) {
+    int n = coefficients.length;
+    int m = Math.min(k, n);
+    if (m <= SELECT_MAX) {
+      // A few of many, once per alert: picked by scans, in the order the stable sort below gives
+      // (largest first, ties in feature order), without building and sorting every contribution.
+      double[] terms = new double[n];
+      for (int i = 0; i < n; i++) {
+        terms[i] = term(i, x[i]);
+      }
+      boolean[] taken = new boolean[n];
+      List<Contribution> top = new ArrayList<>(m);
+      for (int r = 0; r < m; r++) {
+        int best = -1;
+        for (int i = 0; i < n; i++) {
+          if (!taken[i] && (best < 0 || Double.compare(terms[i], terms[best]) > 0)) {
+            best = i;
+          }
+        }
+        taken[best] = true;
+        top.add(new Contribution(features.get(best), x[best], terms[best]));
+      }
+      return List.copyOf(top);
+    }
     List<Contribution> all = new ArrayList<>(coefficients.length);
     for (int i = 0; i < coefficients.length; i++) {
       all.add(new Contribution(features.get(i), x[i], term(i, x[i])));

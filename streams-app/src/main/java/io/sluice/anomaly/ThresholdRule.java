@@ -1,5 +1,7 @@
 package io.sluice.anomaly;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -37,12 +39,31 @@ public record ThresholdRule(double threshold, String severity) {
             "score",
             score,
             threshold,
-            String.format(
-                Locale.ROOT,
-                "probability of '%s' %.4f is at or above the alert threshold %.4f",
-                label,
-                score,
-                threshold),
+            "probability of '"
+                + label
+                + "' "
+                + fourDecimals(score)
+                + " is at or above the alert threshold "
+                + fourDecimals(threshold),
             compared));
+  }
+
+  /**
+   * What {@code String.format(Locale.ROOT, "%.4f", value)} writes (the shortest decimal that
+   * identifies the double, rounded half up to four places), without the format string's parsing:
+   * this runs once per alert.
+   */
+  static String fourDecimals(double value) {
+    if (!Double.isFinite(value)) {
+      return String.format(Locale.ROOT, "%.4f", value);
+    }
+    String text =
+        new BigDecimal(Double.toString(value)).setScale(4, RoundingMode.HALF_UP).toPlainString();
+    // Formatter keeps the sign of a negative value that rounds to zero ("-0.0000").
+    return value < 0 || (value == 0 && 1 / value < 0) ? ensureMinus(text) : text;
+  }
+
+  private static String ensureMinus(String text) {
+    return text.startsWith("-") ? text : "-" + text;
   }
 }

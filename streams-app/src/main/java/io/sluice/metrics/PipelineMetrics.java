@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -48,7 +50,8 @@ public final class PipelineMetrics {
       Timer batchLinger,
       Timer inference,
       Timer endToEnd,
-      Gauge provider) {}
+      Gauge provider,
+      ConcurrentMap<String, Counter> alerts) {}
 
   public PipelineMetrics(MeterRegistry registry, String pipeline) {
     this.registry = registry;
@@ -82,12 +85,18 @@ public final class PipelineMetrics {
 
   /** An alert was written. */
   public void alert(String kind, String severity) {
-    Counter.builder("sluice.alerts")
-        .description("Alerts written, by kind and severity")
-        .tags(current().tags())
-        .tag("kind", kind)
-        .tag("severity", severity)
-        .register(registry)
+    ModelMeters m = current();
+    // Cached per model version: building and registering a meter costs more than the alert.
+    m.alerts()
+        .computeIfAbsent(
+            kind + '\n' + severity,
+            k ->
+                Counter.builder("sluice.alerts")
+                    .description("Alerts written, by kind and severity")
+                    .tags(m.tags())
+                    .tag("kind", kind)
+                    .tag("severity", severity)
+                    .register(registry))
         .increment();
   }
 
@@ -262,7 +271,8 @@ public final class PipelineMetrics {
             .tags(tags)
             .tag("provider", provider)
             .strongReference(true)
-            .register(registry));
+            .register(registry),
+        new ConcurrentHashMap<>());
   }
 
   private static double[] powersOfTwo(int max) {

@@ -1,6 +1,8 @@
 package io.sluice.serde;
 
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.generic.GenericData;
@@ -29,6 +31,15 @@ final class AvroWireSerializer<T extends GenericContainer> implements Serializer
     this.autoRegister = autoRegister;
   }
 
+  /**
+   * Per topic, the schema last written there with its subject, id and writer: a serializer writes
+   * one kind of record to a topic or two, so this spares the per-record subject, id lookup and
+   * writer.
+   */
+  private final ConcurrentMap<String, Target<T>> targets = new ConcurrentHashMap<>();
+
+  private record Target<T>(Schema schema, String subject, int id, DatumWriter<T> writer) {}
+
   /** Returns null for null data (a tombstone). */
   @Override
   public byte[] serialize(String topic, T data) {
@@ -36,6 +47,33 @@ final class AvroWireSerializer<T extends GenericContainer> implements Serializer
       return null;
     }
     Schema schema = data.getSchema();
+    Target<T> last = targets.get(topic);
+    if (last == null || last.schema != schema) {
+      last = target(topic, schema);
+      targets.put(topic, last);
+    }
+    int id = last.id;
+    DatumWriter<T> writer = last.writer;
+    String subject = last.subject;
+    try {
+      return WireFormat.encode(id, data, writer);
+    } catch (RuntimeException e) {
+      throw new SerializationException(
+          "cannot write a "
+              + schema.getFullName()
+              + " record to topic '"
+              + topic
+              + "' (subject '"
+              + subject
+              + "', schema id "
+              + id
+              + "): "
+              + e,
+          e);
+    }
+  }
+
+  private Target<T> target(String topic, Schema schema) {
     String subject = part.subject(topic);
     int id;
     try {
@@ -56,21 +94,6 @@ final class AvroWireSerializer<T extends GenericContainer> implements Serializer
     }
     @SuppressWarnings("unchecked") // The model's writer writes T: its own kind of record.
     DatumWriter<T> writer = (DatumWriter<T>) model.createDatumWriter(schema);
-    try {
-      return WireFormat.encode(id, data, writer);
-    } catch (RuntimeException e) {
-      throw new SerializationException(
-          "cannot write a "
-              + schema.getFullName()
-              + " record to topic '"
-              + topic
-              + "' (subject '"
-              + subject
-              + "', schema id "
-              + id
-              + "): "
-              + e,
-          e);
-    }
+    return new Target<>(schema, subject, id, writer);
   }
 }

@@ -1,17 +1,20 @@
 package io.sluice.serde;
 
 import io.sluice.serde.AvroDecodeException.Reason;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.EncoderFactory;
 
 /**
  * The Confluent wire format: magic byte {@code 0x00}, the writer schema's registry id as a 4-byte
- * big-endian int, then the Avro binary encoding of the datum. Stateless.
+ * big-endian int, then the Avro binary encoding of the datum. Thread-safe: each thread encodes into
+ * a buffer of its own.
  */
 public final class WireFormat {
   /** The first byte of every record. */
@@ -33,21 +36,77 @@ public final class WireFormat {
    *     org.apache.avro.AvroRuntimeException})
    */
   public static <T> byte[] encode(int schemaId, T datum, DatumWriter<T> writer) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    Buffer out = BUFFERS.get();
+    out.reset();
     out.write(MAGIC_BYTE);
     out.write(schemaId >>> 24);
     out.write(schemaId >>> 16);
     out.write(schemaId >>> 8);
     out.write(schemaId);
-    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    // A direct encoder writes straight into the thread's buffer: no second buffer to allocate and
+    // configure per record, as a buffered encoder would need.
+    BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, out.encoder);
+    out.encoder = encoder;
     try {
       writer.write(datum, encoder);
       encoder.flush();
     } catch (IOException e) {
-      // A ByteArrayOutputStream does not fail; the encoder's signature says it might.
+      // The buffer does not fail; the encoder's signature says it might.
       throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
+    byte[] record = out.toByteArray();
+    out.shrinkIfLarge();
+    return record;
+  }
+
+  /** Per thread: records are encoded on stream threads, one at a time per thread. */
+  private static final ThreadLocal<Buffer> BUFFERS = ThreadLocal.withInitial(Buffer::new);
+
+  /**
+   * A growable, unsynchronized byte buffer with the encoder that writes into it, reused for every
+   * record a thread encodes; {@link #toByteArray()} copies the record out.
+   */
+  private static final class Buffer extends OutputStream {
+    private static final int INITIAL = 256;
+    private static final int KEPT = 64 * 1024;
+    private byte[] bytes = new byte[INITIAL];
+    private int size;
+    private BinaryEncoder encoder;
+
+    void reset() {
+      size = 0;
+    }
+
+    /** Drops a buffer an unusually large record grew, so that a thread does not keep it. */
+    void shrinkIfLarge() {
+      if (bytes.length > KEPT) {
+        bytes = new byte[INITIAL];
+      }
+    }
+
+    @Override
+    public void write(int b) {
+      ensure(1);
+      bytes[size++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      Objects.checkFromIndexSize(off, len, b.length);
+      ensure(len);
+      System.arraycopy(b, off, bytes, size, len);
+      size += len;
+    }
+
+    private void ensure(int more) {
+      if (size + more > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+      }
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(bytes, size);
+    }
   }
 
   /**

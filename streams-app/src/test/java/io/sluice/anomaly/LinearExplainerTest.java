@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class LinearExplainerTest {
@@ -43,5 +46,27 @@ class LinearExplainerTest {
     assertThatThrownBy(
             () -> new LinearExplainer(List.of("a"), List.of(0.0), List.of(0.0), List.of(1.0), 0))
         .hasMessage("scale of a must be positive, was 0.0");
+  }
+
+  @Test
+  void picksTheSameFewContributionsAsSortingThemAllTiesInFeatureOrder() {
+    int n = 12;
+    List<String> names = IntStream.range(0, n).mapToObj(i -> "f" + i).toList();
+    // Coefficients with ties (every third equal) and signs either way.
+    List<Double> coefficients =
+        IntStream.range(0, n)
+            .mapToObj(i -> (i % 3 == 0 ? 1.0 : (i % 2 == 0 ? -1.0 : 0.5)))
+            .toList();
+    LinearExplainer wide =
+        new LinearExplainer(
+            names, Collections.nCopies(n, 0.0), Collections.nCopies(n, 1.0), coefficients, 0);
+    float[] x = new float[n];
+    Arrays.fill(x, 2f);
+    x[7] = -3f;
+
+    List<LinearExplainer.Contribution> all = wide.top(x, n);
+    for (int k = 0; k <= 8; k++) {
+      assertThat(wide.top(x, k)).as("top %d", k).isEqualTo(all.subList(0, k));
+    }
   }
 }

@@ -3,6 +3,10 @@ package io.sluice.anomaly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ThresholdRuleTest {
@@ -23,5 +27,23 @@ class ThresholdRuleTest {
   @Test
   void refusesAThresholdOutsideZeroToOne() {
     assertThatThrownBy(() -> new ThresholdRule(1.5, "INFO")).hasMessageContaining("[0, 1]");
+  }
+
+  @Test
+  void writesItsNumbersAsStringFormatWould() {
+    Random random = new Random(42);
+    List<Double> values = new ArrayList<>(List.of(0.0, -0.0, 1.0, 0.5, 0.00005, 0.99995, 0.12345));
+    values.addAll(
+        List.of(0.8, 0.123449999, 1e-9, -1e-9, 0.0000499999, 2.5e-5, 0.30000000000000004));
+    for (int i = 0; i < 100_000; i++) {
+      values.add(random.nextDouble());
+      values.add((double) random.nextFloat());
+      values.add(Math.round(random.nextDouble() * 100_000) / 100_000.0 + 0.00005);
+    }
+    for (double v : values) {
+      assertThat(ThresholdRule.fourDecimals(v))
+          .as("%s", v)
+          .isEqualTo(String.format(Locale.ROOT, "%.4f", v));
+    }
   }
 }

@@ -23,4 +23,18 @@ class WindowStateTest {
     assertThat(back.lastPartition()).isEqualTo(1);
     assertThat(back.lastOffset()).isEqualTo(19);
   }
+
+  @Test
+  void writesTheSameBytesAsDataOutputStreamForAnyString() {
+    WindowState ascii = new WindowState(300_000, 3);
+    ascii.add(1, "tx-00042-r3", 300_500, "fraud-in", 1, 17);
+    WindowState other = new WindowState(300_000, 3);
+    other.add(1, "tx-\u00e9\u0000\u4e2d", 300_500, "topic-\u00fc", 0, 18);
+    WindowState empty = new WindowState(0, 0);
+
+    for (WindowState w : new WindowState[] {ascii, other, empty}) {
+      assertThat(w.toBytes()).isEqualTo(w.toBytesSlow());
+      assertThat(WindowState.fromBytes(w.toBytes()).lastEventId()).isEqualTo(w.lastEventId());
+    }
+  }
 }

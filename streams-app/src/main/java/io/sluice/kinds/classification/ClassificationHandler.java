@@ -156,22 +156,23 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
             ? probabilities[best]
             : probabilities[model.labels().indexOf(model.positiveLabel())];
     Event e = s.prepared();
-    return Prediction.newBuilder()
-        .setEventId(e.eventId())
-        .setKey(e.key())
-        .setModelName(model.name())
-        .setModelVersion(model.version())
-        .setScores(scores)
-        .setPredictedLabel(predicted)
-        .setScore(score)
-        .setLabel(e.label())
-        .setEventTime(Instant.ofEpochMilli(e.eventTime()))
-        .setIngestTime(Instant.ofEpochMilli(s.source().ingestTimeMs()))
-        .setInferenceTime(Instant.ofEpochMilli(batch.inferenceTimeMs()))
-        .setBatchSize(batch.size())
-        .setSourceTopic(s.source().topic())
-        .setSourcePartition(s.source().partition())
-        .setSourceOffset(s.source().offset())
-        .build();
+    // The all-args constructor, not the builder: a builder copies the schema's field array and
+    // checks every value, per prediction. Every field is set here, none is null that must not be.
+    return new Prediction(
+        e.eventId(),
+        e.key(),
+        model.name(),
+        model.version(),
+        scores,
+        predicted,
+        score,
+        e.label(),
+        Instant.ofEpochMilli(e.eventTime()),
+        Instant.ofEpochMilli(s.source().ingestTimeMs()),
+        Instant.ofEpochMilli(batch.inferenceTimeMs()),
+        batch.size(),
+        s.source().topic(),
+        s.source().partition(),
+        s.source().offset());
   }
 }

@@ -50,6 +50,16 @@ public final class FeatureMapping {
   private final Source[] sources;
   private final List<OneHot> oneHots;
   private final Map<String, Integer> arrayLengths;
+  private final String[] arrayFields;
+
+  /**
+   * Field positions in the last event schema seen, so that a row takes no field lookups by name:
+   * per feature, the position of its field, or -1 if the schema has no such field. Events of one
+   * input topic nearly always share one schema instance (the decoder's, per writer schema id).
+   */
+  private volatile Positions positions;
+
+  private record Positions(Schema schema, int[] arrays, int[] sources, int[] oneHots) {}
 
   private FeatureMapping(List<String> featureOrder, Source[] sources, List<OneHot> oneHots) {
     this.featureOrder = List.copyOf(featureOrder);
@@ -62,6 +72,7 @@ public final class FeatureMapping {
       }
     }
     this.arrayLengths = Map.copyOf(lengths);
+    this.arrayFields = arrayLengths.keySet().toArray(String[]::new);
   }
 
   /**
@@ -219,21 +230,22 @@ public final class FeatureMapping {
    */
   public float[] extract(GenericRecord event) throws RejectedRecordException {
     Schema schema = event.getSchema();
-    for (Map.Entry<String, Integer> array : arrayLengths.entrySet()) {
-      Object value = field(event, schema, array.getKey());
+    Positions at = positions;
+    if (at == null || at.schema() != schema) {
+      at = positions(schema);
+      positions = at;
+    }
+    for (int a = 0; a < arrayFields.length; a++) {
+      String arrayField = arrayFields[a];
+      Object value = field(event, schema, arrayField, at.arrays()[a]);
       if (!(value instanceof List<?> list)) {
-        throw reject(
-            "WRONG_TYPE", "field '" + array.getKey() + "' is not an array: " + typeOf(value));
+        throw reject("WRONG_TYPE", "field '" + arrayField + "' is not an array: " + typeOf(value));
       }
-      if (list.size() != array.getValue()) {
+      int expected = arrayLengths.get(arrayField);
+      if (list.size() != expected) {
         throw reject(
             "WRONG_FEATURE_COUNT",
-            "field '"
-                + array.getKey()
-                + "' has "
-                + list.size()
-                + " values, expected "
-                + array.getValue());
+            "field '" + arrayField + "' has " + list.size() + " values, expected " + expected);
       }
     }
     float[] row = new float[sources.length];
@@ -242,7 +254,7 @@ public final class FeatureMapping {
       if (s == null) {
         continue; // a one-hot column, set below
       }
-      Object value = field(event, schema, s.field());
+      Object value = field(event, schema, s.field(), at.sources()[i]);
       if (s.index() >= 0) {
         value = ((List<?>) value).get(s.index());
       }
@@ -264,8 +276,9 @@ public final class FeatureMapping {
       }
       row[i] = (float) d;
     }
-    for (OneHot categorical : oneHots) {
-      Object value = field(event, schema, categorical.field());
+    for (int c = 0; c < oneHots.size(); c++) {
+      OneHot categorical = oneHots.get(c);
+      Object value = field(event, schema, categorical.field(), at.oneHots()[c]);
       if (!(value instanceof CharSequence) && !(value instanceof GenericEnumSymbol<?>)) {
         throw reject(
             value == null ? "MISSING_VALUE" : "WRONG_TYPE",
@@ -285,14 +298,36 @@ public final class FeatureMapping {
     return row;
   }
 
-  private static Object field(GenericRecord event, Schema schema, String field)
+  private Positions positions(Schema schema) {
+    int[] arrays = new int[arrayFields.length];
+    for (int a = 0; a < arrays.length; a++) {
+      arrays[a] = position(schema, arrayFields[a]);
+    }
+    int[] columns = new int[sources.length];
+    for (int i = 0; i < columns.length; i++) {
+      columns[i] = sources[i] == null ? -1 : position(schema, sources[i].field());
+    }
+    int[] categoricals = new int[oneHots.size()];
+    for (int c = 0; c < categoricals.length; c++) {
+      categoricals[c] = position(schema, oneHots.get(c).field());
+    }
+    return new Positions(schema, arrays, columns, categoricals);
+  }
+
+  private static int position(Schema schema, String field) {
+    Schema.Field f = schema.getType() == Schema.Type.RECORD ? schema.getField(field) : null;
+    return f == null ? -1 : f.pos();
+  }
+
+  /** The value of {@code field}, at {@code position} in the event's schema (-1: it has none). */
+  private static Object field(GenericRecord event, Schema schema, String field, int position)
       throws RejectedRecordException {
-    if (schema.getField(field) == null) {
+    if (position < 0) {
       throw reject(
           "MISSING_FIELD",
           "event of type " + schema.getFullName() + " has no field '" + field + "'");
     }
-    return event.get(field);
+    return event.get(position);
   }
 
   private static String typeOf(Object value) {

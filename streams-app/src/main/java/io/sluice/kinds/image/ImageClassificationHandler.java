@@ -283,7 +283,14 @@ public final class ImageClassificationHandler
     return EventFields.value(event, name);
   }
 
+  /** The image's bytes: the decoder's own array when the buffer spans all of it, else a copy. */
   private static byte[] bytes(ByteBuffer data) {
+    if (data.hasArray()
+        && data.arrayOffset() == 0
+        && data.position() == 0
+        && data.remaining() == data.array().length) {
+      return data.array(); // a fresh buffer per decoded event: no copy of a 70 KB photo needed
+    }
     ByteBuffer b = data.duplicate();
     byte[] out = new byte[b.remaining()];
     b.get(out);

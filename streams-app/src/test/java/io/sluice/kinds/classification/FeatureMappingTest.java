@@ -9,6 +9,10 @@ import io.sluice.schemas.CardTransaction;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
@@ -120,5 +124,46 @@ class FeatureMappingTest {
         .isInstanceOfSatisfying(
             RejectedRecordException.class, e -> assertThat(e.reason()).isEqualTo("MISSING_FIELD"))
         .hasMessageContaining("no field 'velocity'");
+  }
+
+  @Test
+  void followsTheFieldPositionsOfEachEventsOwnSchema() throws Exception {
+    // The same fields at other positions, then a schema without 'amount', then the first again.
+    Schema reordered =
+        SchemaBuilder.record("Reordered")
+            .fields()
+            .requiredDouble("amount")
+            .name("features")
+            .type()
+            .array()
+            .items()
+            .doubleType()
+            .noDefault()
+            .endRecord();
+    Schema noAmount =
+        SchemaBuilder.record("NoAmount")
+            .fields()
+            .name("features")
+            .type()
+            .array()
+            .items()
+            .doubleType()
+            .noDefault()
+            .endRecord();
+    GenericRecord other = new GenericData.Record(reordered);
+    other.put("amount", 7.0);
+    other.put("features", features(28));
+    GenericRecord missing = new GenericData.Record(noAmount);
+    missing.put("features", features(28));
+
+    assertThat(mapping.extract(tx(features(28), 99.5))[MODEL_ORDER.indexOf("Amount")])
+        .isEqualTo(99.5f);
+    assertThat(mapping.extract(other)[MODEL_ORDER.indexOf("Amount")]).isEqualTo(7f);
+    assertThat(mapping.extract(other)[MODEL_ORDER.indexOf("V28")]).isEqualTo(28f);
+    assertThatThrownBy(() -> mapping.extract(missing))
+        .isInstanceOf(RejectedRecordException.class)
+        .hasMessageContaining("has no field 'amount'");
+    assertThat(mapping.extract(tx(features(28), 1.5))[MODEL_ORDER.indexOf("Amount")])
+        .isEqualTo(1.5f);
   }
 }
