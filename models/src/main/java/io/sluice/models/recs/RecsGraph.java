@@ -16,12 +16,20 @@ import org.tribuo.util.onnx.ONNXPlaceholder;
  * <pre>
  * recent_items   int64 [batch, N]  item indices, most recent first, padded (any index, weight 0)
  * recent_weights float [batch, N]  weight of each recent item, 0 for padding
+ * exclude_items  int64 [batch, M]  item indices never to return (the user's rated items), M >= 1,
+ *                                  padded by repeating one of the row's own indices
  * k              int64 [1]         how many candidates to return
  *
  * user       = Σ_j w_j · input_embedding[recent_items_j] / (Σ_j w_j + ε)     Gather, Mul, ReduceSum
  * scores     = user · output_embeddingᵀ + item_bias                         Gemm
- * top_scores float [batch, k], top_items int64 [batch, k] = TopK(scores, k) TopK (sorted, largest)
+ * masked     = scores with -∞ at exclude_items                              ScatterElements (axis 1)
+ * top_scores float [batch, k], top_items int64 [batch, k] = TopK(masked, k) TopK (sorted, largest)
  * </pre>
+ *
+ * <p>Excluding inside the graph lets TopK ask for K items instead of K plus the largest rated set
+ * of the batch, which costs little beside the top-K itself. An excluded item comes back (with score
+ * -∞) only when fewer than k items are left, so the caller still skips excluded items it is given.
+ * Repeated indices in a row are harmless: every update writes the same -∞.
  *
  * <p>Tribuo's {@link ONNXContext} declares float inputs and outputs only, so the graph is built
  * with float placeholders and the int64 element types and the dynamic shapes are then set on the
@@ -30,6 +38,7 @@ import org.tribuo.util.onnx.ONNXPlaceholder;
 public final class RecsGraph {
   public static final String RECENT_ITEMS = "recent_items";
   public static final String RECENT_WEIGHTS = "recent_weights";
+  public static final String EXCLUDE_ITEMS = "exclude_items";
   public static final String K = "k";
   public static final String TOP_SCORES = "top_scores";
   public static final String TOP_ITEMS = "top_items";
@@ -46,6 +55,7 @@ public final class RecsGraph {
     onnx.setName(name);
     ONNXPlaceholder items = onnx.floatInput(RECENT_ITEMS, n);
     ONNXPlaceholder weights = onnx.floatInput(RECENT_WEIGHTS, n);
+    ONNXPlaceholder exclude = onnx.floatInput(EXCLUDE_ITEMS, 1);
     ONNXPlaceholder k = onnx.floatInput(K, 1);
     ONNXPlaceholder topScores = onnx.floatOutput(TOP_SCORES, 1);
     ONNXPlaceholder topItems = onnx.floatOutput(TOP_ITEMS, 1);
@@ -83,8 +93,20 @@ public final class RecsGraph {
             List.of(user, outputEmbeddings, bias),
             "scores",
             Map.of("transB", 1));
+    // -∞ of the shape of exclude_items: 0 · float(index) + (-∞), with Tribuo's operators only.
+    ONNXNode minusInfinity =
+        exclude
+            .apply(ONNXOperators.CAST, Map.of("to", OnnxMl.TensorProto.DataType.FLOAT.getNumber()))
+            .apply(ONNXOperators.MUL, onnx.constant("zero", 0f))
+            .apply(ONNXOperators.ADD, onnx.constant("minus_infinity", Float.NEGATIVE_INFINITY));
+    ONNXNode masked =
+        onnx.operation(
+            RecsOperators.SCATTER_ELEMENTS,
+            List.of(scores, exclude, minusInfinity),
+            "masked_scores",
+            Map.of("axis", 1));
     List<ONNXNode> top =
-        scores.apply(
+        masked.apply(
             RecsOperators.TOP_K,
             List.of(k),
             List.of("top_k_scores", "top_k_items"),
@@ -97,6 +119,8 @@ public final class RecsGraph {
       switch (v.getName()) {
         case RECENT_ITEMS -> v.setType(tensorType(OnnxMl.TensorProto.DataType.INT64, "batch", n));
         case RECENT_WEIGHTS -> v.setType(tensorType(OnnxMl.TensorProto.DataType.FLOAT, "batch", n));
+        case EXCLUDE_ITEMS ->
+            v.setType(tensorType(OnnxMl.TensorProto.DataType.INT64, "batch", -1, "excluded"));
         case K -> v.setType(tensorType(OnnxMl.TensorProto.DataType.INT64, null, 1));
         default -> throw new IllegalStateException("unexpected graph input " + v.getName());
       }
