@@ -1,6 +1,5 @@
 package io.sluice.kinds.recommendation;
 
-import java.io.ByteArrayOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -16,25 +15,28 @@ final class CompactInts {
 
   /** Writes varints and sorted sets into a growing byte array. */
   static final class Writer {
-    private final ByteArrayOutputStream out;
+    private byte[] buf;
+    private int size;
 
     Writer(int expectedBytes) {
-      out = new ByteArrayOutputStream(expectedBytes);
+      buf = new byte[Math.max(16, expectedBytes)];
     }
 
     Writer writeByte(int b) {
-      out.write(b);
+      if (size == buf.length) {
+        buf = Arrays.copyOf(buf, buf.length * 2);
+      }
+      buf[size++] = (byte) b;
       return this;
     }
 
     /** An unsigned varint of 1 to 10 bytes; a negative value is taken as its 64 bits. */
     Writer writeVarLong(long v) {
       while ((v & ~0x7FL) != 0) {
-        out.write((int) ((v & 0x7F) | 0x80));
+        writeByte((int) ((v & 0x7F) | 0x80));
         v >>>= 7;
       }
-      out.write((int) v);
-      return this;
+      return writeByte((int) v);
     }
 
     /** A signed value, zig-zag encoded so that small negative values stay short. */
@@ -45,7 +47,7 @@ final class CompactInts {
     Writer writeFloat(float v) {
       int bits = Float.floatToRawIntBits(v);
       for (int i = 0; i < 4; i++) {
-        out.write(bits >>> (8 * i));
+        writeByte(bits >>> (8 * i));
       }
       return this;
     }
@@ -53,7 +55,9 @@ final class CompactInts {
     Writer writeString(String s) {
       byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
       writeVarLong(bytes.length);
-      out.write(bytes, 0, bytes.length);
+      for (byte b : bytes) {
+        writeByte(b);
+      }
       return this;
     }
 
@@ -85,7 +89,7 @@ final class CompactInts {
     }
 
     byte[] toBytes() {
-      return out.toByteArray();
+      return Arrays.copyOf(buf, size);
     }
 
     private static int checkIndex(int v) {
@@ -195,8 +199,31 @@ final class CompactInts {
     }
   }
 
-  /** A sorted copy of {@code values} without repeats. */
+  /**
+   * A sorted copy of {@code values} without repeats: through a bitmap when the values are
+   * non-negative and not too sparse (catalogue indices: linear time), else by sorting.
+   */
   static int[] sortedSet(int[] values) {
+    int max = -1;
+    int min = 0;
+    for (int v : values) {
+      max = Math.max(max, v);
+      min = Math.min(min, v);
+    }
+    if (min >= 0 && max >= 0 && max / 64 <= 4L * values.length + 64) {
+      long[] bits = new long[max / 64 + 1];
+      for (int v : values) {
+        bits[v >>> 6] |= 1L << v;
+      }
+      int[] out = new int[values.length];
+      int n = 0;
+      for (int w = 0; w < bits.length; w++) {
+        for (long word = bits[w]; word != 0; word &= word - 1) {
+          out[n++] = (w << 6) + Long.numberOfTrailingZeros(word);
+        }
+      }
+      return n == out.length ? out : Arrays.copyOf(out, n);
+    }
     int[] s = values.clone();
     Arrays.sort(s);
     int n = 0;

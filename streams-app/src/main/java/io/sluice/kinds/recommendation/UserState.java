@@ -72,7 +72,12 @@ public final class UserState {
     int[] newRated = new int[Math.min(ratedMax, rated.length + 1)];
     int r = 0;
     int skip = 0;
-    int kept = (int) Arrays.stream(rated).filter(i -> i != item).count();
+    int kept = rated.length;
+    for (int i : rated) {
+      if (i == item) {
+        kept--;
+      }
+    }
     // Forget the oldest rated items when the set is full.
     int drop = Math.max(0, kept + 1 - ratedMax);
     for (int i : rated) {
