@@ -60,6 +60,21 @@ class CompactEncodingTest {
   }
 
   @Test
+  void theSortedSetOfAnyValuesIsSortedWithoutRepeats() {
+    Random random = new Random(3);
+    int[][] cases = {
+      {}, {5}, {9, 3, 9, 0, 3}, {1_000_000, 2, 63, 64}, {-4, 7, -4, 0}, {Integer.MAX_VALUE, 0}
+    };
+    for (int[] c : cases) {
+      assertThat(CompactInts.sortedSet(c))
+          .containsExactly(Arrays.stream(c).sorted().distinct().toArray());
+    }
+    int[] dense = random.ints(1000, 0, 9742).toArray();
+    assertThat(CompactInts.sortedSet(dense))
+        .containsExactly(Arrays.stream(dense).sorted().distinct().toArray());
+  }
+
+  @Test
   void refusesSetsThatDoNotRiseAndNegativeIndices() {
     CompactInts.Writer w = new CompactInts.Writer(4);
     assertThatThrownBy(() -> w.writeSortedSet(new int[] {3, 3}))
