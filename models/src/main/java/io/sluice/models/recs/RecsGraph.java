@@ -1,6 +1,10 @@
 package io.sluice.models.recs;
 
 import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import java.util.List;
 import java.util.Map;
 import org.tribuo.util.onnx.ONNXContext;
@@ -143,6 +147,30 @@ public final class RecsGraph {
             "Session recommender: weighted mean of recent items' embeddings, dot product with"
                 + " every item plus item bias, TopK")
         .build();
+  }
+
+  /** Each row's top items and their scores, best first. */
+  record Top(long[][] items, float[][] scores) {}
+
+  /** One run of a built graph in ONNX Runtime (the trainer's check, tests). */
+  static Top run(
+      OrtEnvironment env,
+      OrtSession session,
+      long[][] recent,
+      float[][] weights,
+      long[][] exclude,
+      long k)
+      throws OrtException {
+    try (OnnxTensor items = OnnxTensor.createTensor(env, recent);
+        OnnxTensor w = OnnxTensor.createTensor(env, weights);
+        OnnxTensor ex = OnnxTensor.createTensor(env, exclude);
+        OnnxTensor kk = OnnxTensor.createTensor(env, new long[] {k});
+        OrtSession.Result result =
+            session.run(Map.of(RECENT_ITEMS, items, RECENT_WEIGHTS, w, EXCLUDE_ITEMS, ex, K, kk))) {
+      return new Top(
+          (long[][]) result.get(TOP_ITEMS).orElseThrow().getValue(),
+          (float[][]) result.get(TOP_SCORES).orElseThrow().getValue());
+    }
   }
 
   /** A tensor type whose first dimension is {@code firstName} (symbolic) or fixed. */

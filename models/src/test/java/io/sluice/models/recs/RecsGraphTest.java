@@ -2,11 +2,9 @@ package io.sluice.models.recs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import java.util.BitSet;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -30,8 +28,8 @@ class RecsGraphTest {
     return SessionModel.of(DIM, N, 0.8f, in, out, bias);
   }
 
-  /** Runs the graph; returns {top items, top scores} of each row. */
-  private static Object[] run(SessionModel m, long[][] recent, long[][] exclude, long k)
+  /** Runs the graph on rows of {@code N} recent items, all weighed. */
+  private static RecsGraph.Top run(SessionModel m, long[][] recent, long[][] exclude, long k)
       throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     float[][] weights = new float[recent.length][];
@@ -40,26 +38,8 @@ class RecsGraphTest {
     }
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         OrtSession session =
-            env.createSession(RecsGraph.build(m, "test", 1).toByteArray(), options);
-        OnnxTensor items = OnnxTensor.createTensor(env, recent);
-        OnnxTensor w = OnnxTensor.createTensor(env, weights);
-        OnnxTensor ex = OnnxTensor.createTensor(env, exclude);
-        OnnxTensor kk = OnnxTensor.createTensor(env, new long[] {k});
-        OrtSession.Result result =
-            session.run(
-                Map.of(
-                    RecsGraph.RECENT_ITEMS,
-                    items,
-                    RecsGraph.RECENT_WEIGHTS,
-                    w,
-                    RecsGraph.EXCLUDE_ITEMS,
-                    ex,
-                    RecsGraph.K,
-                    kk))) {
-      return new Object[] {
-        result.get(RecsGraph.TOP_ITEMS).orElseThrow().getValue(),
-        result.get(RecsGraph.TOP_SCORES).orElseThrow().getValue()
-      };
+            env.createSession(RecsGraph.build(m, "test", 1).toByteArray(), options)) {
+      return RecsGraph.run(env, session, recent, weights, exclude, k);
     }
   }
 
@@ -69,9 +49,9 @@ class RecsGraphTest {
     long[][] recent = {{1, 2, 3}, {4, 5, 6}};
     // Row 1 is padded by repeating one of its own indices.
     long[][] exclude = {{0, 1, 2, 3, 10, 11, 12, 13, 20, 21}, {4, 5, 6, 4, 4, 4, 4, 4, 4, 4}};
-    Object[] out = run(m, recent, exclude, 10);
-    long[][] top = (long[][]) out[0];
-    float[][] scores = (float[][]) out[1];
+    RecsGraph.Top out = run(m, recent, exclude, 10);
+    long[][] top = out.items();
+    float[][] scores = out.scores();
     for (int r = 0; r < recent.length; r++) {
       BitSet skip = new BitSet();
       for (long i : exclude[r]) {
@@ -100,9 +80,9 @@ class RecsGraphTest {
     for (int i = 0; i < ITEMS - 2; i++) {
       exclude[0][i] = i + 2;
     }
-    Object[] out = run(m, new long[][] {{1, 2, 3}}, exclude, 5);
-    long[][] top = (long[][]) out[0];
-    float[][] scores = (float[][]) out[1];
+    RecsGraph.Top out = run(m, new long[][] {{1, 2, 3}}, exclude, 5);
+    long[][] top = out.items();
+    float[][] scores = out.scores();
     assertThat(new long[] {top[0][0], top[0][1]}).containsExactlyInAnyOrder(0L, 1L);
     for (int i = 2; i < 5; i++) {
       assertThat(scores[0][i]).isEqualTo(Float.NEGATIVE_INFINITY);

@@ -110,6 +110,21 @@ final class CompactInts {
       this.at = from;
     }
 
+    /**
+     * A reader past the format version byte of {@code what}, which must be {@code expected}.
+     *
+     * @throws IllegalStateException naming both versions otherwise
+     */
+    static Reader afterVersion(byte[] data, int expected, String what) {
+      Reader in = new Reader(data, 0);
+      int version = in.readByte();
+      if (version != expected) {
+        throw new IllegalStateException(
+            what + " has format version " + version + ", expected " + expected);
+      }
+      return in;
+    }
+
     int readByte() {
       need(1);
       return data[at++] & 0xFF;

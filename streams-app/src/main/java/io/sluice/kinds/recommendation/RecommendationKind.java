@@ -246,7 +246,8 @@ public final class RecommendationKind implements PipelineKind {
     };
   }
 
-  private static void checkSignature(ModelDescriptor d) {
+  /** Checks the descriptor's signature; package-private for tests. */
+  static void checkSignature(ModelDescriptor d) {
     if (d.inputs().stream().noneMatch(t -> t.name().equals(EXCLUDE))) {
       throw new ConfigException(
           ConfigKeys.MODEL_DESCRIPTOR,

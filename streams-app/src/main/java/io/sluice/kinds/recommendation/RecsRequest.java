@@ -80,12 +80,8 @@ public record RecsRequest(
     if (data.length > 0 && data[0] == FORMAT_VERSION_1) {
       return fromVersion1(data);
     }
-    CompactInts.Reader in = new CompactInts.Reader(data, 0);
-    int version = in.readByte();
-    if (version != FORMAT_VERSION) {
-      throw new IllegalStateException(
-          "recommendation request has format version " + version + ", expected " + FORMAT_VERSION);
-    }
+    CompactInts.Reader in =
+        CompactInts.Reader.afterVersion(data, FORMAT_VERSION, "recommendation request");
     RecsRequest r =
         new RecsRequest(
             in.readZigZag(),

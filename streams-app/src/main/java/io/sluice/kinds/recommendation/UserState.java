@@ -148,12 +148,7 @@ public final class UserState {
     if (data.length > 0 && data[0] == FORMAT_VERSION_1) {
       return fromVersion1(data);
     }
-    CompactInts.Reader in = new CompactInts.Reader(data, 0);
-    int version = in.readByte();
-    if (version != FORMAT_VERSION) {
-      throw new IllegalStateException(
-          "user state has format version " + version + ", expected " + FORMAT_VERSION);
-    }
+    CompactInts.Reader in = CompactInts.Reader.afterVersion(data, FORMAT_VERSION, "user state");
     long latest = in.readZigZag();
     int[] items = in.readInts();
     long[] times = new long[items.length];
