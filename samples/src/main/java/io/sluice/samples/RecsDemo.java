@@ -5,15 +5,18 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
+import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.eval.Ranking;
 import io.sluice.models.recs.RecommenderTrainer;
+import io.sluice.models.recs.RecsGraph;
 import io.sluice.schemas.RatingEvent;
 import io.sluice.schemas.Recommendation;
 import io.sluice.schemas.RecommendationSource;
 import io.sluice.schemas.RecommendedItem;
 import io.sluice.serde.SchemaRegistryClient;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,10 +60,23 @@ public record RecsDemo(Path dataDir, Path modelsDir, PrintStream out) {
     TOPICS.create(stack);
   }
 
-  /** The descriptor of the recommender, trained first if it is not there yet. */
+  /**
+   * The descriptor of the recommender, trained first if it is not there yet or was written before
+   * the model excluded rated items itself (no {@code exclude_items} input).
+   */
   public static Path ensureModel(Path dataDir, Path modelsDir) throws Exception {
     Path descriptor = modelsDir.resolve("recs").resolve(RecommenderTrainer.DESCRIPTOR_FILE);
-    return Demo.ensureModel(descriptor, dir -> RecommenderTrainer.train(dataDir, dir, 42));
+    return Demo.ensureModel(
+        descriptor, isCurrent(descriptor), dir -> RecommenderTrainer.train(dataDir, dir, 42));
+  }
+
+  /** Whether a descriptor exists and has the inputs the recommendation kind needs. */
+  static boolean isCurrent(Path descriptor) throws java.io.IOException {
+    if (!Files.exists(descriptor)) {
+      return false;
+    }
+    return ModelDescriptor.read(descriptor).inputs().stream()
+        .anyMatch(t -> t.name().equals(RecsGraph.EXCLUDE_ITEMS));
   }
 
   /**

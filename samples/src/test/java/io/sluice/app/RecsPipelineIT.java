@@ -221,6 +221,9 @@ class RecsPipelineIT {
   /**
    * Runs the model offline on each list's recent items and checks that the first K items it ranks
    * above everything else, skipping the user's rated items, are the streamed list with its scores.
+   * The offline run asks for K plus the rated set plus 5 items and skips the rated ones here (it
+   * excludes in the model only one of the rated items), so that it checks the pipeline's exclusion
+   * inside the model against plain filtering.
    */
   private static void assertEqualsOffline(
       List<Recommendation> recs, Map<String, Set<Long>> ratedAfter) throws Exception {
@@ -247,6 +250,8 @@ class RecsPipelineIT {
         Map<String, Tensor> in = new LinkedHashMap<>();
         in.put("recent_items", Tensor.ofLongs(items, 1, width));
         in.put("recent_weights", Tensor.ofFloats(weights, 1, width));
+        long oneRated = catalogue.indexOf(rated.iterator().next());
+        in.put("exclude_items", Tensor.ofLongs(new long[] {oneRated}, 1, 1));
         in.put("k", Tensor.ofLongs(new long[] {k}, 1));
         Map<String, Tensor> out = runner.run(in);
         long[] top = out.get("top_items").longs();

@@ -35,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -259,11 +260,19 @@ class RecsReplayIT {
               weights[j] = w;
               w *= catalogue.decay();
             }
+            long[] exclude = Arrays.stream(before.ratedSet()).asLongStream().toArray();
             long[] top =
                 parts
                     .model()
                     .apply(runner)
-                    .topK(items, weights, 1, width, Math.min(catalogue.size(), k + rated.size()))[0]
+                    .topK(
+                        items,
+                        weights,
+                        exclude,
+                        exclude.length,
+                        1,
+                        width,
+                        Math.min(catalogue.size(), k))[0]
                     .items();
             for (long i : top) {
               if (!rated.contains((int) i) && list.size() < k) {

@@ -60,6 +60,7 @@ class ModelRunnerNamedRunTest {
             List.of(
                 spec("recent_items", "INT64", List.of(-1, 3)),
                 spec("recent_weights", "FLOAT", List.of(-1, 3)),
+                spec("exclude_items", "INT64", List.of(-1, -1)),
                 spec("k", "INT64", List.of(1)))));
     json.put(
         "outputs",
@@ -88,6 +89,10 @@ class ModelRunnerNamedRunTest {
     Map<String, Tensor> in = new LinkedHashMap<>();
     in.put("recent_items", Tensor.ofLongs(items, rows, 3));
     in.put("recent_weights", Tensor.ofFloats(weights, rows, 3));
+    // Item 3 scores 0 for every user here, last: excluding it changes no top 3.
+    long[] exclude = new long[rows];
+    java.util.Arrays.fill(exclude, 3);
+    in.put("exclude_items", Tensor.ofLongs(exclude, rows, 1));
     in.put("k", Tensor.ofLongs(new long[] {k}, 1));
     return in;
   }
@@ -113,7 +118,7 @@ class ModelRunnerNamedRunTest {
     assertThatThrownBy(() -> runner.run(List.of(new float[3])))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage(
-            "model session:1 cannot be run on float rows: model session:1 has 3 inputs; rows feed"
+            "model session:1 cannot be run on float rows: model session:1 has 4 inputs; rows feed"
                 + " exactly one");
   }
 
@@ -125,7 +130,7 @@ class ModelRunnerNamedRunTest {
     assertThatThrownBy(() -> runner.run(in))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "model session:1: input 'k' is missing, expected [recent_items, recent_weights, k]");
+            "model session:1: input 'k' is missing, expected [recent_items, recent_weights, exclude_items, k]");
   }
 
   @Test
@@ -136,7 +141,7 @@ class ModelRunnerNamedRunTest {
     assertThatThrownBy(() -> runner.run(in))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "model session:1: unknown input 'user', expected [recent_items, recent_weights, k]");
+            "model session:1: unknown input 'user', expected [recent_items, recent_weights, exclude_items, k]");
   }
 
   @Test

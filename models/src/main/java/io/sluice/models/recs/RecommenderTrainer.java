@@ -2,7 +2,6 @@ package io.sluice.models.recs;
 
 import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -271,30 +270,34 @@ public final class RecommenderTrainer {
       }
       weights[u] = model.weights(counts[u]);
     }
-    try (OnnxTensor items = OnnxTensor.createTensor(env, recent);
-        OnnxTensor w = OnnxTensor.createTensor(env, weights);
-        OnnxTensor kk = OnnxTensor.createTensor(env, new long[] {k});
-        OrtSession.Result result =
-            session.run(
-                Map.of(
-                    RecsGraph.RECENT_ITEMS, items, RecsGraph.RECENT_WEIGHTS, w, RecsGraph.K, kk))) {
-      float[][] topScores = (float[][]) result.get(RecsGraph.TOP_SCORES).orElseThrow().getValue();
-      long[][] topItems = (long[][]) result.get(RecsGraph.TOP_ITEMS).orElseThrow().getValue();
-      double max = 0;
-      for (int u = 0; u < users; u++) {
-        float[] java = model.scores(javaRecent[u], counts[u]);
-        int[] javaTop = TopK.select(java, k, new BitSet());
-        if (topScores[u].length != k) {
-          throw new IllegalStateException(
-              "Expected " + k + " top scores from ONNX Runtime, found " + topScores[u].length);
-        }
-        for (int r = 0; r < k; r++) {
-          max = Math.max(max, Math.abs(topScores[u][r] - java[(int) topItems[u][r]]));
-        }
-        max = Math.max(max, Math.abs(topScores[u][k - 1] - java[javaTop[k - 1]]));
-      }
-      return max;
+    // Each user's most recent item is excluded, as the pipeline excludes rated items.
+    long[][] excluded = new long[users][];
+    for (int u = 0; u < users; u++) {
+      excluded[u] = new long[] {recent[u][0]};
     }
+    RecsGraph.Top result = RecsGraph.run(env, session, recent, weights, excluded, k);
+    float[][] topScores = result.scores();
+    long[][] topItems = result.items();
+    double max = 0;
+    for (int u = 0; u < users; u++) {
+      float[] java = model.scores(javaRecent[u], counts[u]);
+      BitSet skip = new BitSet();
+      skip.set((int) excluded[u][0]);
+      int[] javaTop = TopK.select(java, k, skip);
+      if (topScores[u].length != k) {
+        throw new IllegalStateException(
+            "Expected " + k + " top scores from ONNX Runtime, found " + topScores[u].length);
+      }
+      for (int r = 0; r < k; r++) {
+        if (topItems[u][r] == excluded[u][0]) {
+          throw new IllegalStateException(
+              "Expected ONNX Runtime to skip the excluded item " + excluded[u][0] + ", found it");
+        }
+        max = Math.max(max, Math.abs(topScores[u][r] - java[(int) topItems[u][r]]));
+      }
+      max = Math.max(max, Math.abs(topScores[u][k - 1] - java[javaTop[k - 1]]));
+    }
+    return max;
   }
 
   private static List<TensorSpec> specs(Map<String, NodeInfo> nodes) {

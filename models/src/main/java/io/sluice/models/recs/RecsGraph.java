@@ -1,6 +1,10 @@
 package io.sluice.models.recs;
 
 import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import java.util.List;
 import java.util.Map;
 import org.tribuo.util.onnx.ONNXContext;
@@ -16,12 +20,20 @@ import org.tribuo.util.onnx.ONNXPlaceholder;
  * <pre>
  * recent_items   int64 [batch, N]  item indices, most recent first, padded (any index, weight 0)
  * recent_weights float [batch, N]  weight of each recent item, 0 for padding
+ * exclude_items  int64 [batch, M]  item indices never to return (the user's rated items), M >= 1,
+ *                                  padded by repeating one of the row's own indices
  * k              int64 [1]         how many candidates to return
  *
  * user       = Σ_j w_j · input_embedding[recent_items_j] / (Σ_j w_j + ε)     Gather, Mul, ReduceSum
  * scores     = user · output_embeddingᵀ + item_bias                         Gemm
- * top_scores float [batch, k], top_items int64 [batch, k] = TopK(scores, k) TopK (sorted, largest)
+ * masked     = scores with -∞ at exclude_items                              ScatterElements (axis 1)
+ * top_scores float [batch, k], top_items int64 [batch, k] = TopK(masked, k) TopK (sorted, largest)
  * </pre>
+ *
+ * <p>Excluding inside the graph lets TopK ask for K items instead of K plus the largest rated set
+ * of the batch, which costs little beside the top-K itself. An excluded item comes back (with score
+ * -∞) only when fewer than k items are left, so the caller still skips excluded items it is given.
+ * Repeated indices in a row are harmless: every update writes the same -∞.
  *
  * <p>Tribuo's {@link ONNXContext} declares float inputs and outputs only, so the graph is built
  * with float placeholders and the int64 element types and the dynamic shapes are then set on the
@@ -30,6 +42,7 @@ import org.tribuo.util.onnx.ONNXPlaceholder;
 public final class RecsGraph {
   public static final String RECENT_ITEMS = "recent_items";
   public static final String RECENT_WEIGHTS = "recent_weights";
+  public static final String EXCLUDE_ITEMS = "exclude_items";
   public static final String K = "k";
   public static final String TOP_SCORES = "top_scores";
   public static final String TOP_ITEMS = "top_items";
@@ -46,6 +59,7 @@ public final class RecsGraph {
     onnx.setName(name);
     ONNXPlaceholder items = onnx.floatInput(RECENT_ITEMS, n);
     ONNXPlaceholder weights = onnx.floatInput(RECENT_WEIGHTS, n);
+    ONNXPlaceholder exclude = onnx.floatInput(EXCLUDE_ITEMS, 1);
     ONNXPlaceholder k = onnx.floatInput(K, 1);
     ONNXPlaceholder topScores = onnx.floatOutput(TOP_SCORES, 1);
     ONNXPlaceholder topItems = onnx.floatOutput(TOP_ITEMS, 1);
@@ -83,8 +97,20 @@ public final class RecsGraph {
             List.of(user, outputEmbeddings, bias),
             "scores",
             Map.of("transB", 1));
+    // -∞ of the shape of exclude_items: 0 · float(index) + (-∞), with Tribuo's operators only.
+    ONNXNode minusInfinity =
+        exclude
+            .apply(ONNXOperators.CAST, Map.of("to", OnnxMl.TensorProto.DataType.FLOAT.getNumber()))
+            .apply(ONNXOperators.MUL, onnx.constant("zero", 0f))
+            .apply(ONNXOperators.ADD, onnx.constant("minus_infinity", Float.NEGATIVE_INFINITY));
+    ONNXNode masked =
+        onnx.operation(
+            RecsOperators.SCATTER_ELEMENTS,
+            List.of(scores, exclude, minusInfinity),
+            "masked_scores",
+            Map.of("axis", 1));
     List<ONNXNode> top =
-        scores.apply(
+        masked.apply(
             RecsOperators.TOP_K,
             List.of(k),
             List.of("top_k_scores", "top_k_items"),
@@ -97,6 +123,8 @@ public final class RecsGraph {
       switch (v.getName()) {
         case RECENT_ITEMS -> v.setType(tensorType(OnnxMl.TensorProto.DataType.INT64, "batch", n));
         case RECENT_WEIGHTS -> v.setType(tensorType(OnnxMl.TensorProto.DataType.FLOAT, "batch", n));
+        case EXCLUDE_ITEMS ->
+            v.setType(tensorType(OnnxMl.TensorProto.DataType.INT64, "batch", -1, "excluded"));
         case K -> v.setType(tensorType(OnnxMl.TensorProto.DataType.INT64, null, 1));
         default -> throw new IllegalStateException("unexpected graph input " + v.getName());
       }
@@ -119,6 +147,30 @@ public final class RecsGraph {
             "Session recommender: weighted mean of recent items' embeddings, dot product with"
                 + " every item plus item bias, TopK")
         .build();
+  }
+
+  /** Each row's top items and their scores, best first. */
+  record Top(long[][] items, float[][] scores) {}
+
+  /** One run of a built graph in ONNX Runtime (the trainer's check, tests). */
+  static Top run(
+      OrtEnvironment env,
+      OrtSession session,
+      long[][] recent,
+      float[][] weights,
+      long[][] exclude,
+      long k)
+      throws OrtException {
+    try (OnnxTensor items = OnnxTensor.createTensor(env, recent);
+        OnnxTensor w = OnnxTensor.createTensor(env, weights);
+        OnnxTensor ex = OnnxTensor.createTensor(env, exclude);
+        OnnxTensor kk = OnnxTensor.createTensor(env, new long[] {k});
+        OrtSession.Result result =
+            session.run(Map.of(RECENT_ITEMS, items, RECENT_WEIGHTS, w, EXCLUDE_ITEMS, ex, K, kk))) {
+      return new Top(
+          (long[][]) result.get(TOP_ITEMS).orElseThrow().getValue(),
+          (float[][]) result.get(TOP_SCORES).orElseThrow().getValue());
+    }
   }
 
   /** A tensor type whose first dimension is {@code firstName} (symbolic) or fixed. */

@@ -31,7 +31,21 @@ enum RecsOperators implements ONNXOperator {
       Map.of(
           "axis", new ONNXAttribute("axis", OnnxMl.AttributeProto.AttributeType.INT, false),
           "largest", new ONNXAttribute("largest", OnnxMl.AttributeProto.AttributeType.INT, false),
-          "sorted", new ONNXAttribute("sorted", OnnxMl.AttributeProto.AttributeType.INT, false)));
+          "sorted", new ONNXAttribute("sorted", OnnxMl.AttributeProto.AttributeType.INT, false))),
+  /**
+   * A copy of the data with the updates written at the indices along an axis (opset 11 and later):
+   * inputs data, int64 indices and updates, the last two of one shape. Used to set excluded items'
+   * scores to -∞ before {@link #TOP_K}.
+   *
+   * <ul>
+   *   <li>{@code axis} defaults to 0
+   * </ul>
+   */
+  SCATTER_ELEMENTS(
+      "ScatterElements",
+      3,
+      1,
+      Map.of("axis", new ONNXAttribute("axis", OnnxMl.AttributeProto.AttributeType.INT, false)));
 
   private final String opName;
   private final int numInputs;

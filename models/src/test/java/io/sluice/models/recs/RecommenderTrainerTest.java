@@ -54,6 +54,7 @@ class RecommenderTrainerTest {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("recent_items", "INT64"),
             org.assertj.core.groups.Tuple.tuple("recent_weights", "FLOAT"),
+            org.assertj.core.groups.Tuple.tuple("exclude_items", "INT64"),
             org.assertj.core.groups.Tuple.tuple("k", "INT64"));
     assertThat(d.outputs())
         .extracting(ModelDescriptor.TensorSpec::name, ModelDescriptor.TensorSpec::type)

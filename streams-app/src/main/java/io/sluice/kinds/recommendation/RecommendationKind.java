@@ -40,13 +40,15 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  *
  * <p>The model must take {@value #ITEMS} (INT64 {@code [batch, N]}), {@value #WEIGHTS} (FLOAT
- * {@code [batch, N]}) and {@value #K} (INT64 {@code [1]}) and give {@value #SCORES} (FLOAT) and
- * {@value #TOP} (INT64), and its descriptor must carry a {@code recommendation} block (catalogue,
- * popularity list, recent-item weighting), as the models module's recommender trainer writes.
+ * {@code [batch, N]}), {@value #EXCLUDE} (INT64 {@code [batch, M]}, the items it must not return)
+ * and {@value #K} (INT64 {@code [1]}) and give {@value #SCORES} (FLOAT) and {@value #TOP} (INT64),
+ * and its descriptor must carry a {@code recommendation} block (catalogue, popularity list,
+ * recent-item weighting), as the models module's recommender trainer writes.
  */
 public final class RecommendationKind implements PipelineKind {
   static final String ITEMS = "recent_items";
   static final String WEIGHTS = "recent_weights";
+  static final String EXCLUDE = "exclude_items";
   static final String K = "k";
   static final String SCORES = "top_scores";
   static final String TOP = "top_items";
@@ -211,10 +213,11 @@ public final class RecommendationKind implements PipelineKind {
 
   /** The model call of a version: one named run per batch, split into rows. */
   static CandidateModel candidateModel(ModelRunner model) {
-    return (items, weights, rows, width, k) -> {
+    return (items, weights, exclude, excludeWidth, rows, width, k) -> {
       Map<String, Tensor> in = new LinkedHashMap<>();
       in.put(ITEMS, Tensor.ofLongs(items, rows, width));
       in.put(WEIGHTS, Tensor.ofFloats(weights, rows, width));
+      in.put(EXCLUDE, Tensor.ofLongs(exclude, rows, excludeWidth));
       in.put(K, Tensor.ofLongs(new long[] {k}, 1));
       Map<String, Tensor> out = model.run(in);
       long[] top = out.get(TOP).longs();
@@ -243,9 +246,22 @@ public final class RecommendationKind implements PipelineKind {
     };
   }
 
-  private static void checkSignature(ModelDescriptor d) {
+  /** Checks the descriptor's signature; package-private for tests. */
+  static void checkSignature(ModelDescriptor d) {
+    if (d.inputs().stream().noneMatch(t -> t.name().equals(EXCLUDE))) {
+      throw new ConfigException(
+          ConfigKeys.MODEL_DESCRIPTOR,
+          d.path().toString(),
+          "the descriptor's 'inputs' have no '"
+              + EXCLUDE
+              + "' (found "
+              + d.inputs().stream().map(TensorSpec::name).toList()
+              + "): a recommender trained before rated items were excluded inside the model;"
+              + " train it again (sluice train recs)");
+    }
     expect(d, d.inputs(), ITEMS, Tensor.INT64, 2);
     expect(d, d.inputs(), WEIGHTS, Tensor.FLOAT, 2);
+    expect(d, d.inputs(), EXCLUDE, Tensor.INT64, 2);
     expect(d, d.inputs(), K, Tensor.INT64, 1);
     expect(d, d.outputs(), SCORES, Tensor.FLOAT, 2);
     expect(d, d.outputs(), TOP, Tensor.INT64, 2);

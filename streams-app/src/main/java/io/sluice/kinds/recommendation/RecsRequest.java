@@ -2,9 +2,7 @@ package io.sluice.kinds.recommendation;
 
 import io.sluice.schemas.TriggerStatus;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.kafka.common.header.Headers;
@@ -13,12 +11,13 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * One event on its way to the model, with a snapshot of its user's state taken right after the
  * event was applied: the recent items the recommendation is made from and the rated items it must
- * skip. It travels through the batch buffer as the header {@value #HEADER} of the original record,
- * so the recommendation depends only on the user's events up to this one, whatever the batching,
- * and a buffered record restored after a crash is scored exactly as it would have been.
+ * skip (in rising order, so that it encodes in about a byte an item). It travels through the batch
+ * buffer as the header {@value #HEADER} of the original record, so the recommendation depends only
+ * on the user's events up to this one, whatever the batching, and a buffered record restored after
+ * a crash is scored exactly as it would have been.
  *
  * @param recent catalogue indices, most recent first; empty if the user has no usable history
- * @param rated catalogue indices the user has rated
+ * @param rated catalogue indices the user has rated, in rising order without repeats
  */
 public record RecsRequest(
     long userId,
@@ -33,7 +32,8 @@ public record RecsRequest(
   /** The record header that carries a request through the batch buffer. */
   public static final String HEADER = "sluice.recs.request";
 
-  private static final byte FORMAT_VERSION = 1;
+  private static final byte FORMAT_VERSION_1 = 1;
+  private static final byte FORMAT_VERSION = 2;
 
   /** The request of a rating event, with the user's state the model sees. */
   public static RecsRequest of(Rating e, TriggerStatus status, UserState state) {
@@ -45,7 +45,7 @@ public record RecsRequest(
         e.eventTime(),
         status,
         state.recentItems(),
-        state.rated());
+        state.ratedSet());
   }
 
   /** A copy of {@code headers} that carries this request, in place of any earlier one. */
@@ -56,54 +56,69 @@ public record RecsRequest(
     return out;
   }
 
+  /**
+   * Binary form for the batch buffer, compact ({@link CompactInts}): the recent items as varints
+   * and the rated set as the varint gaps of its sorted form, about one byte a rated item. A request
+   * of format version 1 (buffered before an upgrade) is still read.
+   */
   public byte[] toBytes() {
-    ByteArrayOutputStream bytes =
-        new ByteArrayOutputStream(64 + 4 * (recent.length + rated.length));
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(FORMAT_VERSION);
-      out.writeLong(userId);
-      out.writeUTF(eventId);
-      out.writeLong(itemId);
-      out.writeFloat(rating);
-      out.writeLong(eventTime);
-      out.writeByte(status.ordinal());
-      writeInts(out, recent);
-      writeInts(out, rated);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
+    return new CompactInts.Writer(48 + eventId.length() + 2 * recent.length + rated.length)
+        .writeByte(FORMAT_VERSION)
+        .writeZigZag(userId)
+        .writeString(eventId)
+        .writeZigZag(itemId)
+        .writeFloat(rating)
+        .writeZigZag(eventTime)
+        .writeByte(status.ordinal())
+        .writeInts(recent)
+        .writeSortedSet(rated)
+        .toBytes();
   }
 
-  /** Reads what {@link #toBytes()} wrote. */
+  /** Reads what {@link #toBytes()} wrote, in this or the previous format version. */
   public static RecsRequest fromBytes(byte[] data) {
+    if (data.length > 0 && data[0] == FORMAT_VERSION_1) {
+      return fromVersion1(data);
+    }
+    CompactInts.Reader in =
+        CompactInts.Reader.afterVersion(data, FORMAT_VERSION, "recommendation request");
+    RecsRequest r =
+        new RecsRequest(
+            in.readZigZag(),
+            in.readString(),
+            in.readZigZag(),
+            in.readFloat(),
+            in.readZigZag(),
+            status(in.readByte()),
+            in.readInts(),
+            in.readSortedSet());
+    in.end();
+    return r;
+  }
+
+  private static TriggerStatus status(int ordinal) {
+    TriggerStatus[] all = TriggerStatus.values();
+    if (ordinal >= all.length) {
+      throw new IllegalStateException(
+          "recommendation request has trigger status " + ordinal + " of " + all.length);
+    }
+    return all[ordinal];
+  }
+
+  private static RecsRequest fromVersion1(byte[] data) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-      byte version = in.readByte();
-      if (version != FORMAT_VERSION) {
-        throw new IllegalStateException(
-            "recommendation request has format version "
-                + version
-                + ", expected "
-                + FORMAT_VERSION);
-      }
+      in.readByte();
       return new RecsRequest(
           in.readLong(),
           in.readUTF(),
           in.readLong(),
           in.readFloat(),
           in.readLong(),
-          TriggerStatus.values()[in.readByte()],
+          status(in.readByte()),
           readInts(in),
-          readInts(in));
+          CompactInts.sortedSet(readInts(in)));
     } catch (IOException e) {
       throw new UncheckedIOException("corrupt recommendation request", e);
-    }
-  }
-
-  private static void writeInts(DataOutputStream out, int[] values) throws IOException {
-    out.writeInt(values.length);
-    for (int v : values) {
-      out.writeInt(v);
     }
   }
 

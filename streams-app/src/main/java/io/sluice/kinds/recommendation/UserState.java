@@ -1,9 +1,7 @@
 package io.sluice.kinds.recommendation;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -20,7 +18,8 @@ import java.util.Arrays;
  * reported as {@link Applied#late}. An item seen again moves to its new place.
  */
 public final class UserState {
-  private static final byte FORMAT_VERSION = 1;
+  private static final byte FORMAT_VERSION_1 = 1;
+  private static final byte FORMAT_VERSION = 2;
   private static final UserState EMPTY =
       new UserState(new int[0], new long[0], new int[0], Long.MIN_VALUE);
 
@@ -73,7 +72,12 @@ public final class UserState {
     int[] newRated = new int[Math.min(ratedMax, rated.length + 1)];
     int r = 0;
     int skip = 0;
-    int kept = (int) Arrays.stream(rated).filter(i -> i != item).count();
+    int kept = rated.length;
+    for (int i : rated) {
+      if (i == item) {
+        kept--;
+      }
+    }
     // Forget the oldest rated items when the set is full.
     int drop = Math.max(0, kept + 1 - ratedMax);
     for (int i : rated) {
@@ -106,6 +110,11 @@ public final class UserState {
     return rated.clone();
   }
 
+  /** Rated catalogue indices in rising order, without repeats: the set a list must skip. */
+  public int[] ratedSet() {
+    return CompactInts.sortedSet(rated);
+  }
+
   /** The latest event time seen, or {@link Long#MIN_VALUE} for a user with no events. */
   public long latestEventTime() {
     return latestEventTime;
@@ -115,36 +124,45 @@ public final class UserState {
     return rated.length == 0;
   }
 
-  /** Binary form for the state store; versioned so that state survives an upgrade. */
+  /**
+   * Binary form for the state store, versioned so that state survives an upgrade (version 1, four
+   * bytes an index and eight a time, is still read). Version 2 is compact ({@link CompactInts}):
+   * the latest event time, each recent item with how long before the latest it was seen, and the
+   * rated items oldest first, all as varints: about two bytes a rated item against four.
+   */
   public byte[] toBytes() {
-    ByteArrayOutputStream bytes =
-        new ByteArrayOutputStream(32 + 12 * recentItems.length + 4 * rated.length);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(FORMAT_VERSION);
-      out.writeLong(latestEventTime);
-      out.writeInt(recentItems.length);
-      for (int j = 0; j < recentItems.length; j++) {
-        out.writeInt(recentItems[j]);
-        out.writeLong(recentTimes[j]);
-      }
-      out.writeInt(rated.length);
-      for (int i : rated) {
-        out.writeInt(i);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    CompactInts.Writer out =
+        new CompactInts.Writer(16 + 6 * recentItems.length + 2 * rated.length)
+            .writeByte(FORMAT_VERSION)
+            .writeZigZag(latestEventTime)
+            .writeInts(recentItems);
+    for (long t : recentTimes) {
+      // Never negative (latest is the maximum); wraps harmlessly for extreme times.
+      out.writeVarLong(latestEventTime - t);
     }
-    return bytes.toByteArray();
+    return out.writeInts(rated).toBytes();
   }
 
-  /** Reads what {@link #toBytes()} wrote. */
+  /** Reads what {@link #toBytes()} wrote, in this or the previous format version. */
   public static UserState fromBytes(byte[] data) {
+    if (data.length > 0 && data[0] == FORMAT_VERSION_1) {
+      return fromVersion1(data);
+    }
+    CompactInts.Reader in = CompactInts.Reader.afterVersion(data, FORMAT_VERSION, "user state");
+    long latest = in.readZigZag();
+    int[] items = in.readInts();
+    long[] times = new long[items.length];
+    for (int j = 0; j < items.length; j++) {
+      times[j] = latest - in.readVarLong();
+    }
+    int[] rated = in.readInts();
+    in.end();
+    return new UserState(items, times, rated, latest);
+  }
+
+  private static UserState fromVersion1(byte[] data) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-      byte version = in.readByte();
-      if (version != FORMAT_VERSION) {
-        throw new IllegalStateException(
-            "user state has format version " + version + ", expected " + FORMAT_VERSION);
-      }
+      in.readByte();
       long latest = in.readLong();
       int n = in.readInt();
       int[] items = new int[n];

@@ -53,6 +53,7 @@ class RecommendationTopologyTest {
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final List<Integer> requestedK = new ArrayList<>();
   private final List<long[]> modelRows = new ArrayList<>();
+  private final List<java.util.Set<Long>> excludedRows = new ArrayList<>();
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> input;
   private TestOutputTopic<byte[], byte[]> output;
@@ -88,20 +89,34 @@ class RecommendationTopologyTest {
                 "pipeline.output.topic", "recommendations",
                 "pipeline.dlq.topic", "recs-dead-letters"));
     SluiceConfig.Pipeline p = config.pipeline();
-    // The stand-in model returns catalogue items 0, 1, 2, ... with falling scores.
+    // The stand-in model returns catalogue items 0, 1, 2, ... with falling scores, skipping the
+    // excluded ones and giving them last if fewer than k are left, as the ONNX graph does.
     CandidateModel model =
-        (items, weights, rows, width, k) -> {
+        (items, weights, exclude, excludeWidth, rows, width, k) -> {
           requestedK.add(k);
           CandidateModel.Candidates[] out = new CandidateModel.Candidates[rows];
           for (int r = 0; r < rows; r++) {
             long[] row = new long[width];
             System.arraycopy(items, r * width, row, 0, width);
             modelRows.add(row);
+            java.util.Set<Long> excluded = new java.util.TreeSet<>();
+            for (int j = 0; j < excludeWidth; j++) {
+              excluded.add(exclude[r * excludeWidth + j]);
+            }
+            excludedRows.add(excluded);
             long[] top = new long[k];
             float[] scores = new float[k];
-            for (int j = 0; j < k; j++) {
-              top[j] = j;
-              scores[j] = k - j;
+            int n = 0;
+            for (long i = 0; i < ITEMS && n < k; i++) {
+              if (!excluded.contains(i)) {
+                top[n] = i;
+                scores[n] = k - n;
+                n++;
+              }
+            }
+            for (java.util.Iterator<Long> it = excluded.iterator(); n < k; n++) {
+              top[n] = it.next();
+              scores[n] = Float.NEGATIVE_INFINITY;
             }
             out[r] = new CandidateModel.Candidates(top, scores);
           }
@@ -195,10 +210,31 @@ class RecommendationTopologyTest {
   }
 
   @Test
-  void asksTheModelForKPlusTheLargestRatedSet() {
+  void asksTheModelForKItemsExcludingTheRatedSet() {
     rate(1, 100, 4f, 1);
     rate(1, 101, 4f, 2);
-    assertThat(requestedK).containsExactly(3 + 1, 3 + 2);
+    assertThat(requestedK).containsExactly(3, 3);
+    assertThat(excludedRows).containsExactly(java.util.Set.of(0L), java.util.Set.of(0L, 1L));
+  }
+
+  @Test
+  void neverRecommendsARatedItemAndGivesKItemsWhileTheCatalogueAllows() {
+    // The rated set holds the last 5 (ratedMax): the oldest are forgotten, and recommended again.
+    for (int i = 0; i < 18; i++) {
+      rate(2, 100 + i, 4f, i);
+    }
+
+    List<Recommendation> recs = read();
+
+    for (int n = 1; n <= recs.size(); n++) {
+      Recommendation r = recs.get(n - 1);
+      java.util.Set<Long> rated = new java.util.HashSet<>();
+      for (int i = Math.max(0, n - 5); i < n; i++) {
+        rated.add(100L + i);
+      }
+      assertThat(ids(r)).as("list %d", n).doesNotContainAnyElementsOf(rated).hasSize(3);
+    }
+    assertThat(count("short_list")).isZero();
   }
 
   @Test
