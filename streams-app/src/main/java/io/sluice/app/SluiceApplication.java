@@ -372,10 +372,10 @@ public final class SluiceApplication implements AutoCloseable {
         "pipeline {} stopping: the stream threads finish the batch in hand and commit (up to {} ms)",
         config.pipeline().name(),
         timeout.toMillis());
-    // A clean close commits: under exactly_once_v2 the outputs of every scored batch, the buffer
-    // holding records not yet due and the input offsets go in one last transaction. The buffered
-    // records are scored, once, after a restart. Flushing them from Processor#close instead would
-    // lose them: Kafka Streams commits a task's last transaction before it closes its processors.
+    // A clean close commits, and before each commit the batchers score what waits (CommitHook):
+    // under exactly_once_v2 the outputs of every record and the input offsets go in one last
+    // transaction. Processor#close would be too late: Kafka Streams commits a task's last
+    // transaction before it closes its processors.
     // Leaving the group hands the partitions to the other instances now rather than after the
     // session timeout; a static member (group.instance.id) stays, as static membership intends.
     CloseOptions.GroupMembershipOperation membership =
@@ -392,7 +392,7 @@ public final class SluiceApplication implements AutoCloseable {
     if (streamsMetrics != null) {
       streamsMetrics.close();
     }
-    // The tasks are closed: what is still being scored is abandoned, its records buffered.
+    // The tasks are closed: what is still being scored is abandoned, its offsets uncommitted.
     scoring.shutdownNow();
     awaitScoring(timeout);
     model.close();

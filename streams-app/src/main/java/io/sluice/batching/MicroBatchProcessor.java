@@ -5,7 +5,6 @@ import io.sluice.metrics.PipelineMetrics;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -15,12 +14,16 @@ import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.processor.internals.ProcessorNode;
+import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -30,45 +33,40 @@ import org.slf4j.LoggerFactory;
  * Gathers raw records into micro-batches and scores each batch with one model call, off the stream
  * thread.
  *
- * <p>The buffer is a changelogged key-value store behind Kafka Streams' record cache, never a field
- * alone: Kafka Streams may commit offsets in any loop iteration and offers no hook before it does,
- * so a record held only in memory could have its offset committed before its prediction exists. The
- * cache's flush is part of the commit, so a record buffered and scored between two commits costs no
- * changelog write, and one still buffered at a commit is in the changelog before the offsets are.
- * Under {@code exactly_once_v2} the buffer writes, the outputs and the offsets commit in one
- * transaction; after a crash the buffer is restored from its changelog and scored.
+ * <p>The records wait in memory, and nothing is written for them: no offset is committed for a
+ * record whose outputs have not been sent. Kafka Streams commits a task's offsets only after it has
+ * flushed the task's record caches, and {@link CommitHook}, a store connected to this processor,
+ * takes part in that flush: before each commit the processor scores what waits, waits for its
+ * batches in flight and forwards their outputs, which then go into the same commit (the same
+ * transaction under {@code exactly_once_v2}). A crash loses only uncommitted work: the records are
+ * read again from the input topic and scored by whoever gets the task next, as Kafka Streams
+ * reprocesses any uncommitted record. A rebalance or a clean close commits, so it scores first.
  *
- * <p>The store's keys are reused slots, not an ever-increasing sequence: a record takes the lowest
- * free slot and frees it once its outputs are forwarded, so between two commits only as many keys
- * change (and reach the changelog) as were ever buffered at once, however many records passed
- * through. The record's sequence number is inside the value ({@link BufferedRecord#toBytes(long)}):
- * after a restore the buffer is put back in input order by it. The processor also keeps the
- * buffered records in memory, so a batch is never read back from the store except after a restore.
+ * <p>A batch is cut from {@link #process} when {@code maxBatchSize} records wait, from a wall-clock
+ * punctuator when the oldest has waited {@code maxLinger}, and before a commit (so under {@code
+ * exactly_once_v2}, whose commit interval is 100 ms, a half-full batch waits at most that long).
+ * With {@code maxInFlight} zero it is scored at once on the stream thread; otherwise on the
+ * engine's executor while the stream thread goes on, up to {@code maxInFlight} batches per task at
+ * a time (at the limit the stream thread waits for the oldest). Scoring decodes and featurizes the
+ * records, calls the model once and bisects the batch when the call fails so that only the failing
+ * records are dead-lettered (all in {@link BatchScorer}). Finished batches are taken back on the
+ * stream thread, in {@code process}, in the punctuator and before a commit, oldest first: a later
+ * batch that finishes first waits for the earlier ones, so outputs and dead letters are forwarded
+ * in input order with each input's timestamp.
  *
- * <p>A batch is cut from {@link #process} when {@code maxBatchSize} records wait, and from a
- * wall-clock punctuator when the oldest has waited {@code maxLinger}. With {@code maxInFlight} zero
- * it is scored at once on the stream thread; otherwise it is scored on the engine's executor while
- * the stream thread goes on, up to {@code maxInFlight} batches per task at a time (at the limit the
- * stream thread waits for the oldest). Scoring decodes and featurizes the records, calls the model
- * once and bisects the batch when the call fails so that only the failing records are dead-lettered
- * (all in {@link BatchScorer}). Finished batches are taken back on the stream thread, in {@code
- * process} and in the punctuator, oldest first: a later batch that finishes first waits for the
- * earlier ones, so outputs and dead letters are forwarded in input order with each input's
- * timestamp; only then are the batch's records deleted from the buffer.
+ * <p>Earlier versions kept the waiting records in a changelogged store, {@code
+ * <pipeline>-batch-buffer}. It stays connected, is never written, and what an older version left in
+ * it is scored first and then deleted, so an upgrade loses nothing.
  *
  * <p>A batch whose scoring throws an unexpected exception rethrows it on the stream thread, when it
- * is the oldest; its records and every later one stay buffered. {@link #close} forwards nothing:
- * batches in flight are abandoned (their results dropped) and their records stay in the buffer, to
- * be scored again by whoever gets the task next, as after a crash.
+ * is the oldest; nothing of it or after it is committed. {@link #close} forwards nothing: a clean
+ * close has committed (and so scored) first; after a dirty one the records are read again.
  *
  * <p>One instance per task, used by one stream thread; the stages, the executor and the metrics are
  * shared.
  */
 public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], Object, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(MicroBatchProcessor.class);
-
-  /** Slots at and above this (keys of an older buffer format) are moved down on restore. */
-  static final long MAX_SLOT = 1 << 20;
 
   /**
    * How often, at most, the punctuator looks for finished batches when batches are scored off the
@@ -79,6 +77,9 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   /** Scores on the calling thread: in-flight batches are done as soon as they are cut. */
   public static final Executor SAME_THREAD = Runnable::run;
 
+  /** The key of a record that is in no store. */
+  private static final long NOT_STORED = -1;
+
   private final Settings settings;
   private final BatchScorer<P, ?> scorer;
   private final Shadow shadow;
@@ -86,17 +87,17 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   private final Executor executor;
 
   private ProcessorContext<Object, Object> context;
-  private KeyValueStore<Long, byte[]> buffer;
-  private final BitSet slots = new BitSet();
+  private InternalProcessorContext<Object, Object> internal;
+  private ProcessorNode<?, ?, ?, ?> node;
+  private KeyValueStore<Long, byte[]> legacyBuffer;
   private List<Entry> pending = new ArrayList<>();
   private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
-  private long nextSequence;
   private long oldestIngestMs;
 
-  /** A buffered record, its slot (the store key) and its place in the input order. */
-  private record Entry(long slot, long sequence, BufferedRecord record) {}
+  /** A waiting record, and its key in the older versions' buffer if it came from there. */
+  private record Entry(long legacyKey, BufferedRecord record) {}
 
-  /** A batch cut from the buffer and being scored: its entries and what scoring gives. */
+  /** A batch cut from the waiting records and being scored: its entries and what scoring gives. */
   private record Batch(List<Entry> entries, CompletableFuture<Outcome> outcome) {}
 
   /** What a batch gave: the model's result and the shadow's, if it has one. */
@@ -106,21 +107,24 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
    * Limits and names of one batch processor.
    *
    * @param pipeline pipeline name, for dead-letter headers and logs
-   * @param storeName the changelogged buffer store connected to this processor
+   * @param hookStore the {@link CommitHook} connected to this processor
+   * @param legacyBuffer the changelogged buffer of earlier versions, connected to this processor
+   *     and drained at start; null if there is none
    * @param dlqChild the child that writes dead letters
    * @param maxInFlight batches per task scored off the stream thread at a time; 0: each batch is
    *     scored on the stream thread when it is cut
    */
   public record Settings(
       String pipeline,
-      String storeName,
+      String hookStore,
+      String legacyBuffer,
       String dlqChild,
       int maxBatchSize,
       Duration maxLinger,
       int maxInFlight) {
     public Settings {
       Objects.requireNonNull(pipeline, "pipeline");
-      Objects.requireNonNull(storeName, "storeName");
+      Objects.requireNonNull(hookStore, "hookStore");
       Objects.requireNonNull(dlqChild, "dlqChild");
       if (maxBatchSize < 1) {
         throw new IllegalArgumentException("maxBatchSize must be >= 1, was " + maxBatchSize);
@@ -133,10 +137,10 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
       }
     }
 
-    /** Limits of a processor that scores each batch on the stream thread. */
+    /** Limits of a processor with no older buffer that scores each batch on the stream thread. */
     public Settings(
-        String pipeline, String storeName, String dlqChild, int maxBatchSize, Duration maxLinger) {
-      this(pipeline, storeName, dlqChild, maxBatchSize, maxLinger, 0);
+        String pipeline, String hookStore, String dlqChild, int maxBatchSize, Duration maxLinger) {
+      this(pipeline, hookStore, null, dlqChild, maxBatchSize, maxLinger, 0);
     }
   }
 
@@ -185,18 +189,27 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   @Override
   public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
-    this.buffer = context.getStateStore(settings.storeName());
-    // State is restored before init: pick up what a previous instance left in the buffer.
-    slots.clear();
-    pending = restore();
+    if (context instanceof InternalProcessorContext<Object, Object> in) {
+      // Kafka Streams' own context: before a commit, outputs are forwarded as from a punctuator.
+      this.internal = in;
+      this.node = in.currentNode();
+    }
+    CommitHook hook = context.getStateStore(settings.hookStore());
+    hook.beforeCommit(this::beforeCommit);
+    pending = new ArrayList<>();
     inFlight.clear();
-    nextSequence = pending.isEmpty() ? 0 : pending.get(pending.size() - 1).sequence() + 1;
-    oldestIngestMs = pending.isEmpty() ? Long.MAX_VALUE : pending.get(0).record().ingestTimeMs();
-    if (!pending.isEmpty()) {
-      LOG.info(
-          "task {} resumes with {} buffered records from before a restart",
-          context.taskId(),
-          pending.size());
+    oldestIngestMs = Long.MAX_VALUE;
+    if (settings.legacyBuffer() != null) {
+      legacyBuffer = context.getStateStore(settings.legacyBuffer());
+      pending = drainLegacyBuffer();
+      if (!pending.isEmpty()) {
+        oldestIngestMs = pending.get(0).record().ingestTimeMs();
+        LOG.info(
+            "task {} scores {} records an older version left in {}",
+            context.taskId(),
+            pending.size(),
+            settings.legacyBuffer());
+      }
     }
     // Finished batches are taken back from here when no record comes: soon, whatever the linger.
     long tick = Math.max(1, settings.maxLinger().toMillis() / 4);
@@ -206,36 +219,22 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
     context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::onTick);
   }
 
-  /** The buffer's records in input order, their slots taken; slots out of range are moved. */
-  private List<Entry> restore() {
-    List<Entry> restored = new ArrayList<>();
-    try (KeyValueIterator<Long, byte[]> it = buffer.all()) {
+  /** What the older versions' buffer holds, in input order; deleted once forwarded. */
+  private List<Entry> drainLegacyBuffer() {
+    record Stored(long key, long sequence, byte[] value) {}
+    List<Stored> stored = new ArrayList<>();
+    try (KeyValueIterator<Long, byte[]> it = legacyBuffer.all()) {
       while (it.hasNext()) {
         KeyValue<Long, byte[]> kv = it.next();
-        restored.add(
-            new Entry(
-                kv.key,
-                BufferedRecord.sequenceOf(kv.value, kv.key),
-                BufferedRecord.fromBytes(kv.value)));
+        stored.add(new Stored(kv.key, BufferedRecord.sequenceOf(kv.value, kv.key), kv.value));
       }
     }
-    restored.sort(Comparator.comparingLong(Entry::sequence));
-    List<Entry> moved = new ArrayList<>();
-    for (Entry e : restored) {
-      if (e.slot() >= 0 && e.slot() < MAX_SLOT) {
-        slots.set((int) e.slot());
-      } else {
-        moved.add(e);
-      }
+    stored.sort(Comparator.comparingLong(Stored::sequence));
+    List<Entry> entries = new ArrayList<>(stored.size());
+    for (Stored s : stored) {
+      entries.add(new Entry(s.key(), BufferedRecord.fromBytes(s.value())));
     }
-    for (Entry e : moved) {
-      int slot = slots.nextClearBit(0);
-      slots.set(slot);
-      buffer.put((long) slot, e.record().toBytes(e.sequence()));
-      buffer.delete(e.slot());
-      restored.set(restored.indexOf(e), new Entry(slot, e.sequence(), e.record()));
-    }
-    return restored;
+    return entries;
   }
 
   @Override
@@ -255,19 +254,51 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
             source.partition(),
             source.offset(),
             now);
-    int slot = slots.nextClearBit(0);
-    long sequence = nextSequence++;
-    buffer.put((long) slot, entry.toBytes(sequence));
-    slots.set(slot);
     if (pending.isEmpty()) {
       oldestIngestMs = now;
     }
-    pending.add(new Entry(slot, sequence, entry));
+    pending.add(new Entry(NOT_STORED, entry));
     metrics.recordIn();
     if (pending.size() >= settings.maxBatchSize()) {
       flush("size", now);
     } else {
       forwardFinished();
+    }
+  }
+
+  /**
+   * Before the task commits: scores what waits and forwards every batch's outputs, so that the
+   * commit holds the outputs of every record whose offset it commits. Runs outside any processing
+   * step, so the forwards are made as from a punctuator of this processor.
+   */
+  private void beforeCommit() {
+    if (pending.isEmpty() && inFlight.isEmpty()) {
+      return;
+    }
+    if (internal == null) {
+      drain();
+      return;
+    }
+    ProcessorNode<?, ?, ?, ?> previousNode = internal.currentNode();
+    ProcessorRecordContext previousContext = internal.recordContext();
+    long now = System.currentTimeMillis();
+    internal.setRecordContext(new ProcessorRecordContext(now, -1L, -1, null, new RecordHeaders()));
+    internal.setCurrentNode(node);
+    try {
+      drain();
+    } finally {
+      internal.setCurrentNode(previousNode);
+      internal.setRecordContext(previousContext);
+    }
+  }
+
+  /** Scores what waits and forwards every batch in flight, oldest first. */
+  void drain() {
+    if (!pending.isEmpty()) {
+      flush("commit", context.currentSystemTimeMs());
+    }
+    while (!inFlight.isEmpty()) {
+      completeOldest();
     }
   }
 
@@ -370,8 +401,9 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
       metrics.endToEndMillis(forwarded - s.timestamp());
     }
     for (Entry e : entries) {
-      buffer.delete(e.slot());
-      slots.clear((int) e.slot());
+      if (e.legacyKey() != NOT_STORED) {
+        legacyBuffer.delete(e.legacyKey());
+      }
     }
   }
 
@@ -397,23 +429,25 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   }
 
   /**
-   * Forwards nothing: the batches in flight are abandoned (a scoring call cannot be interrupted;
-   * its result is dropped) and their records stay in the buffer, scored again after the task is
-   * reopened, here or elsewhere. Kafka Streams has committed the task before it closes it.
+   * Forwards nothing. A clean close has committed the task first, which scored and forwarded
+   * everything; after a dirty one, batches still in flight are abandoned (a scoring call cannot be
+   * interrupted; its result is dropped) and their records are read again by whoever gets the task.
    */
   @Override
   public void close() {
-    if (!inFlight.isEmpty()) {
+    if (!inFlight.isEmpty() || !pending.isEmpty()) {
       LOG.info(
-          "task {} closes with {} batches in flight; their records stay buffered",
+          "task {} closes with {} batches in flight and {} records waiting, all uncommitted",
           context.taskId(),
-          inFlight.size());
+          inFlight.size(),
+          pending.size());
     }
     for (Batch b : inFlight) {
       b.outcome().cancel(false);
       metrics.batchesInFlight(-1);
     }
     inFlight.clear();
+    pending.clear();
   }
 
   /** Batches of this task being scored now; for tests. */

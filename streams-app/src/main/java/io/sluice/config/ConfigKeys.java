@@ -43,7 +43,7 @@ public final class ConfigKeys {
 
   public static final String PROCESSING_GUARANTEE = "processing.guarantee";
   private static final String PROCESSING_GUARANTEE_DOC =
-      "exactly_once_v2 (default: buffer writes, outputs and offsets commit atomically) or at_least_once.";
+      "exactly_once_v2 (default: state, outputs and input offsets commit atomically) or at_least_once.";
 
   public static final String NUM_STREAM_THREADS = "num.stream.threads";
   private static final String NUM_STREAM_THREADS_DOC =
@@ -51,7 +51,7 @@ public final class ConfigKeys {
 
   public static final String STATE_DIR = "state.dir";
   private static final String STATE_DIR_DOC =
-      "Directory of the local state stores (the batch buffer is also changelogged to Kafka).";
+      "Directory of the local state stores (changelogged to Kafka as well).";
 
   public static final String DATA_DIR = "data.dir";
   private static final String DATA_DIR_DOC =
@@ -170,9 +170,9 @@ public final class ConfigKeys {
   public static final String BATCH_MAX_IN_FLIGHT = "pipeline.batch.max.in.flight";
   private static final String BATCH_MAX_IN_FLIGHT_DOC =
       "Batches per task scored off the stream thread at once, on the instance's scoring threads"
-          + " (one per core); their records stay buffered until their outputs are forwarded, in"
-          + " input order. At the limit the stream thread waits for the oldest. 0: each batch is"
-          + " scored on the stream thread when it is cut.";
+          + " (one per core); their outputs are forwarded in input order, at the latest before"
+          + " the commit of their offsets. At the limit the stream thread waits for the oldest."
+          + " 0: each batch is scored on the stream thread when it is cut.";
 
   public static final String BATCH_MAX_LINGER_MS = "pipeline.batch.max.linger.ms";
   private static final String BATCH_MAX_LINGER_MS_DOC =

@@ -17,21 +17,20 @@
  *       are isolated; only they go to the dead-letter topic, stage {@code inference}</td>
  *       <td>continue</td></tr>
  *   <tr><td>schema registry unreachable (after retries)</td><td>not the record's fault: nothing
- *       is dead-lettered; the batch stays in the buffer</td><td>the stream thread fails and is
- *       replaced; under exactly-once the open transaction aborts and the batch is scored again
- *       from the restored buffer</td></tr>
+ *       is dead-lettered; the batch's offsets are not committed</td><td>the stream thread fails
+ *       and is replaced; under exactly-once the open transaction aborts and the batch is read and
+ *       scored again</td></tr>
  *   <tr><td>producing an output fails (e.g. record too large)</td><td>Kafka Streams' own
  *       handler: fail</td><td>the application stops, logged</td></tr>
- *   <tr><td>any other exception</td><td>kept (the buffer is not cleared)</td><td>the application
- *       stops, logged with the cause; after a fix and restart the buffered records are scored
- *       </td></tr>
+ *   <tr><td>any other exception</td><td>its offset not committed</td><td>the application stops,
+ *       logged with the cause; after a fix and restart the records are read and scored</td></tr>
  * </table>
  *
  * <p>A batch scored off the stream thread ({@code pipeline.batch.max.in.flight} above 0) follows
  * the same policy: its exception is rethrown on the stream thread when the batch is the oldest in
- * flight, and its records and every later one stay in the buffer.
+ * flight, and nothing of it or after it is committed.
  *
- * <p>Silent skipping is a bug: every record that enters the buffer leaves it as a prediction or as
- * a dead letter.
+ * <p>Silent skipping is a bug: every record that enters a batch leaves it as a prediction or as a
+ * dead letter.
  */
 package io.sluice.errors;

@@ -144,7 +144,10 @@ public final class PipelineMetrics {
         .record(psi);
   }
 
-  /** A batch was flushed, because it was full ({@code size}) or old enough ({@code linger}). */
+  /**
+   * A batch was flushed, because it was full ({@code size}), old enough ({@code linger}) or the
+   * task was about to commit ({@code commit}).
+   */
   public void batchFlushed(String trigger, int size) {
     ModelMeters m = current();
     Counter.builder("sluice.batches")
@@ -156,7 +159,7 @@ public final class PipelineMetrics {
     m.batchSize().record(size);
   }
 
-  /** How long the oldest record of a flushed buffer had waited in it (wall clock). */
+  /** How long the oldest record of a flushed batch had waited (wall clock). */
   public void batchLingerMillis(long millis) {
     current().batchLinger().record(Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
@@ -233,7 +236,7 @@ public final class PipelineMetrics {
     return new ModelMeters(
         tags,
         Counter.builder("sluice.records.in")
-            .description("Records that entered the batch buffer")
+            .description("Records that entered a batch")
             .tags(tags)
             .register(registry),
         Counter.builder("sluice.predictions.out")
@@ -246,7 +249,7 @@ public final class PipelineMetrics {
             .serviceLevelObjectives(BATCH_SIZE_BUCKETS)
             .register(registry),
         Timer.builder("sluice.batch.linger")
-            .description("Age of the oldest buffered record when its batch was flushed")
+            .description("Age of the oldest waiting record when its batch was flushed")
             .tags(tags)
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofMillis(1))

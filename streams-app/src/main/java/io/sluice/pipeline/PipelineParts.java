@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * A kind's part of the live topology, which {@link TopologyFactory} wires around the engine's
- * source, batch buffer and dead-letter sink.
+ * source, micro-batcher and dead-letter sink.
  *
  * @param stages the steps around the model call
  * @param predictions the sink of the kind's predictions (a shadow model's go to a sink of the same

@@ -27,15 +27,6 @@ public final class StreamsSettings {
           StreamsConfig.ADMIN_CLIENT_PREFIX,
           StreamsConfig.TOPIC_PREFIX);
 
-  /**
-   * The record cache of an instance (shared by its stream threads) unless {@code
-   * kafka.statestore.cache.max.bytes} says otherwise: Kafka's 10 MB, raised so that the batch
-   * buffers of many tasks (batch size × (in-flight + 1) records each, raw bytes) fit. The cache
-   * holds only what is buffered, so the bound costs nothing unused; past it, entries reach the
-   * changelog early (correct, just more writes).
-   */
-  public static final long CACHE_MAX_BYTES = 64L * 1024 * 1024;
-
   private StreamsSettings() {}
 
   /**
@@ -52,7 +43,6 @@ public final class StreamsSettings {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.numStreamThreads());
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
-    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, CACHE_MAX_BYTES);
     p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
     p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
     // Sluice dead-letters bad records itself; this only silences Kafka's deprecation warning.

@@ -4,6 +4,7 @@ import io.sluice.batching.BatchHandler;
 import io.sluice.batching.BatchScorer;
 import io.sluice.batching.BatchStages;
 import io.sluice.batching.Child;
+import io.sluice.batching.CommitHook;
 import io.sluice.batching.MicroBatchProcessor;
 import io.sluice.batching.Scorer;
 import io.sluice.config.SluiceConfig;
@@ -31,7 +32,7 @@ import org.apache.kafka.streams.state.Stores;
  * state and its anomaly stage (see {@link Plan}); the rest is the same for every kind.
  *
  * <pre>
- * input topic (raw bytes) → [the kind's pre-batch state] → micro-batcher [changelogged buffer]
+ * input topic (raw bytes) → [the kind's pre-batch state] → micro-batcher [commit hook]
  *                                                            ─┬─► the kind's sinks (predictions,
  *                                                             │   alerts, ...)
  *                                                             ├─► shadow predictions topic
@@ -60,9 +61,17 @@ public final class TopologyFactory {
 
   private TopologyFactory() {}
 
-  /** Name of the changelogged batch-buffer store of a pipeline. */
+  /**
+   * Name of the changelogged batch buffer that earlier versions wrote; now only drained at start
+   * (see {@link MicroBatchProcessor}).
+   */
   public static String bufferStoreName(String pipeline) {
     return pipeline + "-batch-buffer";
+  }
+
+  /** Name of the store through which a pipeline's batcher scores before each commit. */
+  public static String commitHookName(String pipeline) {
+    return pipeline + "-batch-commit";
   }
 
   /** Name of the changelogged per-key state store of a pipeline. */
@@ -218,12 +227,13 @@ public final class TopologyFactory {
    */
   public static Topology build(
       SluiceConfig.Pipeline pipeline, Plan plan, PipelineMetrics metrics, Executor scoring) {
-    String store = bufferStoreName(pipeline.name());
+    String legacyBuffer = bufferStoreName(pipeline.name());
     AnomalyStage anomaly = plan.anomaly().orElse(null);
     MicroBatchProcessor.Settings settings =
         new MicroBatchProcessor.Settings(
             pipeline.name(),
-            store,
+            commitHookName(pipeline.name()),
+            legacyBuffer,
             anomaly == null ? DLQ_SINK : MONITOR,
             pipeline.batchMaxSize(),
             pipeline.batchMaxLinger(),
@@ -248,13 +258,15 @@ public final class TopologyFactory {
     }
     topology.addProcessor(
         BATCHER, () -> batcher(settings, plan.scorer(), shadow, metrics, scoring), batcherParent);
-    // Logged: the buffer must survive a crash (see MicroBatchProcessor). Cached: its slots are
-    // rewritten by every record, the changelog gets only what is still buffered at a commit.
+    // The batcher scores and forwards what waits before each commit, through this hook. It is
+    // connected before any store downstream of the batcher (the anomaly stage's), so Kafka Streams
+    // flushes it first and the stores its forwards write to are flushed after, in the same commit.
+    topology.addStateStore(CommitHook.builder(settings.hookStore()), BATCHER);
+    // Drained at start, never written: what earlier versions left buffered is scored once.
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(store), Serdes.Long(), Serdes.ByteArray())
-            .withLoggingEnabled(Map.of())
-            .withCachingEnabled(),
+                Stores.inMemoryKeyValueStore(legacyBuffer), Serdes.Long(), Serdes.ByteArray())
+            .withLoggingEnabled(Map.of()),
         BATCHER);
     addSink(topology, plan.predictions(), pipeline, BATCHER);
     if (shadow != null) {

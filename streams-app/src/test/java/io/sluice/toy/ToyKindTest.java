@@ -145,7 +145,7 @@ class ToyKindTest {
         assertThat(new String(dead.get(0).headers().lastHeader(DeadLetter.REASON).value()))
             .isEqualTo("NOT_28_BY_28");
         assertThat(driver.getAllStateStores())
-            .containsKey(TopologyFactory.bufferStoreName("digits"));
+            .containsKey(TopologyFactory.commitHookName("digits"));
       }
     }
   }

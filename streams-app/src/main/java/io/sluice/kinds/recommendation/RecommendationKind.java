@@ -35,8 +35,8 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * input topic (raw bytes, keyed by user id)
  *   → user state [changelogged store: recent and rated items per user] ─► dead-letter topic
- *   → micro-batcher [changelogged buffer]  ─┬─► recommendations topic
- *                                           └─► dead-letter topic
+ *   → micro-batcher [commit hook]  ─┬─► recommendations topic
+ *                                  └─► dead-letter topic
  * </pre>
  *
  * <p>The model must take {@value #ITEMS} (INT64 {@code [batch, N]}), {@value #WEIGHTS} (FLOAT

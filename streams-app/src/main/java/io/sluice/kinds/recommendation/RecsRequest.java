@@ -11,10 +11,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * One event on its way to the model, with a snapshot of its user's state taken right after the
  * event was applied: the recent items the recommendation is made from and the rated items it must
- * skip (in rising order, so that it encodes in about a byte an item). It travels through the batch
- * buffer as the header {@value #HEADER} of the original record, so the recommendation depends only
- * on the user's events up to this one, whatever the batching, and a buffered record restored after
- * a crash is scored exactly as it would have been.
+ * skip (in rising order, so that it encodes in about a byte an item). It travels into the batch as
+ * the header {@value #HEADER} of the original record, so the recommendation depends only on the
+ * user's events up to this one, whatever the batching.
  *
  * @param recent catalogue indices, most recent first; empty if the user has no usable history
  * @param rated catalogue indices the user has rated, in rising order without repeats

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The state lives in a changelogged store keyed by user id; the input must be keyed (and so
  * partitioned) by user id, so all of a user's events meet in one task. Under {@code
- * exactly_once_v2} the state update, the buffered record and the input offset commit together.
+ * exactly_once_v2} the state update, the recommendation and the input offset commit together.
  *
  * <p>Policy: bad bytes, and a record that is not a rating event (a field missing), go to the
  * dead-letter topic. Every other event goes on to be recommended for: an unknown item or a rating
