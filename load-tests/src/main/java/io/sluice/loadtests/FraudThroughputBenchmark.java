@@ -197,6 +197,14 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
   Long lingerMs;
 
   @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Any other Sluice configuration key for every contestant, e.g."
+              + " pipeline.batch.max.in.flight=0 (repeatable).")
+  Map<String, String> settings = new LinkedHashMap<>();
+
+  @Option(
       names = "--guarantee",
       description =
           "processing.guarantee: exactly_once_v2 or at_least_once (default: ${DEFAULT-VALUE}).")
@@ -519,6 +527,7 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
     if (lingerMs != null) {
       c.put(ConfigKeys.BATCH_MAX_LINGER_MS, lingerMs.toString());
     }
+    c.putAll(settings);
     return ConfigLoader.load(Optional.empty(), Map.of(), c);
   }
 
