@@ -60,7 +60,9 @@ import picocli.CommandLine.Option;
  * that selection, not counting the copy of every score out of ONNX Runtime).
  *
  * <p>Contestants alternate, {@code --runs} rounds in a rotated order after one untimed warm-up of
- * each; medians are reported.
+ * each; medians are reported. So are, per pipeline, the changelog records its state stores wrote
+ * per event (medians of the measured runs) and the JVM's resident memory at the end, in {@link
+ * Footprint}'s lines.
  */
 @Command(
     name = "run-recs-benchmark",
@@ -126,24 +128,31 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
     RawModel raw = new RawModel(Catalogue.read(descriptor), stream);
     raw.printHeaviestUser();
     Map<String, List<Double>> results = new LinkedHashMap<>();
+    List<Map<String, Double>> pipelineChangelogs = new ArrayList<>();
+    List<Map<String, Double>> passThroughChangelogs = new ArrayList<>();
     try (EmbeddedStack stack = EmbeddedStack.start();
         ModelRunner runner =
             ModelLoader.load(
                 descriptor, InferenceSettings.defaults().withProvider(ExecutionProvider.CPU))) {
       Map<String, DoubleSupplier> contestants = new LinkedHashMap<>();
       contestants.put(
-          PIPELINE, () -> pipelineEventsPerSecond(stack, descriptor, stream, "recommendation"));
+          PIPELINE,
+          () ->
+              pipelineEventsPerSecond(
+                  stack, descriptor, stream, "recommendation", pipelineChangelogs));
       contestants.put(
           PASS_THROUGH,
-          () -> pipelineEventsPerSecond(stack, descriptor, stream, RecsPassThroughKind.NAME));
+          () ->
+              pipelineEventsPerSecond(
+                  stack, descriptor, stream, RecsPassThroughKind.NAME, passThroughChangelogs));
       contestants.put(RAW_EXCLUDED, () -> raw.usersPerSecond(runner, raw.excluded));
       contestants.put(RAW_TOP10, () -> raw.usersPerSecond(runner, raw.plainTop10));
       contestants.put(JAVA_SELECTION, raw::javaSelectionUsersPerSecond);
       raw.warmUp(runner);
       // One untimed run of each pipeline on the first events: JIT, first ONNX Runtime calls.
       List<RatingEvent> warm = stream.subList(0, Math.min(stream.size(), 2_000));
-      pipelineEventsPerSecond(stack, descriptor, warm, "recommendation");
-      pipelineEventsPerSecond(stack, descriptor, warm, RecsPassThroughKind.NAME);
+      pipelineEventsPerSecond(stack, descriptor, warm, "recommendation", null);
+      pipelineEventsPerSecond(stack, descriptor, warm, RecsPassThroughKind.NAME, null);
       List<String> names = new ArrayList<>(contestants.keySet());
       for (int round = 0; round < runs; round++) {
         for (int i = 0; i < names.size(); i++) {
@@ -193,6 +202,11 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
         100 * pipeline / model,
         pipeline / passThrough,
         pipeline / Math.min(passThrough, model));
+    System.out.println(
+        Footprint.changelogLine(CHANGELOG_PIPELINE, Footprint.medians(pipelineChangelogs)));
+    System.out.println(
+        Footprint.changelogLine(CHANGELOG_PASS_THROUGH, Footprint.medians(passThroughChangelogs)));
+    System.out.println(Footprint.rssLine());
     return 0;
   }
 
@@ -201,6 +215,11 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
   private static final String RAW_EXCLUDED = "raw model, rated excluded";
   private static final String RAW_TOP10 = "raw model, plain top-10";
   private static final String JAVA_SELECTION = "Java selection from all scores";
+
+  /** Labels of the changelog lines (read by {@code load-tests/run-all}). */
+  private static final String CHANGELOG_PIPELINE = "pipeline";
+
+  private static final String CHANGELOG_PASS_THROUGH = "pass-through";
 
   private static double median(List<Double> values) {
     double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -216,17 +235,29 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
     }
   }
 
+  /**
+   * One run of a pipeline on a fresh application id; its changelog records per event per store are
+   * added to {@code changelogs}, unless that is null (a warm-up run).
+   */
   private double pipelineEventsPerSecond(
-      EmbeddedStack stack, Path descriptor, List<RatingEvent> stream, String kind) {
+      EmbeddedStack stack,
+      Path descriptor,
+      List<RatingEvent> stream,
+      String kind,
+      List<Map<String, Double>> changelogs) {
     try {
-      return pipelineRun(stack, descriptor, stream, kind);
+      return pipelineRun(stack, descriptor, stream, kind, changelogs);
     } catch (Exception e) {
       throw new IllegalStateException("the " + kind + " pipeline run failed", e);
     }
   }
 
   private double pipelineRun(
-      EmbeddedStack stack, Path descriptor, List<RatingEvent> stream, String kind)
+      EmbeddedStack stack,
+      Path descriptor,
+      List<RatingEvent> stream,
+      String kind,
+      List<Map<String, Double>> changelogs)
       throws Exception {
     String prefix = "bench-recs-" + System.nanoTime();
     String input = prefix + "-in";
@@ -246,6 +277,7 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
     c.put(RecommendationKeys.RECS_K, Integer.toString(k));
     c.put(RecommendationKeys.RECS_RECENT_ITEMS, Integer.toString(RECENT_MAX));
     c.put(RecommendationKeys.RECS_RATED_MAX, Integer.toString(RATED_MAX));
+    double eventsPerSecond;
     try (SchemaRegistryClient registry =
             new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
         RecommendationCollector out =
@@ -278,9 +310,17 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
                   + distinct
                   + " events");
         }
-        return stream.size() / seconds;
+        eventsPerSecond = stream.size() / seconds;
       }
     }
+    if (changelogs != null) {
+      // The application id is the prefix (RecsDemo.pipelineConfig), fresh for every run; the store
+      // names carry the pipeline name, the same in every run.
+      changelogs.add(
+          Footprint.perEvent(
+              Footprint.changelogOffsets(stack.kafka().bootstrapServers(), prefix), stream.size()));
+    }
+    return eventsPerSecond;
   }
 
   /**
