@@ -93,6 +93,14 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
           "Measured rounds of every contestant, order rotated (default: ${DEFAULT-VALUE}).")
   int runs = 3;
 
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Any other Sluice configuration key for the pipeline, e.g."
+              + " pipeline.batch.max.in.flight=0 (repeatable).")
+  Map<String, String> settings = new LinkedHashMap<>();
+
   @Option(names = "--data-dir", description = "Data directory (default: SLUICE_DATA_DIR).")
   Path dataDir =
       Path.of(Optional.ofNullable(System.getenv("SLUICE_DATA_DIR")).orElse("../shared/data"));
@@ -277,6 +285,7 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
     c.put(RecommendationKeys.RECS_K, Integer.toString(k));
     c.put(RecommendationKeys.RECS_RECENT_ITEMS, Integer.toString(RECENT_MAX));
     c.put(RecommendationKeys.RECS_RATED_MAX, Integer.toString(RATED_MAX));
+    c.putAll(settings);
     double eventsPerSecond;
     try (SchemaRegistryClient registry =
             new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -73,6 +74,14 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
 
   @Option(names = "--repeat", description = "Measured runs of each (default: ${DEFAULT-VALUE}).")
   int repeat = 3;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Any other Sluice configuration key for the pipeline, e.g."
+              + " pipeline.batch.max.in.flight=0 (repeatable).")
+  Map<String, String> settings = new LinkedHashMap<>();
 
   @Option(
       names = "--data-dir",
@@ -268,6 +277,7 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
     c.put(ConfigKeys.BATCH_MAX_SIZE, Integer.toString(batch));
     c.put(ConfigKeys.EXECUTION_PROVIDER, "cpu");
     c.remove(ImageKeys.ALERT_MIN_CONFIDENCE);
+    c.putAll(settings);
     List<ImageEvent> events = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       events.add(ImageEvents.withData("img-" + i, i, photos.get(i % photos.size()), null));
