@@ -94,6 +94,9 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
   private long oldestIngestMs;
 
+  /** Moving average of the nanoseconds a batch of this task took to score; 0 before the first. */
+  private double scoringNanos;
+
   /** A waiting record, and its key in the older versions' buffer if it came from there. */
   private record Entry(long legacyKey, BufferedRecord record) {}
 
@@ -101,7 +104,7 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   private record Batch(List<Entry> entries, CompletableFuture<Outcome> outcome) {}
 
   /** What a batch gave: the model's result and the shadow's, if it has one. */
-  private record Outcome(BatchScorer.Result live, BatchScorer.Result shadow) {}
+  private record Outcome(BatchScorer.Result live, BatchScorer.Result shadow, long nanos) {}
 
   /**
    * Limits and names of one batch processor.
@@ -113,6 +116,8 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
    * @param dlqChild the child that writes dead letters
    * @param maxInFlight batches per task scored off the stream thread at a time; 0: each batch is
    *     scored on the stream thread when it is cut
+   * @param offloadMin batches go off the stream thread only while the task's recent batches took at
+   *     least this long to score (a moving average); zero: always
    */
   public record Settings(
       String pipeline,
@@ -121,7 +126,8 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
       String dlqChild,
       int maxBatchSize,
       Duration maxLinger,
-      int maxInFlight) {
+      int maxInFlight,
+      Duration offloadMin) {
     public Settings {
       Objects.requireNonNull(pipeline, "pipeline");
       Objects.requireNonNull(hookStore, "hookStore");
@@ -135,6 +141,29 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
       if (maxInFlight < 0) {
         throw new IllegalArgumentException("maxInFlight must be >= 0, was " + maxInFlight);
       }
+      if (offloadMin.isNegative()) {
+        throw new IllegalArgumentException("offloadMin must be >= 0, was " + offloadMin);
+      }
+    }
+
+    /** Limits of a processor that sends every batch off the stream thread when maxInFlight > 0. */
+    public Settings(
+        String pipeline,
+        String hookStore,
+        String legacyBuffer,
+        String dlqChild,
+        int maxBatchSize,
+        Duration maxLinger,
+        int maxInFlight) {
+      this(
+          pipeline,
+          hookStore,
+          legacyBuffer,
+          dlqChild,
+          maxBatchSize,
+          maxLinger,
+          maxInFlight,
+          Duration.ZERO);
     }
 
     /** Limits of a processor with no older buffer that scores each batch on the stream thread. */
@@ -330,7 +359,10 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
     for (Entry e : entries) {
       records.add(e.record());
     }
-    if (settings.maxInFlight() == 0) {
+    // On the stream thread when nothing is in flight (the input order holds) and batches score
+    // quickly: a hand-over to another thread and back costs more than such a batch saves.
+    if (settings.maxInFlight() == 0
+        || (inFlight.isEmpty() && scoringNanos < settings.offloadMin().toNanos())) {
       complete(entries, score(records, context::currentSystemTimeMs));
       return;
     }
@@ -376,14 +408,16 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
 
   /** Scores one batch, and the shadow model beside it; on any thread. */
   private Outcome score(List<BufferedRecord> records, LongSupplier clock) {
+    long started = System.nanoTime();
     BatchScorer.Result live = scorer.score(records, clock);
     BatchScorer.Result shadowResult =
         shadow != null && !live.scored().isEmpty() ? scoreShadow(records, clock) : null;
-    return new Outcome(live, shadowResult);
+    return new Outcome(live, shadowResult, System.nanoTime() - started);
   }
 
   /** On the stream thread: forwards a scored batch's dead letters and outputs, then frees it. */
   private void complete(List<Entry> entries, Outcome outcome) {
+    scoringNanos = scoringNanos == 0 ? outcome.nanos() : 0.8 * scoringNanos + 0.2 * outcome.nanos();
     BatchScorer.Result result = outcome.live();
     for (BatchScorer.Rejection r : result.rejected()) {
       deadLetter(r.record(), r.stage(), r.reason(), r.error());

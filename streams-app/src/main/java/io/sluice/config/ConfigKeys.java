@@ -174,6 +174,13 @@ public final class ConfigKeys {
           + " the commit of their offsets. At the limit the stream thread waits for the oldest."
           + " 0: each batch is scored on the stream thread when it is cut.";
 
+  public static final String BATCH_OFFLOAD_MIN_MS = "pipeline.batch.offload.min.ms";
+  private static final String BATCH_OFFLOAD_MIN_MS_DOC =
+      "Batches go off the stream thread (see pipeline.batch.max.in.flight) only while the task's"
+          + " recent batches took at least this long to score; quicker ones are scored on the"
+          + " stream thread, where handing a batch over would cost more than it saves. 0: always"
+          + " off the stream thread.";
+
   public static final String BATCH_MAX_LINGER_MS = "pipeline.batch.max.linger.ms";
   private static final String BATCH_MAX_LINGER_MS_DOC =
       "A batch is scored when its oldest record has waited this long (wall clock), full or not.";
@@ -376,6 +383,13 @@ public final class ConfigKeys {
               Range.between(0, 64),
               Importance.MEDIUM,
               BATCH_MAX_IN_FLIGHT_DOC)
+          .define(
+              BATCH_OFFLOAD_MIN_MS,
+              Type.DOUBLE,
+              1.0,
+              Range.between(0.0, 60_000.0),
+              Importance.LOW,
+              BATCH_OFFLOAD_MIN_MS_DOC)
           .define(
               BATCH_MAX_LINGER_MS,
               Type.LONG,

@@ -93,6 +93,7 @@ public record SluiceConfig(
       int batchMaxSize,
       Duration batchMaxLinger,
       int batchMaxInFlight,
+      Duration batchOffloadMin,
       OptionalDouble alertThreshold,
       String alertSeverity,
       Optional<Shadow> shadow) {}
@@ -150,6 +151,7 @@ public record SluiceConfig(
             (Integer) v.get(ConfigKeys.BATCH_MAX_SIZE),
             Duration.ofMillis((Long) v.get(ConfigKeys.BATCH_MAX_LINGER_MS)),
             (Integer) v.get(ConfigKeys.BATCH_MAX_IN_FLIGHT),
+            Duration.ofNanos(Math.round((Double) v.get(ConfigKeys.BATCH_OFFLOAD_MIN_MS) * 1e6)),
             threshold(ConfigKeys.ALERT_THRESHOLD, str(v, ConfigKeys.ALERT_THRESHOLD)),
             str(v, ConfigKeys.ALERT_SEVERITY),
             shadow(v));

@@ -237,7 +237,8 @@ public final class TopologyFactory {
             anomaly == null ? DLQ_SINK : MONITOR,
             pipeline.batchMaxSize(),
             pipeline.batchMaxLinger(),
-            pipeline.batchMaxInFlight());
+            pipeline.batchMaxInFlight(),
+            pipeline.batchOffloadMin());
     MicroBatchProcessor.Shadow shadow =
         plan.shadow()
             .map(s -> new MicroBatchProcessor.Shadow(s, plan.predictions().name(), SHADOW_SINK))

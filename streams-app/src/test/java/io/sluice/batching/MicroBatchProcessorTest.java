@@ -139,6 +139,48 @@ class MicroBatchProcessorTest {
     return p;
   }
 
+  /** A processor that sends batches off the stream thread only if they took offloadMin. */
+  private MicroBatchProcessor<Float> newProcessor(
+      int maxBatch, Executor executor, Duration offloadMin) {
+    MicroBatchProcessor<Float> p =
+        new MicroBatchProcessor<>(
+            new MicroBatchProcessor.Settings(
+                "test", HOOK, STORE, "dlq", maxBatch, Duration.ofMillis(LINGER_MS), 2, offloadMin),
+            new BatchScorer<>(BatchStages.of(handler, scorer), null),
+            null,
+            new PipelineMetrics(meters, "test"),
+            executor);
+    p.init(context);
+    return p;
+  }
+
+  @Test
+  void batchesThatScoreQuicklyStayOnTheStreamThread() {
+    ManualExecutor executor = new ManualExecutor();
+    MicroBatchProcessor<Float> p = newProcessor(2, executor, Duration.ofHours(1));
+    for (int i = 0; i < 6; i++) {
+      send(p, "k", Integer.toString(i + 1), i);
+    }
+    assertThat(executor.submitted()).isZero();
+    assertThat(forwardedValues("out")).hasSize(6);
+  }
+
+  @Test
+  void batchesThatScoreSlowlyGoOffTheStreamThreadOnceMeasured() {
+    ManualExecutor executor = new ManualExecutor();
+    MicroBatchProcessor<Float> p = newProcessor(2, executor, Duration.ofNanos(1));
+    send(p, "a", "1", 1);
+    send(p, "b", "2", 2); // the first batch: nothing measured yet, scored here
+    assertThat(executor.submitted()).isZero();
+    send(p, "c", "3", 3);
+    send(p, "d", "4", 4); // slower than 1 ns: off the stream thread
+    assertThat(executor.submitted()).isEqualTo(1);
+    assertThat(forwardedValues("out")).hasSize(2);
+    executor.run(0);
+    advanceAndPunctuate(1);
+    assertThat(forwardedValues("out")).hasSize(4);
+  }
+
   /** An executor that runs nothing until the test says which task finishes. */
   private static final class ManualExecutor implements Executor {
     private final List<Runnable> tasks = new ArrayList<>();
