@@ -94,7 +94,7 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
   private long oldestIngestMs;
 
-  /** Moving average of the nanoseconds a batch of this task took to score; 0 before the first. */
+  /** Recent nanoseconds a batch of this task took to score (see complete); 0 before the first. */
   private double scoringNanos;
 
   /** A waiting record, and its key in the older versions' buffer if it came from there. */
@@ -417,7 +417,12 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
 
   /** On the stream thread: forwards a scored batch's dead letters and outputs, then frees it. */
   private void complete(List<Entry> entries, Outcome outcome) {
-    scoringNanos = scoringNanos == 0 ? outcome.nanos() : 0.8 * scoringNanos + 0.2 * outcome.nanos();
+    // Follows a quicker batch at once and a slower one gradually: one pause (a collection, a
+    // busy core) must not send a quick model's batches off the stream thread, where they would
+    // run slower still on a contended core and keep the average up.
+    long took = outcome.nanos();
+    scoringNanos =
+        scoringNanos == 0 || took < scoringNanos ? took : 0.9 * scoringNanos + 0.1 * took;
     BatchScorer.Result result = outcome.live();
     for (BatchScorer.Rejection r : result.rejected()) {
       deadLetter(r.record(), r.stage(), r.reason(), r.error());
