@@ -322,7 +322,7 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   }
 
   /** Scores what waits and forwards every batch in flight, oldest first. */
-  void drain() {
+  private void drain() {
     if (!pending.isEmpty()) {
       flush("commit", context.currentSystemTimeMs());
     }
