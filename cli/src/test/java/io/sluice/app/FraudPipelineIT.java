@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The fraud pipeline end to end on a real broker and a real schema registry: every event comes out
  * once as a prediction or a dead letter, scores equal an offline ONNX Runtime run, and nothing
- * buffered is lost or duplicated when the application is killed: records in the changelogged
- * buffer, records only in the record cache, batches being scored off the stream thread.
+ * batched is lost or duplicated when the application is killed: records waiting in memory, batches
+ * being scored off the stream thread, offsets committed just before.
  */
 class FraudPipelineIT {
   private static final Path DATA_DIR =

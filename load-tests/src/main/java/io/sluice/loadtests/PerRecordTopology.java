@@ -32,8 +32,8 @@ import org.apache.kafka.streams.state.Stores;
  * <p>With the model as scorer this is the "model inside {@code mapValues}" design most teams start
  * from; with {@link #noModel} or {@link #replaying} it is a pass-through that calls no model. The
  * per-record steps are Sluice's own {@link BatchHandler}, so that a comparison measures
- * micro-batching and the changelogged buffer, not two implementations of decoding. There is no
- * dead-letter topic: a record the handler rejects fails the stream thread.
+ * micro-batching, not two implementations of decoding. There is no dead-letter topic: a record the
+ * handler rejects fails the stream thread.
  *
  * <p>With an anomaly stage (as the benchmarks build it, so that every contestant writes the same
  * predictions and alerts), the handler's observations go to Sluice's own per-key rules and model

@@ -39,10 +39,10 @@ import picocli.CommandLine.Option;
 
 /**
  * Measures the image classification pipeline end to end (images/s from the first image entering the
- * batch buffer to the last classification read, on the embedded broker and registry) against the
- * raw in-process rate of the same steps in the same JVM: the same decoder, the same preprocessing
- * in parallel per batch on the common fork-join pool, the same model with the same session
- * settings, no Kafka.
+ * batcher to the last classification read, on the embedded broker and registry) against the raw
+ * in-process rate of the same steps in the same JVM: the same decoder, the same preprocessing in
+ * parallel per batch on the common fork-join pool, the same model with the same session settings,
+ * no Kafka.
  *
  * <p>The images are the eight ImageNet sample photos, cycled, sent as encoded bytes; every run
  * checks that each image came out once.
@@ -283,7 +283,7 @@ public final class VisionThroughputBenchmark implements Callable<Integer> {
       events.add(ImageEvents.withData("img-" + i, i, photos.get(i % photos.size()), null));
     }
     // Produced before the application starts, so that the producer does not compete for the CPU:
-    // the run is timed from the first image entering the batch buffer to the last classification
+    // the run is timed from the first image entering the batcher to the last classification
     // read (read_committed).
     int produced =
         ImageEvents.produce(stack.kafka().bootstrapServers(), registry, p.input(), events);

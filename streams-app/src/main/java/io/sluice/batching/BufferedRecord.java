@@ -13,9 +13,10 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * A source record as the batch buffer holds it: the raw key and value bytes, timestamp, headers,
- * source coordinates, and the wall-clock time it entered the buffer. Decoding waits until the batch
- * is scored, so a bad record costs nothing until then and keeps its original bytes.
+ * A source record as it waits for its batch: the raw key and value bytes, timestamp, headers,
+ * source coordinates, and the wall-clock time it arrived. Decoding waits until the batch is scored,
+ * so a bad record costs nothing until then and keeps its original bytes. Its binary form is that of
+ * the changelogged buffer of earlier versions, read when that buffer is drained.
  *
  * @param key raw key bytes, may be null
  * @param value raw value bytes, may be null

@@ -28,7 +28,7 @@ public record RecsRequest(
     int[] recent,
     int[] rated) {
 
-  /** The record header that carries a request through the batch buffer. */
+  /** The record header that carries a request into its batch. */
   public static final String HEADER = "sluice.recs.request";
 
   private static final byte FORMAT_VERSION_1 = 1;
@@ -56,7 +56,7 @@ public record RecsRequest(
   }
 
   /**
-   * Binary form for the batch buffer, compact ({@link CompactInts}): the recent items as varints
+   * Binary form for the record header, compact ({@link CompactInts}): the recent items as varints
    * and the rated set as the varint gaps of its sorted form, about one byte a rated item. A request
    * of format version 1 (buffered before an upgrade) is still read.
    */
