@@ -69,6 +69,7 @@ class FraudReplayIT {
   private static int produced;
   private static Path configFile;
   private static Map<String, String> config;
+  private static String lastOutput;
 
   @BeforeAll
   static void startStackAndRecordTraffic() throws Exception {
@@ -146,6 +147,8 @@ class FraudReplayIT {
             new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(new String[0]));
     assertThat(rc).as("exit code; stderr: %s", err).isZero();
     assertThat(out.toString()).contains("replay ").contains("100%").contains("ROC-AUC");
+    lastOutput = out.toString();
+    System.out.println(lastOutput);
     return ReplayReport.readJson(dir.resolve(ReplayReport.JSON_FILE));
   }
 
@@ -207,7 +210,9 @@ class FraudReplayIT {
   @Test
   void aChampionAndAFactorizationMachineChallengerReplayedTogetherGetAReportSideBySide()
       throws Exception {
-    ReplayReport report = replayWithCli("side-by-side", "--model", challenger.toString());
+    ReplayReport report =
+        replayWithCli("side-by-side", "--model", challenger.toString(), "--promote-if", "better");
+    String cli = lastOutput;
 
     assertThat(report.versions())
         .extracting(ReplayReport.VersionReport::model)
@@ -231,6 +236,49 @@ class FraudReplayIT {
     assertThat(c.commonRecords()).isEqualTo(heldOut.size());
     assertThat(c.disagreementRate()).isEqualTo((double) c.disagreements() / c.commonRecords());
     assertThat(c.largestDifferences()).hasSize(10);
+    // each version's predicted class is its own alert rule's, so it agrees with "disagree"
+    assertThat(c.largestDifferences())
+        .allSatisfy(
+            d ->
+                assertThat(d.disagree())
+                    .isEqualTo(!d.championPredicted().equals(d.challengerPredicted())));
+
+    // the verdict: each headline metric's difference with a 95% interval
+    assertThat(c.verdicts())
+        .extracting(ReplayReport.MetricVerdict::metric)
+        .containsExactly(
+            "ROC-AUC", "PR-AUC", "recall at equal alert volume", "precision at equal alert volume");
+    assertThat(c.verdicts())
+        .allSatisfy(
+            mv -> {
+              assertThat(mv.records()).isEqualTo(heldOut.size());
+              assertThat(mv.low()).isLessThanOrEqualTo(mv.difference());
+              assertThat(mv.high()).isGreaterThanOrEqualTo(mv.difference());
+              assertThat(mv.high()).isGreaterThan(mv.low());
+              assertThat(mv.verdict()).isIn("better", "worse", "no significant difference");
+            });
+    ReplayReport.MetricVerdict auc = c.on("ROC-AUC").orElseThrow();
+    assertThat(auc.champion()).isCloseTo(champion.metrics().rocAuc(), within(1e-12));
+    assertThat(auc.challenger()).isCloseTo(fm.metrics().rocAuc(), within(1e-12));
+    assertThat(auc.difference())
+        .isCloseTo(fm.metrics().rocAuc() - champion.metrics().rocAuc(), within(1e-12));
+    ReplayReport.MetricVerdict recall = c.on("recall at equal alert volume").orElseThrow();
+    assertThat(recall.champion()).isCloseTo(champion.metrics().recall(), within(1e-12));
+    assertThat(recall.note()).contains(champion.alerts() + " alerts");
+    assertThat(c.verdict()).startsWith("fraud-fm:1 against fraud-logreg:1: ");
+    assertThat(cli)
+        .contains("verdict: " + c.verdict())
+        .contains("ROC-AUC")
+        .contains("95% CI")
+        .contains("promote: ");
+    assertThat(cli.indexOf("verdict: ")).isLessThan(cli.indexOf("fraud-logreg:1 "));
+    assertThat(champion.warmupRecords()).isPositive();
+    String page = Files.readString(work.resolve("side-by-side").resolve(HtmlReport.HTML_FILE));
+    assertThat(page.indexOf("id=\"verdict\""))
+        .isPositive()
+        .isLessThan(page.indexOf("<h2>Metrics"))
+        .isLessThan(page.indexOf(" records of topic "));
+    assertThat(page).contains("<h2>Calibration bins</h2>");
     assertTheHtmlReportDrawsEveryChart(report, work.resolve("side-by-side"));
     assertThat(c.largestDifferences())
         .isSortedAccordingTo(
