@@ -178,6 +178,9 @@ final class ReplayCommand implements Callable<Integer> {
             report.recordsInRange(),
             report.inputTopic(),
             report.wallSeconds()));
+    for (String w : report.warnings()) {
+      s.append("warning: ").append(w).append(System.lineSeparator());
+    }
     for (ReplayReport.Comparison c : report.comparisons()) {
       s.append("verdict: ").append(c.verdict()).append(System.lineSeparator());
       for (ReplayReport.MetricVerdict v : c.verdicts()) {

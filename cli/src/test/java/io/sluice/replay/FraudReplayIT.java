@@ -179,6 +179,10 @@ class FraudReplayIT {
     assertThat(v.model()).isEqualTo("fraud-logreg:1");
     assertThat(v.predictions()).isEqualTo(heldOut.size());
     assertThat(v.unlabelled()).isZero();
+    // held-out rows: nothing the model was trained on, no warning
+    assertThat(v.training().recorded()).isTrue();
+    assertThat(v.training().inTraining()).isZero();
+    assertThat(first.warnings()).isEmpty();
     double trainingAuc = trainingNode().get("testRocAuc").asDouble();
     assertThat(v.metrics().rocAuc()).isCloseTo(trainingAuc, within(1e-9));
     assertThat(v.metrics().records()).isEqualTo(heldOut.size());
@@ -349,6 +353,53 @@ class FraudReplayIT {
           .extracting(a -> a.getModelName().toString())
           .containsOnly("fraud-logreg");
     }
+  }
+
+  @Test
+  void aReplayOverTrainingRowsWarnsWithTheShareOfRecordsEachVersionWasTrainedOn() throws Exception {
+    List<CardTransaction> all = FraudEvents.read(DATA_DIR);
+    Set<String> heldOutIds =
+        heldOut.stream().map(e -> e.getId().toString()).collect(Collectors.toSet());
+    // the descriptor's training rows leave exactly the training program's test split
+    assertThat(FraudEvents.heldOut(all, descriptor))
+        .extracting(e -> e.getId().toString())
+        .containsExactlyInAnyOrderElementsOf(heldOutIds);
+    List<CardTransaction> mixed = all.subList(0, 300);
+    long trained = mixed.stream().filter(e -> !heldOutIds.contains(e.getId().toString())).count();
+    assertThat(trained).isBetween(200L, 280L);
+    stack.kafka().createTopics(1, "tx-trained");
+    FraudDemo.produce(stack.kafka().bootstrapServers(), registry, "tx-trained", mixed, false);
+    Map<String, String> c = new HashMap<>(config);
+    c.put(ConfigKeys.INPUT_TOPIC, "tx-trained");
+
+    ReplayReport report =
+        Replay.run(
+            new Replay.Settings(
+                ConfigLoader.load(Optional.empty(), Map.of(), c),
+                List.of(descriptor, challenger),
+                new ReplayRange(
+                    OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty()),
+                Optional.empty()),
+            registry,
+            total -> new Progress(new PrintWriter(new StringWriter()), false, total));
+
+    assertThat(report.versions())
+        .allSatisfy(
+            v -> {
+              assertThat(v.training().recorded()).isTrue();
+              assertThat(v.training().predictions()).isEqualTo(300);
+              assertThat(v.training().inTraining()).isEqualTo(trained);
+              assertThat(v.training().share()).isEqualTo(trained / 300.0);
+              assertThat(v.training().warning())
+                  .startsWith(v.model() + " was trained on " + trained + " of the 300 records")
+                  .contains("train and validation");
+            });
+    assertThat(report.warnings()).hasSize(2);
+    String page = HtmlReport.render(report);
+    assertThat(page.indexOf("Warning: fraud-logreg:1 was trained on " + trained))
+        .isPositive()
+        .isLessThan(page.indexOf("<h2>Metrics"));
+    System.out.println(report.warnings());
   }
 
   @Test

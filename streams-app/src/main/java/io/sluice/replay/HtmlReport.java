@@ -357,10 +357,15 @@ public final class HtmlReport {
    * headline metric from the champion with its 95% interval and verdict.
    */
   private static void verdicts(StringBuilder h, ReplayReport r) {
-    if (r.comparisons().isEmpty()) {
+    if (r.comparisons().isEmpty() && r.warnings().isEmpty()) {
       return;
     }
     h.append("<section id=\"verdict\"><h2>Verdict</h2>\n");
+    for (String w : r.warnings()) {
+      h.append("<p class=\"warning\" style=\"color:#a00\"><strong>Warning: ")
+          .append(esc(w))
+          .append("</strong></p>\n");
+    }
     for (ReplayReport.Comparison c : r.comparisons()) {
       h.append("<p class=\"verdict\"><strong>").append(esc(c.verdict())).append("</strong></p>\n");
       if (c.verdicts().isEmpty()) {

@@ -6,6 +6,7 @@ import io.sluice.batching.BufferedRecord;
 import io.sluice.batching.Emit;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
+import io.sluice.descriptor.TrainingRows;
 import io.sluice.eval.PairedBootstrap;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
@@ -28,6 +29,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -413,7 +415,41 @@ public final class Replay {
           Latencies.of(v.latencies.stream().mapToDouble(Double::doubleValue).toArray()),
           e.classification(),
           e.accuracy(),
-          e.ranking());
+          e.ranking(),
+          overlap(v));
+    }
+
+    /** How many of the version's predictions are for events it was trained on. */
+    private static ReplayReport.TrainingOverlap overlap(Version v) {
+      Optional<TrainingRows> rows;
+      try {
+        rows = TrainingRows.of(v.model.current().descriptor().training());
+      } catch (IllegalArgumentException e) {
+        LOG.warn(
+            "model {}: its training rows cannot be read, not checked: {}", v.label, e.getMessage());
+        rows = Optional.empty();
+      }
+      long predictions = v.outcomes.size();
+      if (rows.isEmpty()) {
+        return new ReplayReport.TrainingOverlap(false, predictions, 0, 0, "", "");
+      }
+      TrainingRows trained = rows.get();
+      long inTraining = v.outcomes.stream().filter(o -> trained.contains(o.eventId())).count();
+      double share = predictions == 0 ? 0 : (double) inTraining / predictions;
+      String warning =
+          inTraining == 0
+              ? ""
+              : String.format(
+                  Locale.ROOT,
+                  "%s was trained on %d of the %d records it scored here (%.1f%%, its %s rows):"
+                      + " its metrics on them are optimistic; replay held-out events instead",
+                  v.label,
+                  inTraining,
+                  predictions,
+                  share * 100,
+                  rows.get().splits());
+      return new ReplayReport.TrainingOverlap(
+          true, predictions, inTraining, share, rows.get().splits(), warning);
     }
 
     private static List<Outcome> sorted(List<Outcome> outcomes) {

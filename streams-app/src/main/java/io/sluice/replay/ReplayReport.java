@@ -60,6 +60,7 @@ public record ReplayReport(
    * @param accuracy an image classifier's top-1 and top-k accuracy; null for a binary classifier
    * @param ranking a recommender's prequential HitRate and NDCG against popularity; null for a
    *     classifier
+   * @param training how many of its predictions were for events the version was trained on
    */
   public record VersionReport(
       String model,
@@ -74,7 +75,8 @@ public record ReplayReport(
       Latencies latency,
       ClassificationMetrics metrics,
       TopAccuracy accuracy,
-      RankingMetrics ranking) {
+      RankingMetrics ranking,
+      TrainingOverlap training) {
     public VersionReport {
       deadLetters = Map.copyOf(deadLetters);
     }
@@ -82,6 +84,33 @@ public record ReplayReport(
     public long deadLetterCount() {
       return deadLetters.values().stream().mapToLong(Long::longValue).sum();
     }
+  }
+
+  /**
+   * The leakage check of one version: its predictions whose event id is one of the rows its
+   * descriptor says it was trained on ({@code training.trainedOn}). Metrics on such records are
+   * optimistic.
+   *
+   * @param recorded whether the descriptor records the training rows; if not, nothing was checked
+   * @param predictions the predictions checked
+   * @param inTraining those whose event the version was trained on
+   * @param splits which splits the training rows are (e.g. "train and validation")
+   * @param warning a sentence with the share, empty when no record was in the training rows
+   */
+  public record TrainingOverlap(
+      boolean recorded,
+      long predictions,
+      long inTraining,
+      double share,
+      String splits,
+      String warning) {}
+
+  /** The leakage warnings of every version, in version order. */
+  public List<String> warnings() {
+    return versions.stream()
+        .map(v -> v.training() == null ? "" : v.training().warning())
+        .filter(w -> !w.isEmpty())
+        .toList();
   }
 
   /**
