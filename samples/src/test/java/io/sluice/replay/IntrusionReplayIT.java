@@ -182,10 +182,17 @@ class IntrusionReplayIT {
   @Test
   void theModelAgainstItselfGetsAVerdictOfNoSignificantDifferenceOnItsLabelledRecords()
       throws Exception {
+    // the same model under another version
+    com.fasterxml.jackson.databind.node.ObjectNode d =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(descriptor.toFile());
+    d.put("version", "2");
+    Path copy = descriptor.resolveSibling("intrusion-v2.json");
+    new com.fasterxml.jackson.databind.ObjectMapper().writeValue(copy.toFile(), d);
     ReplayReport report =
         Replay.run(
             new Replay.Settings(
-                config, List.of(descriptor, descriptor), ReplayRange.all(), Optional.empty()),
+                config, List.of(descriptor, copy), ReplayRange.all(), Optional.empty()),
             registry,
             total -> new Progress(new PrintWriter(new StringWriter(), true), false, total));
 
@@ -209,7 +216,7 @@ class IntrusionReplayIT {
         .isEqualTo(v.metrics().recall());
     assertThat(c.verdict())
         .isEqualTo(
-            v.model()
+            report.versions().get(1).model()
                 + " against "
                 + v.model()
                 + ": no significant difference on "
