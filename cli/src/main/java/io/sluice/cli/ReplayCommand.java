@@ -187,11 +187,12 @@ final class ReplayCommand implements Callable<Integer> {
         s.append(
             String.format(
                 Locale.ROOT,
-                "  %-34s %.4f -> %.4f  %s%n",
+                "  %-34s %.4f -> %.4f  %s%s%n",
                 v.metric(),
                 v.champion(),
                 v.challenger(),
-                v.sentence()));
+                v.sentence(),
+                v.note().isEmpty() ? "" : " (" + v.note() + ")"));
       }
     }
     for (ReplayReport.VersionReport v : report.versions()) {
