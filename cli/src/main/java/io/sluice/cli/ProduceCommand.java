@@ -64,6 +64,13 @@ final class ProduceCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "Data directory (default: ${DEFAULT-VALUE}).")
   Path dataDir = Demo.defaultDataDir();
 
+  @Option(
+      names = "--held-out-from",
+      description =
+          "Only the events the model of this descriptor was not trained on (for a replay whose"
+              + " metrics are not optimistic).")
+  Path heldOutFrom;
+
   private volatile boolean stopping;
 
   @Override
@@ -76,6 +83,9 @@ final class ProduceCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--rate must be at least 1, was " + rate);
     }
     List<CardTransaction> all = FraudEvents.read(dataDir);
+    if (heldOutFrom != null) {
+      all = FraudEvents.heldOut(all, heldOutFrom);
+    }
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

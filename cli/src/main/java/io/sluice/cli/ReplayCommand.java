@@ -72,8 +72,39 @@ final class ReplayCommand implements Callable<Integer> {
       description = "Also write every version's predictions to this topic (not a live one).")
   String outputTopic;
 
+  @Option(
+      names = "--promote-if",
+      description =
+          "Promote a challenger when its verdict on --promote-metric is this (only: better)."
+              + " Until the model-lifecycle control exists, prints the change to make.")
+  String promoteIf;
+
+  @Option(
+      names = "--promote-metric",
+      description =
+          "The metric --promote-if judges (default: the kind's first headline metric: ROC-AUC,"
+              + " top-1 accuracy or HitRate@K).")
+  String promoteMetric;
+
+  @Option(
+      names = "--promote-challenger",
+      description =
+          "The challenger (name:version) --promote-if may promote (default: the only challenger).")
+  String promoteChallenger;
+
   @Override
   public Integer call() throws Exception {
+    if (promoteIf != null && !promoteIf.equals("better")) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--promote-if: expected better, found " + promoteIf);
+    }
+    if (promoteIf != null && promoteChallenger == null && models.size() != 2) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--promote-if: expected one challenger or --promote-challenger, found "
+              + (models.size() - 1)
+              + " challengers");
+    }
     SluiceConfig cfg = configOptions.load();
     ReplayRange range =
         new ReplayRange(
@@ -95,7 +126,45 @@ final class ReplayCommand implements Callable<Integer> {
     Path html = HtmlReport.write(report, reportDir);
     out.println(summary(report));
     out.println("report: " + json.toAbsolutePath() + " and " + html.toAbsolutePath());
+    if (promoteIf != null) {
+      out.println(promotion(report, promoteMetric, promoteChallenger, models));
+    }
     return 0;
+  }
+
+  /**
+   * What {@code --promote-if better} decides: the named challenger is promoted only when its
+   * verdict on the metric is "better". No model-lifecycle control exists yet, so the promotion is
+   * printed as the configuration change to make, never made.
+   */
+  static String promotion(
+      ReplayReport report, String metric, String challenger, List<Path> models) {
+    for (int i = 0; i < report.comparisons().size(); i++) {
+      ReplayReport.Comparison c = report.comparisons().get(i);
+      if (challenger != null && !challenger.equals(c.challenger())) {
+        continue;
+      }
+      Optional<ReplayReport.MetricVerdict> v =
+          metric == null ? c.verdicts().stream().findFirst() : c.on(metric);
+      if (v.isEmpty()) {
+        return "promote: not promoting "
+            + c.challenger()
+            + ", no verdict on "
+            + (metric == null ? "any metric" : metric);
+      }
+      if (!v.get().verdict().equals("better")) {
+        return "promote: not promoting " + c.challenger() + ", " + v.get().sentence();
+      }
+      return "promote: "
+          + c.challenger()
+          + " is "
+          + v.get().sentence()
+          + "\n  no model-lifecycle control exists yet; to promote it, set "
+          + "pipeline.model.descriptor="
+          + models.get(i + 1).toAbsolutePath()
+          + " in the pipeline's configuration and restart it";
+    }
+    return "promote: no challenger named " + challenger;
   }
 
   /** The headline numbers, one line per model version. */
@@ -109,6 +178,23 @@ final class ReplayCommand implements Callable<Integer> {
             report.recordsInRange(),
             report.inputTopic(),
             report.wallSeconds()));
+    for (String w : report.warnings()) {
+      s.append("warning: ").append(w).append(System.lineSeparator());
+    }
+    for (ReplayReport.Comparison c : report.comparisons()) {
+      s.append("verdict: ").append(c.verdict()).append(System.lineSeparator());
+      for (ReplayReport.MetricVerdict v : c.verdicts()) {
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "  %-34s %.4f -> %.4f  %s%s%n",
+                v.metric(),
+                v.champion(),
+                v.challenger(),
+                v.sentence(),
+                v.note().isEmpty() ? "" : " (" + v.note() + ")"));
+      }
+    }
     for (ReplayReport.VersionReport v : report.versions()) {
       s.append(
           String.format(
@@ -149,7 +235,13 @@ final class ReplayCommand implements Callable<Integer> {
                 v.ranking().ndcg(),
                 v.ranking().popularityNdcg()));
       }
-      s.append(String.format(Locale.ROOT, ", p99 %.1f ms%n", v.latency().p99Ms()));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              ", %.0f records/s (after %d untimed warm-up records), p99 %.1f ms%n",
+              v.recordsPerSecond(),
+              v.warmupRecords(),
+              v.latency().p99Ms()));
     }
     for (ReplayReport.Comparison c : report.comparisons()) {
       s.append(

@@ -69,6 +69,7 @@ class FraudReplayIT {
   private static int produced;
   private static Path configFile;
   private static Map<String, String> config;
+  private static String lastOutput;
 
   @BeforeAll
   static void startStackAndRecordTraffic() throws Exception {
@@ -146,6 +147,8 @@ class FraudReplayIT {
             new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(new String[0]));
     assertThat(rc).as("exit code; stderr: %s", err).isZero();
     assertThat(out.toString()).contains("replay ").contains("100%").contains("ROC-AUC");
+    lastOutput = out.toString();
+    System.out.println(lastOutput);
     return ReplayReport.readJson(dir.resolve(ReplayReport.JSON_FILE));
   }
 
@@ -176,6 +179,10 @@ class FraudReplayIT {
     assertThat(v.model()).isEqualTo("fraud-logreg:1");
     assertThat(v.predictions()).isEqualTo(heldOut.size());
     assertThat(v.unlabelled()).isZero();
+    // held-out rows: nothing the model was trained on, no warning
+    assertThat(v.training().recorded()).isTrue();
+    assertThat(v.training().inTraining()).isZero();
+    assertThat(first.warnings()).isEmpty();
     double trainingAuc = trainingNode().get("testRocAuc").asDouble();
     assertThat(v.metrics().rocAuc()).isCloseTo(trainingAuc, within(1e-9));
     assertThat(v.metrics().records()).isEqualTo(heldOut.size());
@@ -207,7 +214,9 @@ class FraudReplayIT {
   @Test
   void aChampionAndAFactorizationMachineChallengerReplayedTogetherGetAReportSideBySide()
       throws Exception {
-    ReplayReport report = replayWithCli("side-by-side", "--model", challenger.toString());
+    ReplayReport report =
+        replayWithCli("side-by-side", "--model", challenger.toString(), "--promote-if", "better");
+    String cli = lastOutput;
 
     assertThat(report.versions())
         .extracting(ReplayReport.VersionReport::model)
@@ -231,6 +240,49 @@ class FraudReplayIT {
     assertThat(c.commonRecords()).isEqualTo(heldOut.size());
     assertThat(c.disagreementRate()).isEqualTo((double) c.disagreements() / c.commonRecords());
     assertThat(c.largestDifferences()).hasSize(10);
+    // each version's predicted class is its own alert rule's, so it agrees with "disagree"
+    assertThat(c.largestDifferences())
+        .allSatisfy(
+            d ->
+                assertThat(d.disagree())
+                    .isEqualTo(!d.championPredicted().equals(d.challengerPredicted())));
+
+    // the verdict: each headline metric's difference with a 95% interval
+    assertThat(c.verdicts())
+        .extracting(ReplayReport.MetricVerdict::metric)
+        .containsExactly(
+            "ROC-AUC", "PR-AUC", "recall at equal alert volume", "precision at equal alert volume");
+    assertThat(c.verdicts())
+        .allSatisfy(
+            mv -> {
+              assertThat(mv.records()).isEqualTo(heldOut.size());
+              assertThat(mv.low()).isLessThanOrEqualTo(mv.difference());
+              assertThat(mv.high()).isGreaterThanOrEqualTo(mv.difference());
+              assertThat(mv.high()).isGreaterThan(mv.low());
+              assertThat(mv.verdict()).isIn("better", "worse", "no significant difference");
+            });
+    ReplayReport.MetricVerdict auc = c.on("ROC-AUC").orElseThrow();
+    assertThat(auc.champion()).isCloseTo(champion.metrics().rocAuc(), within(1e-12));
+    assertThat(auc.challenger()).isCloseTo(fm.metrics().rocAuc(), within(1e-12));
+    assertThat(auc.difference())
+        .isCloseTo(fm.metrics().rocAuc() - champion.metrics().rocAuc(), within(1e-12));
+    ReplayReport.MetricVerdict recall = c.on("recall at equal alert volume").orElseThrow();
+    assertThat(recall.champion()).isCloseTo(champion.metrics().recall(), within(1e-12));
+    assertThat(recall.note()).contains(champion.alerts() + " alerts");
+    assertThat(c.verdict()).startsWith("fraud-fm:1 against fraud-logreg:1: ");
+    assertThat(cli)
+        .contains("verdict: " + c.verdict())
+        .contains("ROC-AUC")
+        .contains("95% CI")
+        .contains("promote: ");
+    assertThat(cli.indexOf("verdict: ")).isLessThan(cli.indexOf("fraud-logreg:1 "));
+    assertThat(champion.warmupRecords()).isPositive();
+    String page = Files.readString(work.resolve("side-by-side").resolve(HtmlReport.HTML_FILE));
+    assertThat(page.indexOf("id=\"verdict\""))
+        .isPositive()
+        .isLessThan(page.indexOf("<h2>Metrics"))
+        .isLessThan(page.indexOf(" records of topic "));
+    assertThat(page).contains("<h2>Calibration bins</h2>");
     assertTheHtmlReportDrawsEveryChart(report, work.resolve("side-by-side"));
     assertThat(c.largestDifferences())
         .isSortedAccordingTo(
@@ -301,6 +353,53 @@ class FraudReplayIT {
           .extracting(a -> a.getModelName().toString())
           .containsOnly("fraud-logreg");
     }
+  }
+
+  @Test
+  void aReplayOverTrainingRowsWarnsWithTheShareOfRecordsEachVersionWasTrainedOn() throws Exception {
+    List<CardTransaction> all = FraudEvents.read(DATA_DIR);
+    Set<String> heldOutIds =
+        heldOut.stream().map(e -> e.getId().toString()).collect(Collectors.toSet());
+    // the descriptor's training rows leave exactly the training program's test split
+    assertThat(FraudEvents.heldOut(all, descriptor))
+        .extracting(e -> e.getId().toString())
+        .containsExactlyInAnyOrderElementsOf(heldOutIds);
+    List<CardTransaction> mixed = all.subList(0, 300);
+    long trained = mixed.stream().filter(e -> !heldOutIds.contains(e.getId().toString())).count();
+    assertThat(trained).isBetween(200L, 280L);
+    stack.kafka().createTopics(1, "tx-trained");
+    FraudDemo.produce(stack.kafka().bootstrapServers(), registry, "tx-trained", mixed, false);
+    Map<String, String> c = new HashMap<>(config);
+    c.put(ConfigKeys.INPUT_TOPIC, "tx-trained");
+
+    ReplayReport report =
+        Replay.run(
+            new Replay.Settings(
+                ConfigLoader.load(Optional.empty(), Map.of(), c),
+                List.of(descriptor, challenger),
+                new ReplayRange(
+                    OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty()),
+                Optional.empty()),
+            registry,
+            total -> new Progress(new PrintWriter(new StringWriter()), false, total));
+
+    assertThat(report.versions())
+        .allSatisfy(
+            v -> {
+              assertThat(v.training().recorded()).isTrue();
+              assertThat(v.training().predictions()).isEqualTo(300);
+              assertThat(v.training().inTraining()).isEqualTo(trained);
+              assertThat(v.training().share()).isEqualTo(trained / 300.0);
+              assertThat(v.training().warning())
+                  .startsWith(v.model() + " was trained on " + trained + " of the 300 records")
+                  .contains("train and validation");
+            });
+    assertThat(report.warnings()).hasSize(2);
+    String page = HtmlReport.render(report);
+    assertThat(page.indexOf("Warning: fraud-logreg:1 was trained on " + trained))
+        .isPositive()
+        .isLessThan(page.indexOf("<h2>Metrics"));
+    System.out.println(report.warnings());
   }
 
   @Test

@@ -1,6 +1,9 @@
 package io.sluice.samples;
 
+import io.sluice.descriptor.ModelDescriptor;
+import io.sluice.descriptor.TrainingRows;
 import io.sluice.models.fraud.CreditCardCsv;
+import io.sluice.models.fraud.FraudModelTrainer;
 import io.sluice.schemas.CardTransaction;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -55,7 +58,7 @@ public final class FraudEvents {
       }
       events.add(
           CardTransaction.newBuilder()
-              .setId(String.format(java.util.Locale.ROOT, "tx-%05d", row))
+              .setId(FraudModelTrainer.eventId(row))
               .setCardId(String.format(java.util.Locale.ROOT, "card-%03d", random.nextInt(CARDS)))
               .setEventTime(START.plusMillis(n * SPACING_MS))
               .setAmount(values[amount])
@@ -64,5 +67,25 @@ public final class FraudEvents {
               .build());
     }
     return events;
+  }
+
+  /**
+   * The events the model described by {@code descriptor} was not trained on (its descriptor's
+   * {@code training.trainedOn}): what a replay should measure it on.
+   *
+   * @throws IOException if the descriptor cannot be read or does not record its training rows
+   */
+  public static List<CardTransaction> heldOut(List<CardTransaction> events, Path descriptor)
+      throws IOException {
+    TrainingRows rows =
+        TrainingRows.of(ModelDescriptor.read(descriptor).training())
+            .orElseThrow(
+                () ->
+                    new IOException(
+                        descriptor
+                            + ": expected training."
+                            + TrainingRows.KEY
+                            + " (the rows the model was trained on), found none; train it again"));
+    return events.stream().filter(e -> !rows.contains(e.getId().toString())).toList();
   }
 }

@@ -47,7 +47,7 @@ class ImageReplayIT {
           Replay.run(
               new Replay.Settings(
                   ConfigLoader.load(Optional.empty(), Map.of(), c),
-                  List.of(VisionFixtures.descriptor("mnist-8")),
+                  List.of(VisionFixtures.descriptor("mnist-8"), secondVersion()),
                   ReplayRange.all(),
                   Optional.empty()),
               registry,
@@ -63,6 +63,36 @@ class ImageReplayIT {
       assertThat(v.accuracy().topK()).isGreaterThan(0.99);
       String html = HtmlReport.render(report);
       assertThat(html).contains("top-1 accuracy").contains("0.9891");
+      // the same model under another version: a verdict on top-1 and top-5 accuracy, no difference
+      ReplayReport.Comparison cmp = report.comparisons().get(0);
+      assertThat(cmp.verdicts())
+          .extracting(ReplayReport.MetricVerdict::metric)
+          .containsExactly("top-1 accuracy", "top-5 accuracy");
+      assertThat(cmp.on("top-1 accuracy").orElseThrow().champion()).isEqualTo(0.9891);
+      assertThat(cmp.verdicts())
+          .allSatisfy(
+              mv -> {
+                assertThat(mv.records()).isEqualTo(10_000);
+                assertThat(mv.difference()).isZero();
+                assertThat(mv.verdict()).isEqualTo("no significant difference");
+              });
+      assertThat(html.indexOf("id=\"verdict\""))
+          .isPositive()
+          .isLessThan(html.indexOf("<h2>Metrics"));
+      System.out.println(cmp.verdict());
     }
+  }
+
+  /** mnist-8's descriptor under version 2, in the test's directory. */
+  private Path secondVersion() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode d =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            json.readTree(VisionFixtures.descriptor("mnist-8").toFile());
+    d.put("version", "2");
+    Path copy = work.resolve("mnist-8-v2.json");
+    json.writeValue(copy.toFile(), d);
+    return copy;
   }
 }

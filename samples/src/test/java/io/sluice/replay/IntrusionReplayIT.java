@@ -174,5 +174,54 @@ class IntrusionReplayIT {
     assertThat(v.metrics().records()).isEqualTo(labelled.size());
     assertThat(v.unlabelled()).isEqualTo(EVENTS - labelled.size());
     assertThat(v.alerts()).isEqualTo(live.stream().filter(p -> p.getScore() >= threshold).count());
+    // the test file's events are not among the training file's rows
+    assertThat(v.training().recorded()).isTrue();
+    assertThat(v.training().inTraining()).isZero();
+  }
+
+  @Test
+  void theModelAgainstItselfGetsAVerdictOfNoSignificantDifferenceOnItsLabelledRecords()
+      throws Exception {
+    // the same model under another version
+    com.fasterxml.jackson.databind.node.ObjectNode d =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(descriptor.toFile());
+    d.put("version", "2");
+    Path copy = descriptor.resolveSibling("intrusion-v2.json");
+    new com.fasterxml.jackson.databind.ObjectMapper().writeValue(copy.toFile(), d);
+    ReplayReport report =
+        Replay.run(
+            new Replay.Settings(
+                config, List.of(descriptor, copy), ReplayRange.all(), Optional.empty()),
+            registry,
+            total -> new Progress(new PrintWriter(new StringWriter(), true), false, total));
+
+    ReplayReport.VersionReport v = report.versions().get(0);
+    ReplayReport.Comparison c = report.comparisons().get(0);
+    assertThat(c.verdicts())
+        .extracting(ReplayReport.MetricVerdict::metric)
+        .containsExactly(
+            "ROC-AUC", "PR-AUC", "recall at equal alert volume", "precision at equal alert volume");
+    assertThat(c.verdicts())
+        .allSatisfy(
+            mv -> {
+              assertThat(mv.records()).isEqualTo(v.metrics().records());
+              assertThat(mv.difference()).isZero();
+              assertThat(mv.low()).isZero();
+              assertThat(mv.high()).isZero();
+              assertThat(mv.verdict()).isEqualTo("no significant difference");
+            });
+    assertThat(c.on("ROC-AUC").orElseThrow().champion()).isEqualTo(v.metrics().rocAuc());
+    assertThat(c.on("recall at equal alert volume").orElseThrow().champion())
+        .isEqualTo(v.metrics().recall());
+    assertThat(c.verdict())
+        .isEqualTo(
+            report.versions().get(1).model()
+                + " against "
+                + v.model()
+                + ": no significant difference on "
+                + v.metrics().records()
+                + " labelled records: ROC-AUC +0.0000 (95% CI +0.0000 to +0.0000)");
+    System.out.println(c.verdict());
   }
 }

@@ -199,6 +199,23 @@ class RecsReplayIT {
         .hasSize(10)
         .allSatisfy(diff -> assertThat(diff.challengerScore()).isEqualTo(diff.championScore()));
     assertThat(HtmlReport.chartCount(report)).isEqualTo(3);
+    // the verdict: HitRate@K and NDCG@K, no difference between identical lists
+    int k = champion.ranking().k();
+    assertThat(c.verdicts())
+        .extracting(ReplayReport.MetricVerdict::metric)
+        .containsExactly("HitRate@" + k, "NDCG@" + k);
+    assertThat(c.on("HitRate@" + k).orElseThrow().champion())
+        .isCloseTo(champion.ranking().hitRate(), org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(c.on("NDCG@" + k).orElseThrow().champion())
+        .isCloseTo(champion.ranking().ndcg(), org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(c.verdicts())
+        .allSatisfy(
+            mv -> {
+              assertThat(mv.records()).isEqualTo((int) champion.ranking().events());
+              assertThat(mv.difference()).isZero();
+              assertThat(mv.verdict()).isEqualTo("no significant difference");
+            });
+    System.out.println(c.verdict());
   }
 
   /**

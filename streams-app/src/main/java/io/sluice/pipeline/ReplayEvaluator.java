@@ -3,6 +3,7 @@ package io.sluice.pipeline;
 import io.sluice.batching.BufferedRecord;
 import io.sluice.errors.RejectedRecordException;
 import io.sluice.eval.ClassificationMetrics;
+import io.sluice.eval.PairedBootstrap;
 import io.sluice.eval.RankingMetrics;
 import io.sluice.eval.TopAccuracy;
 import java.util.List;
@@ -44,6 +45,31 @@ public interface ReplayEvaluator {
   default boolean disagree(Outcome mine, Outcome theirs) {
     return !mine.predicted().equals(theirs.predicted());
   }
+
+  /**
+   * The headline metrics on which a challenger is judged against this version (the champion), as
+   * functions of bootstrap weights over the paired records: {@code mine.get(i)} and {@code
+   * theirs.get(i)} are the two versions' outcomes for one record, in partition and offset order.
+   * Each headline picks the records it can use (e.g. the labelled ones). None by default.
+   */
+  default List<Headline> headlines(List<Outcome> mine, List<Outcome> theirs) {
+    return List.of();
+  }
+
+  /**
+   * One metric to compare, higher is better.
+   *
+   * @param metric its name, e.g. {@code ROC-AUC}
+   * @param note how it was taken, for the report (e.g. the thresholds at equal alert volume); may
+   *     be empty
+   * @param records the paired records it is measured on (the weights' length)
+   */
+  record Headline(
+      String metric,
+      String note,
+      int records,
+      PairedBootstrap.Metric champion,
+      PairedBootstrap.Metric challenger) {}
 
   /**
    * A scored record as the metrics need it.

@@ -73,7 +73,9 @@ public final class HtmlReport {
         .append(chartCount(r))
         .append("\">\n<h1>Replay of ")
         .append(esc(r.pipeline()))
-        .append("</h1>\n<p>")
+        .append("</h1>\n");
+    verdicts(h, r);
+    h.append("<p>")
         .append(esc(r.replayId()))
         .append(": ")
         .append(r.recordsInRange())
@@ -87,6 +89,7 @@ public final class HtmlReport {
         .append(fmt(r.recordsPerSecond(), 0))
         .append(" records/s.</p>\n");
     metricTable(h, r);
+    calibrationTable(h, r);
     deadLetterTable(h, r);
     List<ReplayReport.VersionReport> scored =
         r.versions().stream().filter(v -> v.metrics() != null).toList();
@@ -194,7 +197,11 @@ public final class HtmlReport {
       row(h, r, "NDCG model/popularity", v -> ranking(v, RankingMetrics::ndcgRatio));
     }
     row(h, r, "alerts", v -> Long.toString(v.alerts()));
-    row(h, r, "records/s", v -> fmt(v.recordsPerSecond(), 0));
+    row(
+        h,
+        r,
+        "records/s (after each version's untimed warm-up records)",
+        v -> fmt(v.recordsPerSecond(), 0) + " (" + v.warmupRecords() + " untimed)");
     row(h, r, "latency p50 (ms)", v -> fmt(v.latency().p50Ms(), 2));
     row(h, r, "latency p90 (ms)", v -> fmt(v.latency().p90Ms(), 2));
     row(h, r, "latency p99 (ms)", v -> fmt(v.latency().p99Ms(), 2));
@@ -345,6 +352,108 @@ public final class HtmlReport {
     h.append("</table>\n");
   }
 
+  /**
+   * The answer the replay exists for, first on the page: per challenger, the difference of each
+   * headline metric from the champion with its 95% interval and verdict.
+   */
+  private static void verdicts(StringBuilder h, ReplayReport r) {
+    if (r.comparisons().isEmpty() && r.warnings().isEmpty()) {
+      return;
+    }
+    h.append("<section id=\"verdict\"><h2>Verdict</h2>\n");
+    for (String w : r.warnings()) {
+      h.append("<p class=\"warning\" style=\"color:#a00\"><strong>Warning: ")
+          .append(esc(w))
+          .append("</strong></p>\n");
+    }
+    for (ReplayReport.Comparison c : r.comparisons()) {
+      h.append("<p class=\"verdict\"><strong>").append(esc(c.verdict())).append("</strong></p>\n");
+      if (c.verdicts().isEmpty()) {
+        continue;
+      }
+      h.append("<table><tr><th>metric</th><th>")
+          .append(esc(c.champion()))
+          .append("</th><th>")
+          .append(esc(c.challenger()))
+          .append("</th><th>difference</th><th>95% interval</th><th>verdict</th>")
+          .append("<th>records</th><th>how</th></tr>\n");
+      for (ReplayReport.MetricVerdict v : c.verdicts()) {
+        h.append("<tr><td>")
+            .append(esc(v.metric()))
+            .append("</td><td>")
+            .append(fmt(v.champion(), 4))
+            .append("</td><td>")
+            .append(fmt(v.challenger(), 4))
+            .append("</td><td>")
+            .append(signed(v.difference()))
+            .append("</td><td>")
+            .append(signed(v.low()))
+            .append(" to ")
+            .append(signed(v.high()))
+            .append("</td><td>")
+            .append(esc(v.verdict()))
+            .append("</td><td>")
+            .append(v.records())
+            .append("</td><td>")
+            .append(esc(v.note()))
+            .append("</td></tr>\n");
+      }
+      h.append("</table>\n");
+    }
+    ReplayReport.MetricVerdict any =
+        r.comparisons().stream().flatMap(c -> c.verdicts().stream()).findFirst().orElse(null);
+    if (any != null) {
+      h.append("<p>Differences are challenger minus champion on the same records; intervals are")
+          .append(" 95% percentile intervals of a paired bootstrap over records (")
+          .append(any.resamples())
+          .append(" resamples, seed ")
+          .append(any.seed())
+          .append("). A verdict is better or worse only when the whole interval is on one side")
+          .append(" of 0.</p>\n");
+    }
+    h.append("</section>\n");
+  }
+
+  private static String signed(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%+.4f", v);
+  }
+
+  /** The calibration chart's ten bins with how many records each holds. */
+  private static void calibrationTable(StringBuilder h, ReplayReport r) {
+    List<ReplayReport.VersionReport> scored =
+        r.versions().stream().filter(v -> v.metrics() != null).toList();
+    if (scored.isEmpty()) {
+      return;
+    }
+    h.append("<h2>Calibration bins</h2>\n<table><tr><th>score bin</th>");
+    for (ReplayReport.VersionReport v : scored) {
+      h.append("<th>").append(esc(v.model())).append(": records, mean score, share positive</th>");
+    }
+    h.append("</tr>\n");
+    int bins = scored.get(0).metrics().calibration().size();
+    for (int b = 0; b < bins; b++) {
+      ClassificationMetrics.CalibrationBin first = scored.get(0).metrics().calibration().get(b);
+      h.append("<tr><td>[")
+          .append(fmt(first.low(), 1))
+          .append(", ")
+          .append(fmt(first.high(), 1))
+          .append(b == bins - 1 ? "]" : ")")
+          .append("</td>");
+      for (ReplayReport.VersionReport v : scored) {
+        ClassificationMetrics.CalibrationBin bin = v.metrics().calibration().get(b);
+        h.append("<td>")
+            .append(bin.count())
+            .append(", ")
+            .append(bin.count() == 0 ? "-" : fmt(bin.meanScore(), 3))
+            .append(", ")
+            .append(bin.count() == 0 ? "-" : fmt(bin.positiveRate(), 3))
+            .append("</td>");
+      }
+      h.append("</tr>\n");
+    }
+    h.append("</table>\n");
+  }
+
   private static void comparisons(StringBuilder h, ReplayReport r) {
     for (ReplayReport.Comparison c : r.comparisons()) {
       h.append("<h2>")
@@ -362,7 +471,7 @@ public final class HtmlReport {
           .append(esc(c.champion()))
           .append("</th><th>")
           .append(esc(c.challenger()))
-          .append("</th><th>predicted</th><th>disagree</th></tr>\n");
+          .append("</th><th>predicted (each at its own threshold)</th><th>disagree</th></tr>\n");
       for (ReplayReport.Difference d : c.largestDifferences()) {
         h.append("<tr><td>")
             .append(esc(d.eventId()))

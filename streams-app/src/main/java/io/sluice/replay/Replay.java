@@ -6,6 +6,8 @@ import io.sluice.batching.BufferedRecord;
 import io.sluice.batching.Emit;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
+import io.sluice.descriptor.TrainingRows;
+import io.sluice.eval.PairedBootstrap;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
 import io.sluice.inference.ModelHandle;
@@ -27,6 +29,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -73,6 +76,12 @@ import org.slf4j.LoggerFactory;
 public final class Replay {
   private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
   private static final int LARGEST_DIFFERENCES = 10;
+
+  /**
+   * Records each version scores untimed before its records/s is measured (at most a tenth of the
+   * range): the JVM compiles the shared decoding and featurizing path during them.
+   */
+  private static final long WARMUP_RECORDS = 2000;
 
   /**
    * What to replay.
@@ -165,6 +174,8 @@ public final class Replay {
     final Map<String, Long> deadLetters = new TreeMap<>();
     long alerts;
     long nanos;
+    long timedRecords;
+    long warmupRecords;
 
     private Version(ModelHandle model, ReplayEvaluator evaluator) {
       ModelRunner runner = model.current();
@@ -221,6 +232,7 @@ public final class Replay {
     private final Settings settings;
     private final String replayId;
     private final List<Version> versions;
+    private long warmup;
 
     Run(Settings settings, String replayId, List<Version> versions) {
       this.settings = settings;
@@ -269,6 +281,7 @@ public final class Replay {
         for (TopicPartition tp : active) {
           consumer.seek(tp, bounds.get(tp).start());
         }
+        warmup = Math.min(WARMUP_RECORDS, total / 10);
         Progress progress = progressFactory.apply(total);
         progress.update(0);
         Map<TopicPartition, List<Pending>> buffers = new HashMap<>();
@@ -350,7 +363,12 @@ public final class Replay {
             v.evaluator.beforeScoring(records, rejection -> v.deadLetter(rejection.reason()));
         BatchScorer.Result result = v.scorer.score(requests, System::currentTimeMillis);
         long spent = System.nanoTime() - start;
-        v.nanos += spent;
+        if (v.warmupRecords < warmup) {
+          v.warmupRecords += records.size(); // untimed: JIT compilation and first allocations
+        } else {
+          v.nanos += spent;
+          v.timedRecords += records.size();
+        }
         for (BatchScorer.Rejection r : result.rejected()) {
           v.deadLetter(r.reason());
         }
@@ -383,7 +401,6 @@ public final class Replay {
 
     private static ReplayReport.VersionReport versionReport(Version v) {
       ReplayEvaluator.Evaluation e = v.evaluator.evaluate(sorted(v.outcomes));
-      long processed = v.outcomes.size() + v.deadLetters.values().stream().mapToLong(x -> x).sum();
       ModelRunner runner = v.model.current();
       return new ReplayReport.VersionReport(
           v.label,
@@ -393,11 +410,46 @@ public final class Replay {
           v.deadLetters,
           v.alerts,
           e.unlabelled(),
-          v.nanos == 0 ? 0 : processed / (v.nanos / 1e9),
+          v.nanos == 0 ? 0 : v.timedRecords / (v.nanos / 1e9),
+          v.warmupRecords,
           Latencies.of(v.latencies.stream().mapToDouble(Double::doubleValue).toArray()),
           e.classification(),
           e.accuracy(),
-          e.ranking());
+          e.ranking(),
+          overlap(v));
+    }
+
+    /** How many of the version's predictions are for events it was trained on. */
+    private static ReplayReport.TrainingOverlap overlap(Version v) {
+      Optional<TrainingRows> rows;
+      try {
+        rows = TrainingRows.of(v.model.current().descriptor().training());
+      } catch (IllegalArgumentException e) {
+        LOG.warn(
+            "model {}: its training rows cannot be read, not checked: {}", v.label, e.getMessage());
+        rows = Optional.empty();
+      }
+      long predictions = v.outcomes.size();
+      if (rows.isEmpty()) {
+        return new ReplayReport.TrainingOverlap(false, predictions, 0, 0, "", "");
+      }
+      TrainingRows trained = rows.get();
+      long inTraining = v.outcomes.stream().filter(o -> trained.contains(o.eventId())).count();
+      double share = predictions == 0 ? 0 : (double) inTraining / predictions;
+      String warning =
+          inTraining == 0
+              ? ""
+              : String.format(
+                  Locale.ROOT,
+                  "%s was trained on %d of the %d records it scored here (%.1f%%, its %s rows):"
+                      + " its metrics on them are optimistic; replay held-out events instead",
+                  v.label,
+                  inTraining,
+                  predictions,
+                  share * 100,
+                  rows.get().splits());
+      return new ReplayReport.TrainingOverlap(
+          true, predictions, inTraining, share, rows.get().splits(), warning);
     }
 
     private static List<Outcome> sorted(List<Outcome> outcomes) {
@@ -415,12 +467,16 @@ public final class Replay {
       }
       for (Version challenger : versions.subList(1, versions.size())) {
         List<ReplayReport.Difference> differences = new ArrayList<>();
+        List<Outcome> mine = new ArrayList<>();
+        List<Outcome> theirs = new ArrayList<>();
         long disagreements = 0;
         for (Outcome c : sorted(challenger.outcomes)) {
           Outcome o = byCoordinates.get(c.partition() + "@" + c.offset());
           if (o == null) {
             continue;
           }
+          mine.add(o);
+          theirs.add(c);
           boolean disagree = champion.evaluator.disagree(o, c);
           if (disagree) {
             disagreements++;
@@ -446,11 +502,26 @@ public final class Replay {
                     (ReplayReport.Difference d) ->
                         Math.abs(d.championScore() - d.challengerScore()))
                 .reversed());
+        List<ReplayReport.MetricVerdict> verdicts = new ArrayList<>();
+        for (ReplayEvaluator.Headline h : champion.evaluator.headlines(mine, theirs)) {
+          verdicts.add(
+              ReplayReport.MetricVerdict.of(
+                  h.note(),
+                  PairedBootstrap.compare(h.metric(), h.records(), h.champion(), h.challenger())));
+        }
         out.add(
             new ReplayReport.Comparison(
                 champion.label,
                 challenger.label,
                 common,
+                verdicts.isEmpty()
+                    ? "no verdict: no metric the two versions can be compared on"
+                    : challenger.label
+                        + " against "
+                        + champion.label
+                        + ": "
+                        + verdicts.get(0).sentence(),
+                verdicts,
                 disagreements,
                 common == 0 ? 0 : (double) disagreements / common,
                 differences.subList(0, Math.min(LARGEST_DIFFERENCES, differences.size()))));

@@ -3,6 +3,7 @@ package io.sluice.models.fraud;
 import ai.onnxruntime.OrtException;
 import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.descriptor.ReferenceBins;
+import io.sluice.descriptor.TrainingRows;
 import io.sluice.eval.RocAuc;
 import io.sluice.eval.ThresholdMetrics;
 import io.sluice.models.eval.StratifiedSplit;
@@ -12,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +41,11 @@ public final class FraudModelTrainer {
 
   /** The data file, relative to the data directory. */
   public static final String DATA_FILE = "fraud/creditcard_adjustedl.csv";
+
+  /** The event id of the data file's row {@code r} is this prefix and {@code r} in 5 digits. */
+  public static final String EVENT_ID_PREFIX = "tx-";
+
+  private static final int EVENT_ID_DIGITS = 5;
 
   /** Model name, written in the descriptor. */
   public static final String MODEL_NAME = "fraud-logreg";
@@ -255,6 +263,7 @@ public final class FraudModelTrainer {
     training.put("validationRocAuc", validationAuc);
     training.put("testRocAuc", testAuc);
     training.put("thresholdRule", ThresholdMetrics.MAX_F1_RULE);
+    training.put(TrainingRows.KEY, trainedOn(dataDir, split).toMap());
     ModelDescriptor.Builder descriptor =
         model
             .descriptor(modelName, MODEL_VERSION, onnxFile, export)
@@ -350,6 +359,31 @@ public final class FraudModelTrainer {
       values[i] = matrix[i][column];
     }
     return values;
+  }
+
+  /**
+   * What the model has seen: the training and validation rows (the threshold is chosen on the
+   * validation rows, so they are not held out either), for replay's leakage check.
+   */
+  static TrainingRows trainedOn(Path dataDir, StratifiedSplit split) throws IOException {
+    BitSet rows = new BitSet();
+    for (int r : split.train()) {
+      rows.set(r);
+    }
+    for (int r : split.validation()) {
+      rows.set(r);
+    }
+    return new TrainingRows(
+        sha256(dataDir.resolve(DATA_FILE)),
+        EVENT_ID_PREFIX,
+        EVENT_ID_DIGITS,
+        rows,
+        "train and validation");
+  }
+
+  /** The event id of a row of the data file, as the sample events carry it. */
+  public static String eventId(int row) {
+    return String.format(Locale.ROOT, "%s%0" + EVENT_ID_DIGITS + "d", EVENT_ID_PREFIX, row);
   }
 
   static String sha256(Path file) throws IOException {

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.descriptor.ModelDescriptor.Categorical;
 import io.sluice.descriptor.ReferenceBins;
+import io.sluice.descriptor.TrainingRows;
 import io.sluice.eval.RocAuc;
 import io.sluice.eval.ThresholdMetrics;
 import io.sluice.models.eval.StratifiedSplit;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +125,19 @@ public final class IntrusionModelTrainer {
     training.put("testPrecision", atTest.precision());
     training.put("testRecall", atTest.recall());
     training.put("thresholdRule", ThresholdMetrics.MAX_F1_RULE);
+    // Every row of the training file was seen (train or validation split); its events would be
+    // numbered from 1 as the sample test events are ("kdd-test-00001"), under their own prefix.
+    BitSet trainedRows = new BitSet();
+    trainedRows.set(1, all.size() + 1);
+    training.put(
+        TrainingRows.KEY,
+        new TrainingRows(
+                ModelDescriptor.sha256(dataDir.resolve(TRAIN_FILE)),
+                "kdd-train-",
+                5,
+                trainedRows,
+                "train and validation")
+            .toMap());
     ModelDescriptor descriptor =
         model
             .descriptor(MODEL_NAME, MODEL_VERSION, onnxFile, export)

@@ -12,6 +12,7 @@ import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.eval.ClassificationMetrics;
+import io.sluice.eval.PairedBootstrap;
 import io.sluice.inference.ModelRunner;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.pipeline.PipelineContext;
@@ -144,13 +145,84 @@ public final class ClassificationKind implements PipelineKind {
     @Override
     public Outcome outcome(Object prediction) {
       Prediction p = (Prediction) prediction;
+      boolean flagged = p.getScore() >= threshold;
+      // The class this version decides on is its alert rule's, at its own threshold, not the
+      // most probable class (which would be a 0.5 cut).
       return Outcome.of(
           p,
           p.getScore(),
           p.getLabel(),
-          p.getPredictedLabel(),
-          p.getScore() >= threshold,
+          flagged ? positiveLabel : negativeLabel(),
+          flagged,
           List.of());
+    }
+
+    private String negativeLabel() {
+      List<String> others = labels.stream().filter(l -> !l.equals(positiveLabel)).toList();
+      return others.size() == 1 ? others.get(0) : "not " + positiveLabel;
+    }
+
+    /**
+     * ROC-AUC, PR-AUC, and recall and precision at equal alert volume: each version's threshold is
+     * the one at which it would raise as many alerts as the champion does at its own threshold on
+     * the paired labelled records, since operations teams budget alerts, not thresholds.
+     */
+    @Override
+    public List<Headline> headlines(List<Outcome> mine, List<Outcome> theirs) {
+      List<Integer> use = new ArrayList<>();
+      for (int i = 0; i < mine.size(); i++) {
+        String label = mine.get(i).label();
+        if (label != null && labels.contains(label)) {
+          use.add(i);
+        }
+      }
+      int n = use.size();
+      int[] y = new int[n];
+      double[] a = new double[n];
+      double[] b = new double[n];
+      int alerts = 0;
+      int positives = 0;
+      for (int k = 0; k < n; k++) {
+        int i = use.get(k);
+        y[k] = mine.get(i).label().equals(positiveLabel) ? 1 : 0;
+        a[k] = mine.get(i).score();
+        b[k] = theirs.get(i).score();
+        alerts += mine.get(i).flagged() ? 1 : 0;
+        positives += y[k];
+      }
+      if (positives == 0 || positives == n) {
+        return List.of(); // no ranking metric is defined with one class
+      }
+      double challengerThreshold = PairedBootstrap.thresholdForAlerts(b, alerts);
+      String volume =
+          String.format(
+              Locale.ROOT,
+              "at the champion's alert volume, %d alerts: champion threshold %.4f, challenger"
+                  + " threshold %.4f",
+              alerts,
+              threshold,
+              challengerThreshold);
+      return List.of(
+          new Headline(
+              "ROC-AUC", "", n, PairedBootstrap.rocAuc(a, y), PairedBootstrap.rocAuc(b, y)),
+          new Headline(
+              "PR-AUC",
+              "",
+              n,
+              PairedBootstrap.averagePrecision(a, y),
+              PairedBootstrap.averagePrecision(b, y)),
+          new Headline(
+              "recall at equal alert volume",
+              volume,
+              n,
+              PairedBootstrap.recallAt(a, y, threshold),
+              PairedBootstrap.recallAt(b, y, challengerThreshold)),
+          new Headline(
+              "precision at equal alert volume",
+              volume,
+              n,
+              PairedBootstrap.precisionAt(a, y, threshold),
+              PairedBootstrap.precisionAt(b, y, challengerThreshold)));
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.descriptor.Preprocessing;
+import io.sluice.eval.PairedBootstrap;
 import io.sluice.eval.TopAccuracy;
 import io.sluice.imaging.FileImageSource;
 import io.sluice.imaging.ImageDecoder;
@@ -23,6 +24,7 @@ import io.sluice.topology.EventFields;
 import io.sluice.topology.TopologyFactory;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -103,6 +105,40 @@ public final class ImageClassificationKind implements PipelineKind {
         }
         return new Evaluation(
             null, TopAccuracy.of(labelled, topK, top1, inTopK), null, outcomes.size() - labelled);
+      }
+
+      /** Top-1 and top-k accuracy on the paired records that carry a label. */
+      @Override
+      public List<Headline> headlines(List<Outcome> mine, List<Outcome> theirs) {
+        List<Integer> use = new ArrayList<>();
+        for (int i = 0; i < mine.size(); i++) {
+          if (mine.get(i).label() != null) {
+            use.add(i);
+          }
+        }
+        int n = use.size();
+        double[][] hits = new double[4][n];
+        for (int k = 0; k < n; k++) {
+          Outcome a = mine.get(use.get(k));
+          Outcome b = theirs.get(use.get(k));
+          hits[0][k] = a.predicted().equals(a.label()) ? 1 : 0;
+          hits[1][k] = b.predicted().equals(b.label()) ? 1 : 0;
+          hits[2][k] = a.top().contains(a.label()) ? 1 : 0;
+          hits[3][k] = b.top().contains(b.label()) ? 1 : 0;
+        }
+        return List.of(
+            new Headline(
+                "top-1 accuracy",
+                "",
+                n,
+                PairedBootstrap.mean(hits[0]),
+                PairedBootstrap.mean(hits[1])),
+            new Headline(
+                "top-" + topK + " accuracy",
+                "",
+                n,
+                PairedBootstrap.mean(hits[2]),
+                PairedBootstrap.mean(hits[3])));
       }
     };
   }

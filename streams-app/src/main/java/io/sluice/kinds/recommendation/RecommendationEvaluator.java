@@ -3,6 +3,7 @@ package io.sluice.kinds.recommendation;
 import io.sluice.batching.BufferedRecord;
 import io.sluice.errors.DeadLetter;
 import io.sluice.errors.RejectedRecordException;
+import io.sluice.eval.PairedBootstrap;
 import io.sluice.eval.Ranking;
 import io.sluice.eval.RankingMetrics;
 import io.sluice.pipeline.PipelineParts;
@@ -41,6 +42,7 @@ final class RecommendationEvaluator implements ReplayEvaluator {
   private final Ranking.Accumulator model;
   private final Ranking.Accumulator popularity;
   private final Map<Long, Integer> popularityRanks = new HashMap<>();
+  private final Map<Integer, Set<Long>> scored = new HashMap<>();
 
   RecommendationEvaluator(
       PipelineParts parts,
@@ -138,6 +140,9 @@ final class RecommendationEvaluator implements ReplayEvaluator {
     int rank = top.indexOf(target);
     TriggerStatus status = rec.getTrigger().getStatus();
     if (status == TriggerStatus.APPLIED || status == TriggerStatus.LATE) {
+      scored
+          .computeIfAbsent(rec.getSourcePartition(), p -> new HashSet<>())
+          .add(rec.getSourceOffset());
       model.add(rank);
       popularity.add(popularityRanks.remove(rec.getSourceOffset()));
     }
@@ -156,6 +161,35 @@ final class RecommendationEvaluator implements ReplayEvaluator {
   @Override
   public void afterBatch() {
     popularityRanks.clear();
+  }
+
+  /**
+   * HitRate@K and NDCG@K on the paired events this version scored (valid ratings of catalogue
+   * items), from each event's NDCG gain in the two versions' lists.
+   */
+  @Override
+  public List<Headline> headlines(List<Outcome> mine, List<Outcome> theirs) {
+    List<Integer> use = new ArrayList<>();
+    for (int i = 0; i < mine.size(); i++) {
+      Outcome o = mine.get(i);
+      if (scored.getOrDefault(o.partition(), Set.of()).contains(o.offset())) {
+        use.add(i);
+      }
+    }
+    int n = use.size();
+    double[][] v = new double[4][n];
+    for (int k = 0; k < n; k++) {
+      double a = mine.get(use.get(k)).score();
+      double b = theirs.get(use.get(k)).score();
+      v[0][k] = a > 0 ? 1 : 0;
+      v[1][k] = b > 0 ? 1 : 0;
+      v[2][k] = a;
+      v[3][k] = b;
+    }
+    int k = settings.k();
+    return List.of(
+        new Headline("HitRate@" + k, "", n, PairedBootstrap.mean(v[0]), PairedBootstrap.mean(v[1])),
+        new Headline("NDCG@" + k, "", n, PairedBootstrap.mean(v[2]), PairedBootstrap.mean(v[3])));
   }
 
   @Override
