@@ -287,6 +287,27 @@ public final class PairedBootstrap {
   }
 
   /**
+   * F1 of the rule {@code score >= threshold}: the harmonic mean of its precision and recall,
+   * weighted; NaN when a draw has no positive and flags nothing, 0 when it flags no positive.
+   */
+  public static Metric f1At(double[] scores, int[] labels, double threshold) {
+    Scores.check(scores, labels, false);
+    return weights -> {
+      double truePositives = 0;
+      double flagged = 0;
+      double positives = 0;
+      for (int i = 0; i < scores.length; i++) {
+        positives += labels[i] * weights[i];
+        if (scores[i] >= threshold) {
+          flagged += weights[i];
+          truePositives += labels[i] * weights[i];
+        }
+      }
+      return flagged + positives == 0 ? Double.NaN : 2 * truePositives / (flagged + positives);
+    };
+  }
+
+  /**
    * The threshold at which {@code score >= threshold} flags {@code alerts} records: the {@code
    * alerts}-th highest score (ties at it are all flagged, so a tie can flag a few more). Above the
    * highest score when {@code alerts} is 0.

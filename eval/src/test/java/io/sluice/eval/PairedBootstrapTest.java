@@ -162,6 +162,11 @@ class PairedBootstrapTest {
     assertThat(PairedBootstrap.recallAt(scores, labels, threshold).of(ones(5))).isEqualTo(1.0);
     assertThat(PairedBootstrap.precisionAt(scores, labels, threshold).of(ones(5)))
         .isCloseTo(2.0 / 3, within(1e-15));
+    // F1 = 2PR / (P + R) = 2 * (2/3) * 1 / (5/3) = 0.8; weighted: record 4 twice, record 2 out
+    assertThat(PairedBootstrap.f1At(scores, labels, threshold).of(ones(5)))
+        .isCloseTo(0.8, within(1e-15));
+    assertThat(PairedBootstrap.f1At(scores, labels, threshold).of(new int[] {1, 1, 0, 2, 1}))
+        .isCloseTo(2.0 * 3 / (4 + 3), within(1e-15));
     assertThat(PairedBootstrap.thresholdForAlerts(scores, 0)).isInfinite();
   }
 

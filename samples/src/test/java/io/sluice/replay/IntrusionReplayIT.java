@@ -201,7 +201,11 @@ class IntrusionReplayIT {
     assertThat(c.verdicts())
         .extracting(ReplayReport.MetricVerdict::metric)
         .containsExactly(
-            "ROC-AUC", "PR-AUC", "recall at equal alert volume", "precision at equal alert volume");
+            "ROC-AUC",
+            "PR-AUC",
+            "recall at equal alert volume",
+            "precision at equal alert volume",
+            "F1 at equal alert volume");
     assertThat(c.verdicts())
         .allSatisfy(
             mv -> {

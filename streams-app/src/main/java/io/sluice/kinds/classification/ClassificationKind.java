@@ -163,9 +163,9 @@ public final class ClassificationKind implements PipelineKind {
     }
 
     /**
-     * ROC-AUC, PR-AUC, and recall and precision at equal alert volume: each version's threshold is
-     * the one at which it would raise as many alerts as the champion does at its own threshold on
-     * the paired labelled records, since operations teams budget alerts, not thresholds.
+     * ROC-AUC, PR-AUC, and recall, precision and F1 at equal alert volume: each version's threshold
+     * is the one at which it would raise as many alerts as the champion does at its own threshold
+     * on the paired labelled records, since operations teams budget alerts, not thresholds.
      */
     @Override
     public List<Headline> headlines(List<Outcome> mine, List<Outcome> theirs) {
@@ -222,7 +222,13 @@ public final class ClassificationKind implements PipelineKind {
               volume,
               n,
               PairedBootstrap.precisionAt(a, y, threshold),
-              PairedBootstrap.precisionAt(b, y, challengerThreshold)));
+              PairedBootstrap.precisionAt(b, y, challengerThreshold)),
+          new Headline(
+              "F1 at equal alert volume",
+              volume,
+              n,
+              PairedBootstrap.f1At(a, y, threshold),
+              PairedBootstrap.f1At(b, y, challengerThreshold)));
     }
 
     @Override
