@@ -253,17 +253,8 @@ public final class PairedBootstrap {
   public static Metric recallAt(double[] scores, int[] labels, double threshold) {
     Scores.check(scores, labels, false);
     return weights -> {
-      double flagged = 0;
-      double positives = 0;
-      for (int i = 0; i < scores.length; i++) {
-        if (labels[i] == 1) {
-          positives += weights[i];
-          if (scores[i] >= threshold) {
-            flagged += weights[i];
-          }
-        }
-      }
-      return positives == 0 ? Double.NaN : flagged / positives;
+      Flagged f = Flagged.count(scores, labels, threshold, weights);
+      return f.positives() == 0 ? Double.NaN : f.truePositives() / f.positives();
     };
   }
 
@@ -274,15 +265,8 @@ public final class PairedBootstrap {
   public static Metric precisionAt(double[] scores, int[] labels, double threshold) {
     Scores.check(scores, labels, false);
     return weights -> {
-      double truePositives = 0;
-      double flagged = 0;
-      for (int i = 0; i < scores.length; i++) {
-        if (scores[i] >= threshold) {
-          flagged += weights[i];
-          truePositives += labels[i] * weights[i];
-        }
-      }
-      return flagged == 0 ? Double.NaN : truePositives / flagged;
+      Flagged f = Flagged.count(scores, labels, threshold, weights);
+      return f.flagged() == 0 ? Double.NaN : f.truePositives() / f.flagged();
     };
   }
 
@@ -293,6 +277,15 @@ public final class PairedBootstrap {
   public static Metric f1At(double[] scores, int[] labels, double threshold) {
     Scores.check(scores, labels, false);
     return weights -> {
+      Flagged f = Flagged.count(scores, labels, threshold, weights);
+      double denominator = f.flagged() + f.positives();
+      return denominator == 0 ? Double.NaN : 2 * f.truePositives() / denominator;
+    };
+  }
+
+  /** The weighted counts of the rule {@code score >= threshold} on one draw. */
+  private record Flagged(double truePositives, double flagged, double positives) {
+    static Flagged count(double[] scores, int[] labels, double threshold, int[] weights) {
       double truePositives = 0;
       double flagged = 0;
       double positives = 0;
@@ -303,8 +296,8 @@ public final class PairedBootstrap {
           truePositives += labels[i] * weights[i];
         }
       }
-      return flagged + positives == 0 ? Double.NaN : 2 * truePositives / (flagged + positives);
-    };
+      return new Flagged(truePositives, flagged, positives);
+    }
   }
 
   /**
