@@ -8,22 +8,18 @@ import io.sluice.errors.RejectedRecordException;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.Prediction;
-import io.sluice.topology.KeyRulesProcessor;
-import io.sluice.topology.ModelMonitorProcessor;
 import io.sluice.topology.TopologyFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * Builds the topologies Sluice is measured against: each record is decoded, featurized, scored and
@@ -81,7 +77,7 @@ public final class PerRecordTopology {
     topology.addProcessor(SCORER, () -> new PerRecordProcessor<>(handler, scorer, observe), SOURCE);
     String[] alertParents = {SCORER};
     if (observe) {
-      addAnomalyStage(topology, anomaly, metrics);
+      TopologyFactory.addAnomalyProcessors(topology, anomaly, SCORER, metrics);
       alertParents = new String[] {SCORER, TopologyFactory.KEY_RULES, TopologyFactory.MONITOR};
     }
     topology.addSink(
@@ -98,39 +94,6 @@ public final class PerRecordTopology {
         (Serializer<Object>) (topic, value) -> alertSerializer.serialize(topic, (Alert) value),
         alertParents);
     return topology;
-  }
-
-  /**
-   * The per-key rules and the model monitor, with their stores as {@link TopologyFactory} builds
-   * them (the key store logged, not cached; the window store logged and cached). A copy of
-   * TopologyFactory's private {@code addAnomalyStage}: once that takes the parent node and is
-   * public, call it instead.
-   */
-  private static void addAnomalyStage(
-      Topology topology, TopologyFactory.AnomalyStage anomaly, PipelineMetrics metrics) {
-    KeyRulesProcessor.Settings keyRules = anomaly.keyRules();
-    topology.addProcessor(
-        TopologyFactory.KEY_RULES, () -> new KeyRulesProcessor(keyRules, metrics), SCORER);
-    if (keyRules.keepsState()) {
-      topology.addStateStore(
-          Stores.keyValueStoreBuilder(
-                  Stores.lruMap(keyRules.storeName(), keyRules.maxKeys()),
-                  Serdes.String(),
-                  Serdes.ByteArray())
-              .withLoggingEnabled(Map.of()),
-          TopologyFactory.KEY_RULES);
-    }
-    ModelMonitorProcessor.Settings monitor = anomaly.monitor();
-    topology.addProcessor(
-        TopologyFactory.MONITOR, () -> new ModelMonitorProcessor(monitor, metrics), SCORER);
-    topology.addStateStore(
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(monitor.storeName()),
-                Serdes.String(),
-                Serdes.ByteArray())
-            .withLoggingEnabled(Map.of())
-            .withCachingEnabled(),
-        TopologyFactory.MONITOR);
   }
 
   /**

@@ -310,8 +310,19 @@ public final class TopologyFactory {
       AnomalyStage anomaly,
       SluiceConfig.Pipeline pipeline,
       PipelineMetrics metrics) {
+    addAnomalyProcessors(topology, anomaly, BATCHER, metrics);
+    addSink(topology, anomaly.alerts(), pipeline, BATCHER, KEY_RULES, MONITOR);
+  }
+
+  /**
+   * The anomaly stage's processors, {@link #KEY_RULES} and {@link #MONITOR}, as children of {@code
+   * parent}, with their stores; the caller adds the alerts sink. Public for the load tests'
+   * per-record baselines, which run the same stage.
+   */
+  public static void addAnomalyProcessors(
+      Topology topology, AnomalyStage anomaly, String parent, PipelineMetrics metrics) {
     KeyRulesProcessor.Settings keyRules = anomaly.keyRules();
-    topology.addProcessor(KEY_RULES, () -> new KeyRulesProcessor(keyRules, metrics), BATCHER);
+    topology.addProcessor(KEY_RULES, () -> new KeyRulesProcessor(keyRules, metrics), parent);
     if (keyRules.keepsState()) {
       // Logged and bounded: the LRU map's evictions are written to the changelog as tombstones.
       topology.addStateStore(
@@ -323,7 +334,7 @@ public final class TopologyFactory {
           KEY_RULES);
     }
     ModelMonitorProcessor.Settings monitor = anomaly.monitor();
-    topology.addProcessor(MONITOR, () -> new ModelMonitorProcessor(monitor, metrics), BATCHER);
+    topology.addProcessor(MONITOR, () -> new ModelMonitorProcessor(monitor, metrics), parent);
     // Cached: the open windows change with every event, the changelog only once per commit.
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -333,7 +344,6 @@ public final class TopologyFactory {
             .withLoggingEnabled(Map.of())
             .withCachingEnabled(),
         MONITOR);
-    addSink(topology, anomaly.alerts(), pipeline, BATCHER, KEY_RULES, MONITOR);
   }
 
   /** The shadow's predictions: of the predictions' type, to the shadow's topic. */
