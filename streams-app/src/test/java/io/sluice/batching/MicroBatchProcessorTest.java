@@ -127,25 +127,28 @@ class MicroBatchProcessorTest {
   /** A processor whose batches in flight are scored where {@code executor} runs them. */
   private MicroBatchProcessor<Float> newProcessor(
       int maxBatch, int maxInFlight, Executor executor) {
-    MicroBatchProcessor<Float> p =
-        new MicroBatchProcessor<>(
-            new MicroBatchProcessor.Settings(
-                "test", HOOK, STORE, "dlq", maxBatch, Duration.ofMillis(LINGER_MS), maxInFlight),
-            new BatchScorer<>(BatchStages.of(handler, scorer), null),
-            null,
-            new PipelineMetrics(meters, "test"),
-            executor);
-    p.init(context);
-    return p;
+    return newProcessor(maxBatch, maxInFlight, executor, Duration.ZERO);
   }
 
   /** A processor that sends batches off the stream thread only if they took offloadMin. */
   private MicroBatchProcessor<Float> newProcessor(
       int maxBatch, Executor executor, Duration offloadMin) {
+    return newProcessor(maxBatch, 2, executor, offloadMin);
+  }
+
+  private MicroBatchProcessor<Float> newProcessor(
+      int maxBatch, int maxInFlight, Executor executor, Duration offloadMin) {
     MicroBatchProcessor<Float> p =
         new MicroBatchProcessor<>(
             new MicroBatchProcessor.Settings(
-                "test", HOOK, STORE, "dlq", maxBatch, Duration.ofMillis(LINGER_MS), 2, offloadMin),
+                "test",
+                HOOK,
+                STORE,
+                "dlq",
+                maxBatch,
+                Duration.ofMillis(LINGER_MS),
+                maxInFlight,
+                offloadMin),
             new BatchScorer<>(BatchStages.of(handler, scorer), null),
             null,
             new PipelineMetrics(meters, "test"),
