@@ -23,14 +23,23 @@ import java.util.function.LongSupplier;
  *   <li><b>Service time model.</b> {@code s(b) = a + c*b}, fitted by least squares over the recent
  *       batches, each weighted by {@code exp(-age / }{@link #MEMORY_NANOS}{@code )}, so that a
  *       change of the model's cost (a costlier version, a busy CPU) replaces the old fit within
- *       seconds. While the recent sizes are all alike the slope is unknown and the model assumes
- *       the worst for larger batches: cost proportional to size.
+ *       seconds. While the recent sizes are all alike the slope cannot be seen: the last fit that
+ *       could see it is scaled to the recent mean; before any, cost proportional to size (the
+ *       worst case for larger batches).
  *   <li><b>Arrival rate</b> {@code λ}: records taken per second, smoothed.
+ *   <li><b>Backlog</b>: when even the freshest record taken in an interval had waited upstream
+ *       (since its timestamp) longer than the target, and longer than in the interval before, the
+ *       stream thread is not keeping up, whatever
+ *       the model's service time says (its own work, forwarding and sending the outputs, is not in
+ *       it). Then the size grows by half per decision, up to the largest size whose filling and
+ *       scoring fit the target, until the backlog stops growing; that size becomes a floor that
+ *       decays slowly ({@link #FLOOR_MEMORY_NANOS}), so that the next decisions do not shrink back into
+ *       the backlog.
  *   <li><b>Predicted latency</b> of size {@code b}: the first record of a batch waits {@code
  *       (b-1)/λ} for the batch to fill, then queues behind earlier batches and is scored: {@code
  *       s(b)/(1-ρ)} with the utilisation {@code ρ = λ·s(b)/b}. The chosen size is the one with
- *       the lowest predicted latency among those that keep up ({@code ρ <= }{@link #RHO_MAX}) and
- *       fit under {@code headroom * target}: small batches while the load is light, larger ones
+ *       the lowest predicted latency among those that keep up ({@code ρ} at most {@link #RHO_MAX})
+ *       and fit under {@code headroom * target}: small batches while the load is light, larger ones
  *       (cheaper per record) as it grows. Sizes are searched up to twice the largest size recently
  *       seen (a trust region: the fit is not extrapolated further), so the size grows by at most
  *       doubling per decision.
@@ -44,9 +53,10 @@ import java.util.function.LongSupplier;
  *
  * <p>When no size fits (the load is beyond what the target allows), it takes the size with the
  * lowest predicted latency that keeps up, or the largest it may try when none does. When even one
- * record alone takes longer than the target to score (predicted, or measured at size 1), the target
- * is unreachable: it reports that once through {@code warn} with the numbers, {@link
- * #unreachable()} says so, and it keeps batching as above.
+ * record alone takes longer than the target to score (predicted, or measured at size 1) for {@link
+ * #UNREACHABLE_WINDOWS} latency windows in a row, the target is unreachable: it reports that once
+ * through {@code warn} with the numbers, {@link #unreachable()} says so, and it keeps batching as
+ * above.
  */
 public final class BatchSizeController {
   /** How often the size and linger are decided anew. */
@@ -54,6 +64,9 @@ public final class BatchSizeController {
 
   /** Time constant of the service time fit: a batch's weight is exp(-age / this). */
   static final long MEMORY_NANOS = 2_000_000_000L;
+
+  /** Time constant of the decay of the floor a backlog left. */
+  static final long FLOOR_MEMORY_NANOS = 120_000_000_000L;
 
   /** Time constant of the arrival rate's smoothing. */
   static final long RATE_MEMORY_NANOS = 500_000_000L;
@@ -89,14 +102,15 @@ public final class BatchSizeController {
   private final LongSupplier clock;
   private final Consumer<String> warn;
 
-  // Exponentially weighted sums of the service time fit: weight, b, b², s, b·s.
-  private double w;
-  private double wb;
-  private double wbb;
-  private double ws;
-  private double wbs;
-  private long fitTime;
-  private double[] lastShape;
+  /** Service time of a batch against its size: s(b) = a + c*b. */
+  private final DecayingLine service = new DecayingLine();
+
+  private long minWait = Long.MAX_VALUE;
+  private long lastMinWait;
+  private boolean backlog;
+
+  /** The size a backlog needed, decaying: no size below it is chosen. */
+  private double floor = 1;
 
   // Recent sizes scored, with when: the trust region.
   private final int[] sizes = new int[SIZES_SEEN];
@@ -146,28 +160,26 @@ public final class BatchSizeController {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.warn = Objects.requireNonNull(warn, "warn");
     long now = clock.getAsLong();
-    this.fitTime = now;
     this.rateTime = now;
     this.windowStart = now;
     this.nextDecision = now + DECIDE_INTERVAL_NANOS;
     this.lingerNanos = Math.min(maxLingerNanos, targetNanos / 4);
   }
 
-  /** {@code n} records were taken by the stream thread. */
-  public void arrived(int n) {
-    arrivals += n;
+  /**
+   * The stream thread took a record that had waited {@code waitedNanos} upstream (since its
+   * timestamp, for records stamped when produced: its time in Kafka).
+   */
+  public void taken(long waitedNanos) {
+    arrivals++;
+    minWait = Math.min(minWait, waitedNanos);
     maybeDecide();
   }
 
   /** A batch of {@code size} records took {@code serviceNanos} to score. */
   public void served(int size, long serviceNanos) {
     long now = clock.getAsLong();
-    decayFit(now);
-    w += 1;
-    wb += size;
-    wbb += (double) size * size;
-    ws += serviceNanos;
-    wbs += (double) size * serviceNanos;
+    service.add(size, serviceNanos, now);
     int slot = sizesCount++ % SIZES_SEEN;
     sizes[slot] = size;
     sizeTimes[slot] = now;
@@ -211,10 +223,10 @@ public final class BatchSizeController {
 
   /** The fitted service time of a batch of {@code size}; 0 before the first batch. */
   public double predictedServiceNanos(int size) {
-    if (w <= 0) {
+    if (service.empty()) {
       return 0;
     }
-    double[] ac = fit();
+    double[] ac = service.fit(clock.getAsLong());
     return ac[0] + ac[1] * size;
   }
 
@@ -230,15 +242,25 @@ public final class BatchSizeController {
     }
     nextDecision = now + DECIDE_INTERVAL_NANOS;
     updateRate(now);
-    closeWindow(now);
     decide(now);
+    closeWindow(now);
   }
 
+  /** The arrival rate, and whether records wait upstream. */
   private void updateRate(long now) {
     long elapsed = now - rateTime;
     if (elapsed <= 0) {
       return;
     }
+    // Even the freshest record taken had waited upstream longer than the target, and longer than
+    // in the last interval: the stream thread does not keep up. (While a backlog shrinks, the size
+    // that shrinks it stays.)
+    backlog = arrivals > 0 && minWait > targetNanos && minWait >= lastMinWait;
+    lastMinWait = arrivals > 0 ? minWait : 0;
+    if (!backlog) {
+      floor = 1 + (floor - 1) * Math.exp(-(double) elapsed / FLOOR_MEMORY_NANOS);
+    }
+    minWait = Long.MAX_VALUE;
     double instant = arrivals * 1e9 / elapsed;
     double alpha = 1 - Math.exp(-(double) elapsed / RATE_MEMORY_NANOS);
     rate = rateKnown ? rate + alpha * (instant - rate) : instant;
@@ -265,19 +287,17 @@ public final class BatchSizeController {
     latencyCount = 0;
     if (lastP99 > targetNanos) {
       headroom = Math.max(HEADROOM_MIN, headroom * DECREASE);
-      windowsMissedAtOne = batchSize == 1 ? windowsMissedAtOne + 1 : 0;
     } else {
       headroom = Math.min(HEADROOM_MAX, headroom + INCREASE);
-      windowsMissedAtOne = 0;
     }
+    checkReachable(now);
   }
 
   private void decide(long now) {
-    if (w <= 0) {
+    if (service.empty()) {
       return;
     }
-    decayFit(now);
-    double[] ac = fit();
+    double[] ac = service.fit(now);
     double a = ac[0];
     double c = ac[1];
     double budget = headroom * targetNanos;
@@ -301,17 +321,31 @@ public final class BatchSizeController {
       }
     }
     int chosen = best > 0 ? best : keepsUp > 0 ? keepsUp : limit;
+    if (backlog) {
+      // Drain: grow by half, up to the largest size whose filling and scoring alone fit.
+      int largest = 1;
+      for (int b = limit; b > 1; b--) {
+        if ((b - 1) * 1e9 / Math.max(rate, 1) + a + c * b <= budget) {
+          largest = b;
+          break;
+        }
+      }
+      chosen = Math.max(chosen, Math.min(largest, (int) Math.ceil(batchSize * 1.5)));
+      floor = Math.max(floor, chosen);
+    }
+    chosen = Math.max(chosen, Math.min(limit, (int) floor));
     // The current size must go when it clearly falls behind or clearly misses: not on noise.
     double currentLatency = predictedLatency(batchSize, a, c, rate * 0.95);
     boolean currentMisses =
         Double.isNaN(currentLatency) || (best > 0 && currentLatency > budget * 1.1);
-    if (currentMisses
+    if (backlog
+        || currentMisses
+        || chosen < floor
         || Math.abs(chosen - batchSize) > Math.max(1, HYSTERESIS * batchSize)
         || chosen > limit) {
       batchSize = chosen;
     }
     lingerNanos = linger(a + c * batchSize);
-    checkReachable(a + c);
   }
 
   /**
@@ -329,7 +363,8 @@ public final class BatchSizeController {
 
   /**
    * Predicted p99-ish latency of size {@code b}: wait to fill, queueing and service; NaN when
-   * that size cannot keep up with the arrival rate.
+   * that size cannot keep up with the arrival rate (the model busy more than {@link #RHO_MAX} of
+   * the time).
    */
   private double predictedLatency(int b, double a, double c, double rate) {
     double service = a + c * b;
@@ -342,9 +377,18 @@ public final class BatchSizeController {
     return fill + service / (1 - rho);
   }
 
-  private void checkReachable(double serviceAtOne) {
-    boolean now = serviceAtOne > targetNanos || windowsMissedAtOne >= UNREACHABLE_WINDOWS;
-    if (now && !warned) {
+  /**
+   * After each latency window: the target is unreachable once {@link #UNREACHABLE_WINDOWS} windows
+   * in a row found one record alone predicted to take longer than the target, or measured a p99
+   * over it at size 1 (not at once: the first batches of a task are slow while the JVM warms up).
+   */
+  private void checkReachable(long now) {
+    double serviceAtOne = predictedServiceNanos(1);
+    boolean miss = serviceAtOne > targetNanos || (batchSize == 1 && lastP99 > targetNanos);
+    windowsMissedAtOne = miss ? windowsMissedAtOne + 1 : 0;
+    unreachable = windowsMissedAtOne >= UNREACHABLE_WINDOWS;
+    if (unreachable && !warned) {
+      double[] ac = service.fit(now);
       warned = true;
       warn.accept(
           String.format(
@@ -354,13 +398,12 @@ public final class BatchSizeController {
                   + " %.0f records/s arriving; batching goes on at size %d",
               targetNanos / 1e6,
               serviceAtOne / 1e6,
-              fit()[0] / 1e6,
-              fit()[1] / 1e6,
+              ac[0] / 1e6,
+              ac[1] / 1e6,
               lastP99 < 0 ? "none yet" : String.format(Locale.ROOT, "%.2f ms", lastP99 / 1e6),
               rate,
               batchSize));
     }
-    unreachable = now;
   }
 
   /** The largest size it may try: twice the largest size scored recently, within the limit. */
@@ -375,45 +418,74 @@ public final class BatchSizeController {
     return (int) Math.min(maxBatchSize, 2L * Math.max(largest, batchSize));
   }
 
-  private void decayFit(long now) {
-    long elapsed = now - fitTime;
-    if (elapsed > 0) {
-      double f = Math.exp(-(double) elapsed / MEMORY_NANOS);
-      w *= f;
-      wb *= f;
-      wbb *= f;
-      ws *= f;
-      wbs *= f;
-      fitTime = now;
-    }
-  }
-
   /**
-   * {a, c} of s(b) = a + c*b. While the recent sizes hardly vary (a steady size teaches nothing
-   * about the slope), the last fit that could see a slope, scaled to today's mean service time, so
-   * a change of cost still shows at once; before any such fit, cost proportional to size (the worst
-   * case for growing).
+   * A straight line y = a + c*x fitted by least squares to observations weighted by exp(-age /
+   * {@link #MEMORY_NANOS}). While the recent x hardly vary (a steady size teaches nothing about the
+   * slope), or the fit has a negative a or c (a change of cost that came with a change of size
+   * confounds the two), the last good fit, scaled to the recent mean of y, so that a change of
+   * cost still shows at once; before any good fit, the worst case for growing the batch: y
+   * proportional to x.
    */
-  private double[] fit() {
-    double meanB = wb / w;
-    double meanS = ws / w;
-    double varB = wbb / w - meanB * meanB;
-    if (varB > 0.01 * meanB * meanB + 1e-9) {
-      double c = (wbs / w - meanB * meanS) / varB;
-      double a = meanS - c * meanB;
-      if (c >= 0 && a >= 0) {
-        lastShape = new double[] {a, c};
-        return lastShape;
+  private static final class DecayingLine {
+    private double w;
+    private double wx;
+    private double wxx;
+    private double wy;
+    private double wxy;
+    private long time;
+    private boolean timed;
+    private double[] lastShape;
+
+    boolean empty() {
+      return w <= 0;
+    }
+
+    void add(double x, double y, long now) {
+      decay(now);
+      w += 1;
+      wx += x;
+      wxx += x * x;
+      wy += y;
+      wxy += x * y;
+    }
+
+    /** {a, c}; only when not {@link #empty}. */
+    double[] fit(long now) {
+      decay(now);
+      double meanX = wx / w;
+      double meanY = wy / w;
+      double varX = wxx / w - meanX * meanX;
+      if (varX > 0.01 * meanX * meanX + 1e-12) {
+        double c = (wxy / w - meanX * meanY) / varX;
+        double a = meanY - c * meanX;
+        if (c >= 0 && a >= 0) {
+          lastShape = new double[] {a, c};
+          return lastShape;
+        }
       }
-      if (c >= 0) {
-        // Through the origin: cost proportional to size, fitted.
-        return new double[] {0, wbs / wbb};
+      double shapeAtMean = lastShape == null ? 0 : lastShape[0] + lastShape[1] * meanX;
+      if (shapeAtMean > 0) {
+        double scale = meanY / shapeAtMean;
+        return new double[] {lastShape[0] * scale, lastShape[1] * scale};
+      }
+      return new double[] {0, meanY / meanX};
+    }
+
+    private void decay(long now) {
+      if (!timed) {
+        time = now;
+        timed = true;
+      }
+      long elapsed = now - time;
+      if (elapsed > 0) {
+        double f = Math.exp(-(double) elapsed / MEMORY_NANOS);
+        w *= f;
+        wx *= f;
+        wxx *= f;
+        wy *= f;
+        wxy *= f;
+        time = now;
       }
     }
-    if (lastShape != null) {
-      double scale = meanS / (lastShape[0] + lastShape[1] * meanB);
-      return new double[] {lastShape[0] * scale, lastShape[1] * scale};
-    }
-    return new double[] {0, meanS / meanB};
   }
 }

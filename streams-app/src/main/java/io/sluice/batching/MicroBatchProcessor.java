@@ -366,7 +366,7 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
     pending.add(new Entry(NOT_STORED, entry, nanoClock.getAsLong()));
     metrics.recordIn();
     if (controller != null) {
-      controller.arrived(1);
+      controller.taken(Math.max(0, now - record.timestamp()) * 1_000_000L);
     }
     if (pending.size() >= batchSize()) {
       flush("size", now);

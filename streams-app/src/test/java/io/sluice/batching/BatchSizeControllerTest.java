@@ -21,6 +21,7 @@ class BatchSizeControllerTest {
   private static final long SECOND = 1_000_000_000L;
   private static final Duration TARGET = Duration.ofMillis(20);
   private static final int MAX_IN_FLIGHT = 2;
+  private static final long STEP = 50_000L;
 
   /** The simulated system. Times in nanoseconds. */
   private static final class Sim {
@@ -39,6 +40,11 @@ class BatchSizeControllerTest {
     long nextArrival;
     long served;
     long arrivedTotal;
+
+    /** The stream thread's own cost per record and per batch cut, and when it is free again. */
+    double threadPerRecordMs;
+    double threadPerBatchMs;
+    long threadFreeAt;
 
     /** Chosen size sampled every 100 ms, with time. */
     final List<long[]> sizes = new ArrayList<>();
@@ -60,8 +66,7 @@ class BatchSizeControllerTest {
     }
 
     void runUntil(long end) {
-      long step = 50_000L;
-      for (; now < end; now += step) {
+      for (; now < end; now += STEP) {
         while (nextArrival <= now) {
           kafka.add(nextArrival);
           arrivedTotal++;
@@ -71,11 +76,11 @@ class BatchSizeControllerTest {
         // (or lingered) batch is cut once fewer than MAX_IN_FLIGHT are being scored or waiting to
         // be; until then the stream thread waits and the records wait in Kafka.
         int size = controller.batchSize();
-        while (true) {
-          while (pending.size() < size && !kafka.isEmpty()) {
-            kafka.poll();
+        while (threadFreeAt <= now) {
+          while (pending.size() < size && !kafka.isEmpty() && threadFreeAt <= now) {
+            controller.taken(now - kafka.poll());
             pending.add(now);
-            controller.arrived(1);
+            threadBusy(threadPerRecordMs);
           }
           boolean due =
               pending.size() >= size
@@ -89,6 +94,7 @@ class BatchSizeControllerTest {
             batch[i] = pending.poll();
           }
           queue.add(batch);
+          threadBusy(threadPerBatchMs);
           size = controller.batchSize();
         }
         if (serving != null && servingUntil <= now) {
@@ -109,6 +115,14 @@ class BatchSizeControllerTest {
         if (now % (100 * MS) == 0) {
           sizes.add(new long[] {now, controller.batchSize()});
         }
+      }
+    }
+
+    void threadBusy(double ms) {
+      if (ms > 0) {
+        long nanos = (long) (ms * MS);
+        // Work goes on from where the last ended if that was within this step: no rounding.
+        threadFreeAt = (threadFreeAt > now - STEP ? threadFreeAt : now) + nanos;
       }
     }
 
@@ -147,7 +161,7 @@ class BatchSizeControllerTest {
     int max = Arrays.stream(sizes).max().orElseThrow();
     assertThat(max - min)
         .as("spread of the chosen size %s", Arrays.toString(sizes))
-        .isLessThanOrEqualTo(Math.max(2, (int) (0.25 * max)));
+        .isLessThanOrEqualTo(Math.max(3, (int) (0.25 * max)));
     assertThat(changes(sizes))
         .as("changes of the chosen size %s", Arrays.toString(sizes))
         .isLessThanOrEqualTo(4);
@@ -190,6 +204,22 @@ class BatchSizeControllerTest {
   }
 
   @Test
+  void growsTheBatchWhenTheStreamThreadAndNotTheModelIsTheBottleneck() {
+    // The model is cheap; the stream thread spends 0.02 ms per record and 0.3 ms per batch, so at
+    // 15,000 records/s it keeps up only with batches of 7 and more. The model's service time does
+    // not show it: the records waiting in Kafka do.
+    Sim sim = new Sim(15_000, 0.01, 0.001, 256);
+    sim.threadPerRecordMs = 0.02;
+    sim.threadPerBatchMs = 0.3;
+    sim.runUntil(30 * SECOND);
+    int[] last = sim.sizesBetween(15 * SECOND, 30 * SECOND);
+    assertSteady(last);
+    assertThat(last[last.length - 1]).isGreaterThanOrEqualTo(7);
+    assertThat(sim.arrivedTotal - sim.served).isLessThan(1_000);
+    assertThat(sim.p99Between(15 * SECOND, 30 * SECOND)).isLessThanOrEqualTo(TARGET.toNanos());
+  }
+
+  @Test
   void settlesWithinTenSecondsWhenTheCostDoublesAndTheTargetHoldsAfterwards() {
     Sim sim = new Sim(10_000, 0.5, 0.02, 256);
     sim.runUntil(20 * SECOND);
@@ -199,8 +229,8 @@ class BatchSizeControllerTest {
     sim.runUntil(50 * SECOND);
     int[] after = sim.sizesBetween(30 * SECOND, 50 * SECOND);
     assertSteady(after);
-    // Doubled, 1/b + 0.04 ms per record needs b >= 23 to keep up.
-    assertThat(after[0]).isGreaterThan(before).isGreaterThanOrEqualTo(23);
+    // Doubled, 1/b + 0.04 ms per record needs b >= 17 to keep up at all.
+    assertThat(after[0]).isGreaterThan(before).isGreaterThanOrEqualTo(17);
     assertThat(sim.p99Between(30 * SECOND, 50 * SECOND)).isLessThanOrEqualTo(TARGET.toNanos());
     assertThat(sim.arrivedTotal - sim.served).isLessThan(500);
   }

@@ -641,7 +641,7 @@ class MicroBatchProcessorTest {
       if (arrival == 20_000_000_000L) {
         costFactor.set(2);
       }
-      send(p, "k", Long.toString(i % 1000), arrival / 1_000_000L);
+      send(p, "k", Long.toString(i % 1000), start + arrival / 1_000_000L);
       if (clock.get() - lastSample >= 100_000_000L) {
         lastSample = clock.get();
         if (lastSample >= 10_000_000_000L && lastSample < 20_000_000_000L) {
