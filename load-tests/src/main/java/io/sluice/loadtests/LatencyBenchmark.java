@@ -45,8 +45,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Latency of the fraud and vision pipelines under open-loop load, for fixed batch sizes and for
- * the latency target's adaptive batching, on the embedded broker and registry.
+ * Latency of the fraud and vision pipelines under open-loop load, for fixed batch sizes and for the
+ * latency target's adaptive batching, on the embedded broker and registry.
  *
  * <p>Per pipeline it first measures the maximum rate: a backlog of events drained by the pipeline
  * at {@code --max-rate-batch}. Then, per batching setting, it starts one application and offers it
@@ -55,10 +55,10 @@ import picocli.CommandLine.Option;
  * record timestamp, so that a slow pipeline cannot slow the load down and hide its own latency
  * (coordinated omission). Each load runs {@code --warmup-seconds} unmeasured, then {@code
  * --point-seconds} measured. Per load it reports the rate sent and the rate that came out
- * (predictions read per second during the window), the processing latency (the engine's own
- * timer: stream thread taking a record to forwarding its output) and the end-to-end latency (the
- * event's scheduled time to a {@code read_committed} reader receiving its prediction, for the
- * events scheduled in the window, however late they come out), and the mean batch size.
+ * (predictions read per second during the window), the processing latency (the engine's own timer:
+ * stream thread taking a record to forwarding its output) and the end-to-end latency (the event's
+ * scheduled time to a {@code read_committed} reader receiving its prediction, for the events
+ * scheduled in the window, however late they come out), and the mean batch size.
  */
 @Command(
     name = "run-latency-benchmark",
@@ -221,8 +221,7 @@ public final class LatencyBenchmark implements Callable<Integer> {
     List<Encoded> events();
 
     /** The pipeline's configuration with these topics. */
-    Map<String, String> config(String applicationId, Topics topics, Path stateDir)
-        throws Exception;
+    Map<String, String> config(String applicationId, Topics topics, Path stateDir) throws Exception;
 
     int backlog();
   }

@@ -26,8 +26,8 @@ final class LatencyStats {
   /**
    * Makes every histogram of {@code registry} cumulative (no decay), so that the difference of two
    * snapshots is exactly what was recorded between them, and gives processing latency fine buckets
-   * of its own (a simple registry publishes no percentile histogram buckets). Call before any
-   * meter is registered.
+   * of its own (a simple registry publishes no percentile histogram buckets). Call before any meter
+   * is registered.
    */
   static void cumulativeHistograms(MeterRegistry registry) {
     registry
@@ -122,16 +122,15 @@ final class LatencyStats {
 
     /**
      * The {@code q} quantile of processing latency in ms, interpolated linearly inside the bucket
-     * it falls in (the buckets are 5% apart); NaN when nothing was recorded.
-     * The buckets' counts are cumulative: each holds every value up to its bound.
+     * it falls in (the buckets are 5% apart); NaN when nothing was recorded. The buckets' counts
+     * are cumulative: each holds every value up to its bound.
      */
     double processingQuantile(double q) {
       double[] bounds = to.latencyBuckets().keySet().stream().mapToDouble(d -> d).toArray();
       double[] counts = new double[bounds.length];
       for (int i = 0; i < bounds.length; i++) {
         counts[i] =
-            to.latencyBuckets().get(bounds[i])
-                - from.latencyBuckets().getOrDefault(bounds[i], 0.0);
+            to.latencyBuckets().get(bounds[i]) - from.latencyBuckets().getOrDefault(bounds[i], 0.0);
       }
       if (bounds.length == 0 || counts[bounds.length - 1] <= 0) {
         return Double.NaN;

@@ -12,10 +12,10 @@ import java.util.function.LongSupplier;
  * stream thread taking a record to its output being forwarded) stays under a target, with the
  * smallest latency the arrival rate allows and the largest throughput the target allows.
  *
- * <p>A pure object fed with observations (records taken, batches scored with their size and
- * service time, each record's processing latency) and read for its decisions; time comes from an
- * injected nanosecond clock, so a test drives it with a simulated one. Not thread-safe: one per
- * task, used by its stream thread.
+ * <p>A pure object fed with observations (records taken, batches scored with their size and service
+ * time, each record's processing latency) and read for its decisions; time comes from an injected
+ * nanosecond clock, so a test drives it with a simulated one. Not thread-safe: one per task, used
+ * by its stream thread.
  *
  * <p>How it decides, every {@link #DECIDE_INTERVAL_NANOS} of clock time:
  *
@@ -24,22 +24,21 @@ import java.util.function.LongSupplier;
  *       batches, each weighted by {@code exp(-age / }{@link #MEMORY_NANOS}{@code )}, so that a
  *       change of the model's cost (a costlier version, a busy CPU) replaces the old fit within
  *       seconds. While the recent sizes are all alike the slope cannot be seen: the last fit that
- *       could see it is scaled to the recent mean; before any, cost proportional to size (the
- *       worst case for larger batches).
+ *       could see it is scaled to the recent mean; before any, cost proportional to size (the worst
+ *       case for larger batches).
  *   <li><b>Arrival rate</b> {@code λ}: records taken per second, smoothed.
  *   <li><b>Backlog</b>: when even the freshest record taken in an interval had waited upstream
  *       (since its timestamp) longer than the target, and longer than in the interval before, the
- *       stream thread is not keeping up, whatever
- *       the model's service time says (its own work, forwarding and sending the outputs, is not in
- *       it). Then the size grows by half per decision, up to the largest size whose filling and
- *       scoring fit the target, until the backlog stops growing; that size becomes a floor that
- *       decays slowly ({@link #FLOOR_MEMORY_NANOS}), so that the next decisions do not shrink back into
- *       the backlog.
+ *       stream thread is not keeping up, whatever the model's service time says (its own work,
+ *       forwarding and sending the outputs, is not in it). Then the size grows by half per
+ *       decision, up to the largest size whose filling and scoring fit the target, until the
+ *       backlog stops growing; that size becomes a floor that decays slowly ({@link
+ *       #FLOOR_MEMORY_NANOS}), so that the next decisions do not shrink back into the backlog.
  *   <li><b>Predicted latency</b> of size {@code b}: the first record of a batch waits {@code
  *       (b-1)/λ} for the batch to fill, then queues behind earlier batches and is scored: {@code
- *       s(b)/(1-ρ)} with the utilisation {@code ρ = λ·s(b)/b}. The chosen size is the one with
- *       the lowest predicted latency among those that keep up ({@code ρ} at most {@link #RHO_MAX})
- *       and fit under {@code headroom * target}: small batches while the load is light, larger ones
+ *       s(b)/(1-ρ)} with the utilisation {@code ρ = λ·s(b)/b}. The chosen size is the one with the
+ *       lowest predicted latency among those that keep up ({@code ρ} at most {@link #RHO_MAX}) and
+ *       fit under {@code headroom * target}: small batches while the load is light, larger ones
  *       (cheaper per record) as it grows. Sizes are searched up to twice the largest size recently
  *       seen (a trust region: the fit is not extrapolated further), so the size grows by at most
  *       doubling per decision.
@@ -362,9 +361,9 @@ public final class BatchSizeController {
   }
 
   /**
-   * Predicted p99-ish latency of size {@code b}: wait to fill, queueing and service; NaN when
-   * that size cannot keep up with the arrival rate (the model busy more than {@link #RHO_MAX} of
-   * the time).
+   * Predicted p99-ish latency of size {@code b}: wait to fill, queueing and service; NaN when that
+   * size cannot keep up with the arrival rate (the model busy more than {@link #RHO_MAX} of the
+   * time).
    */
   private double predictedLatency(int b, double a, double c, double rate) {
     double service = a + c * b;
@@ -422,9 +421,9 @@ public final class BatchSizeController {
    * A straight line y = a + c*x fitted by least squares to observations weighted by exp(-age /
    * {@link #MEMORY_NANOS}). While the recent x hardly vary (a steady size teaches nothing about the
    * slope), or the fit has a negative a or c (a change of cost that came with a change of size
-   * confounds the two), the last good fit, scaled to the recent mean of y, so that a change of
-   * cost still shows at once; before any good fit, the worst case for growing the batch: y
-   * proportional to x.
+   * confounds the two), the last good fit, scaled to the recent mean of y, so that a change of cost
+   * still shows at once; before any good fit, the worst case for growing the batch: y proportional
+   * to x.
    */
   private static final class DecayingLine {
     private double w;

@@ -54,10 +54,10 @@ import org.slf4j.LoggerFactory;
  * batch that finishes first waits for the earlier ones, so outputs and dead letters are forwarded
  * in input order with each input's timestamp.
  *
- * <p>With a latency target ({@link Settings#latencyTarget}), a {@link BatchSizeController} per
- * task replaces {@code maxBatchSize} and {@code maxLinger} by the size and linger it chooses from
- * the batches' service times, the records' arrival rate and their processing latency (this
- * processor taking a record to forwarding its outputs); the two limits become upper bounds.
+ * <p>With a latency target ({@link Settings#latencyTarget}), a {@link BatchSizeController} per task
+ * replaces {@code maxBatchSize} and {@code maxLinger} by the size and linger it chooses from the
+ * batches' service times, the records' arrival rate and their processing latency (this processor
+ * taking a record to forwarding its outputs); the two limits become upper bounds.
  *
  * <p>Earlier versions kept the waiting records in a changelogged store, {@code
  * <pipeline>-batch-buffer}. It stays connected, is never written, and what an older version left in
@@ -133,8 +133,8 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
    * @param offloadMin batches go off the stream thread only while the task's recent batches took at
    *     least this long to score (a moving average); zero: always
    * @param latencyTarget the p99 processing latency to size batches for ({@link
-   *     BatchSizeController}), with {@code maxBatchSize} and {@code maxLinger} as upper bounds; zero:
-   *     no target, batches are cut at {@code maxBatchSize} and {@code maxLinger}
+   *     BatchSizeController}), with {@code maxBatchSize} and {@code maxLinger} as upper bounds;
+   *     zero: no target, batches are cut at {@code maxBatchSize} and {@code maxLinger}
    */
   public record Settings(
       String pipeline,
@@ -310,8 +310,7 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
               message -> LOG.warn("pipeline {} task {}: {}", settings.pipeline(), task, message));
       BatchSizeController c = controller;
       controllerMeters.run();
-      controllerMeters =
-          metrics.batchController(task, c::batchSize, c::targetMet, c::unreachable);
+      controllerMeters = metrics.batchController(task, c::batchSize, c::targetMet, c::unreachable);
     }
     // Finished batches are taken back from here when no record comes: soon, whatever the linger.
     long tick = Math.max(1, settings.maxLinger().toMillis() / 4);

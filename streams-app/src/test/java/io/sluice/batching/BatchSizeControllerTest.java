@@ -43,6 +43,7 @@ class BatchSizeControllerTest {
 
     /** The stream thread's own cost per record and per batch cut, and when it is free again. */
     double threadPerRecordMs;
+
     double threadPerBatchMs;
     long threadFreeAt;
 
@@ -57,7 +58,8 @@ class BatchSizeControllerTest {
       this.aMs = aMs;
       this.cMs = cMs;
       this.controller =
-          new BatchSizeController(TARGET, maxBatch, Duration.ofMillis(50), () -> now, warnings::add);
+          new BatchSizeController(
+              TARGET, maxBatch, Duration.ofMillis(50), () -> now, warnings::add);
       this.nextArrival = interArrival();
     }
 
