@@ -750,7 +750,7 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
     }
   }
 
-  private static void deleteRecursively(Path dir) {
+  static void deleteRecursively(Path dir) {
     if (dir == null || !Files.exists(dir)) {
       return;
     }

@@ -54,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * batch that finishes first waits for the earlier ones, so outputs and dead letters are forwarded
  * in input order with each input's timestamp.
  *
+ * <p>With a latency target ({@link Settings#latencyTarget}), a {@link BatchSizeController} per task
+ * replaces {@code maxBatchSize} and {@code maxLinger} by the size and linger it chooses from the
+ * batches' service times, the records' arrival rate and their processing latency (this processor
+ * taking a record to forwarding its outputs); the two limits become upper bounds.
+ *
  * <p>Earlier versions kept the waiting records in a changelogged store, {@code
  * <pipeline>-batch-buffer}. It stays connected, is never written, and what an older version left in
  * it is scored first and then deleted, so an upgrade loses nothing.
@@ -85,6 +90,7 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   private final Shadow shadow;
   private final PipelineMetrics metrics;
   private final Executor executor;
+  private final LongSupplier nanoClock;
 
   private ProcessorContext<Object, Object> context;
   private InternalProcessorContext<Object, Object> internal;
@@ -94,11 +100,19 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
   private long oldestIngestMs;
 
+  /** Sizes this task's batches when there is a latency target; null otherwise. */
+  private BatchSizeController controller;
+
+  private Runnable controllerMeters = () -> {};
+
   /** Recent nanoseconds a batch of this task took to score (see complete); 0 before the first. */
   private double scoringNanos;
 
-  /** A waiting record, and its key in the older versions' buffer if it came from there. */
-  private record Entry(long legacyKey, BufferedRecord record) {}
+  /**
+   * A waiting record, its key in the older versions' buffer if it came from there, and when the
+   * stream thread took it ({@link System#nanoTime}).
+   */
+  private record Entry(long legacyKey, BufferedRecord record, long takenNanos) {}
 
   /** A batch cut from the waiting records and being scored: its entries and what scoring gives. */
   private record Batch(List<Entry> entries, CompletableFuture<Outcome> outcome) {}
@@ -118,6 +132,9 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
    *     scored on the stream thread when it is cut
    * @param offloadMin batches go off the stream thread only while the task's recent batches took at
    *     least this long to score (a moving average); zero: always
+   * @param latencyTarget the p99 processing latency to size batches for ({@link
+   *     BatchSizeController}), with {@code maxBatchSize} and {@code maxLinger} as upper bounds;
+   *     zero: no target, batches are cut at {@code maxBatchSize} and {@code maxLinger}
    */
   public record Settings(
       String pipeline,
@@ -127,7 +144,8 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
       int maxBatchSize,
       Duration maxLinger,
       int maxInFlight,
-      Duration offloadMin) {
+      Duration offloadMin,
+      Duration latencyTarget) {
     public Settings {
       Objects.requireNonNull(pipeline, "pipeline");
       Objects.requireNonNull(hookStore, "hookStore");
@@ -144,6 +162,31 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
       if (offloadMin.isNegative()) {
         throw new IllegalArgumentException("offloadMin must be >= 0, was " + offloadMin);
       }
+      if (latencyTarget.isNegative()) {
+        throw new IllegalArgumentException("latencyTarget must be >= 0, was " + latencyTarget);
+      }
+    }
+
+    /** Limits of a processor with no latency target. */
+    public Settings(
+        String pipeline,
+        String hookStore,
+        String legacyBuffer,
+        String dlqChild,
+        int maxBatchSize,
+        Duration maxLinger,
+        int maxInFlight,
+        Duration offloadMin) {
+      this(
+          pipeline,
+          hookStore,
+          legacyBuffer,
+          dlqChild,
+          maxBatchSize,
+          maxLinger,
+          maxInFlight,
+          offloadMin,
+          Duration.ZERO);
     }
 
     /** Limits of a processor that sends every batch off the stream thread when maxInFlight > 0. */
@@ -208,11 +251,26 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
       Shadow shadow,
       PipelineMetrics metrics,
       Executor executor) {
+    this(settings, scorer, shadow, metrics, executor, System::nanoTime);
+  }
+
+  /**
+   * A processor whose scoring times, processing latencies and batch size controller read {@code
+   * nanoClock}: a test's simulated clock ({@code System::nanoTime} otherwise).
+   */
+  MicroBatchProcessor(
+      Settings settings,
+      BatchScorer<P, ?> scorer,
+      Shadow shadow,
+      PipelineMetrics metrics,
+      Executor executor,
+      LongSupplier nanoClock) {
     this.settings = settings;
     this.scorer = scorer;
     this.shadow = shadow;
     this.metrics = metrics;
     this.executor = Objects.requireNonNull(executor, "executor");
+    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
   }
 
   @Override
@@ -240,10 +298,28 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
             settings.legacyBuffer());
       }
     }
+    controller = null;
+    if (!settings.latencyTarget().isZero()) {
+      String task = context.taskId().toString();
+      controller =
+          new BatchSizeController(
+              settings.latencyTarget(),
+              settings.maxBatchSize(),
+              settings.maxLinger(),
+              nanoClock,
+              message -> LOG.warn("pipeline {} task {}: {}", settings.pipeline(), task, message));
+      BatchSizeController c = controller;
+      controllerMeters.run();
+      controllerMeters = metrics.batchController(task, c::batchSize, c::targetMet, c::unreachable);
+    }
     // Finished batches are taken back from here when no record comes: soon, whatever the linger.
     long tick = Math.max(1, settings.maxLinger().toMillis() / 4);
     if (settings.maxInFlight() > 0) {
       tick = Math.min(tick, COLLECT_INTERVAL_MS);
+    }
+    if (controller != null) {
+      // The linger it chooses can be a fraction of the target.
+      tick = Math.min(tick, Math.max(1, settings.latencyTarget().toMillis() / 10));
     }
     context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::onTick);
   }
@@ -261,7 +337,7 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
     stored.sort(Comparator.comparingLong(Stored::sequence));
     List<Entry> entries = new ArrayList<>(stored.size());
     for (Stored s : stored) {
-      entries.add(new Entry(s.key(), BufferedRecord.fromBytes(s.value())));
+      entries.add(new Entry(s.key(), BufferedRecord.fromBytes(s.value()), nanoClock.getAsLong()));
     }
     return entries;
   }
@@ -286,10 +362,15 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
     if (pending.isEmpty()) {
       oldestIngestMs = now;
     }
-    pending.add(new Entry(NOT_STORED, entry));
+    pending.add(new Entry(NOT_STORED, entry, nanoClock.getAsLong()));
     metrics.recordIn();
-    if (pending.size() >= settings.maxBatchSize()) {
+    if (controller != null) {
+      controller.taken(Math.max(0, now - record.timestamp()) * 1_000_000L);
+    }
+    if (pending.size() >= batchSize()) {
       flush("size", now);
+    } else if (controller != null && lingered(now)) {
+      flush("linger", now);
     } else {
       forwardFinished();
     }
@@ -332,21 +413,35 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
   }
 
   private void onTick(long now) {
-    if (!pending.isEmpty() && now - oldestIngestMs >= settings.maxLinger().toMillis()) {
+    if (!pending.isEmpty() && lingered(now)) {
       flush("linger", now);
     } else {
       forwardFinished();
     }
   }
 
+  /** The size batches are cut at now: the controller's, or the fixed limit. */
+  private int batchSize() {
+    return controller == null ? settings.maxBatchSize() : controller.batchSize();
+  }
+
+  /** Whether the oldest waiting record has waited as long as a batch may. */
+  private boolean lingered(long now) {
+    long waited = now - oldestIngestMs;
+    return controller == null
+        ? waited >= settings.maxLinger().toMillis()
+        : waited * 1_000_000L >= controller.lingerNanos();
+  }
+
   /** Cuts everything that waits into batches of at most the batch size and scores them. */
   private void flush(String trigger, long now) {
     metrics.batchLingerMillis(now - oldestIngestMs);
     List<Entry> cut = pending;
-    pending = new ArrayList<>(settings.maxBatchSize());
+    int size = batchSize();
+    pending = new ArrayList<>(size);
     oldestIngestMs = Long.MAX_VALUE;
-    for (int from = 0; from < cut.size(); from += settings.maxBatchSize()) {
-      List<Entry> chunk = cut.subList(from, Math.min(cut.size(), from + settings.maxBatchSize()));
+    for (int from = 0; from < cut.size(); from += size) {
+      List<Entry> chunk = cut.subList(from, Math.min(cut.size(), from + size));
       metrics.batchFlushed(trigger, chunk.size());
       dispatch(chunk);
     }
@@ -408,11 +503,11 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
 
   /** Scores one batch, and the shadow model beside it; on any thread. */
   private Outcome score(List<BufferedRecord> records, LongSupplier clock) {
-    long started = System.nanoTime();
+    long started = nanoClock.getAsLong();
     BatchScorer.Result live = scorer.score(records, clock);
     BatchScorer.Result shadowResult =
         shadow != null && !live.scored().isEmpty() ? scoreShadow(records, clock) : null;
-    return new Outcome(live, shadowResult, System.nanoTime() - started);
+    return new Outcome(live, shadowResult, nanoClock.getAsLong() - started);
   }
 
   /** On the stream thread: forwards a scored batch's dead letters and outputs, then frees it. */
@@ -423,6 +518,10 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
     long took = outcome.nanos();
     scoringNanos =
         scoringNanos == 0 || took < scoringNanos ? took : 0.9 * scoringNanos + 0.1 * took;
+    metrics.batchServiceNanos(entries.size(), took);
+    if (controller != null) {
+      controller.served(entries.size(), took);
+    }
     BatchScorer.Result result = outcome.live();
     for (BatchScorer.Rejection r : result.rejected()) {
       deadLetter(r.record(), r.stage(), r.reason(), r.error());
@@ -439,7 +538,13 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
     for (BufferedRecord s : result.scored()) {
       metrics.endToEndMillis(forwarded - s.timestamp());
     }
+    long forwardedNanos = nanoClock.getAsLong();
     for (Entry e : entries) {
+      long latency = forwardedNanos - e.takenNanos();
+      metrics.processingLatencyNanos(latency);
+      if (controller != null) {
+        controller.latency(latency);
+      }
       if (e.legacyKey() != NOT_STORED) {
         legacyBuffer.delete(e.legacyKey());
       }
@@ -487,6 +592,13 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
     }
     inFlight.clear();
     pending.clear();
+    controllerMeters.run();
+    controllerMeters = () -> {};
+  }
+
+  /** This task's batch size controller, null without a latency target; for tests. */
+  BatchSizeController controller() {
+    return controller;
   }
 
   /** Batches of this task being scored now; for tests. */

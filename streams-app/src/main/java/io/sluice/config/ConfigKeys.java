@@ -185,6 +185,14 @@ public final class ConfigKeys {
   private static final String BATCH_MAX_LINGER_MS_DOC =
       "A batch is scored when its oldest record has waited this long (wall clock), full or not.";
 
+  public static final String BATCH_LATENCY_TARGET_MS = "pipeline.batch.latency.target.ms";
+  private static final String BATCH_LATENCY_TARGET_MS_DOC =
+      "The p99 of processing latency (the stream thread taking a record to its outputs being"
+          + " forwarded) to size batches for: each task then chooses its batch size and linger"
+          + " online from the measured service time per batch size and the arrival rate, with"
+          + " pipeline.batch.max.size and pipeline.batch.max.linger.ms as upper bounds. 0 (the"
+          + " default): no target, batches are cut at those two limits.";
+
   public static final String ALERT_THRESHOLD = "pipeline.alert.threshold";
   private static final String ALERT_THRESHOLD_DOC =
       "Alert when the positive-label score is at or above this; empty: the descriptor's"
@@ -397,6 +405,13 @@ public final class ConfigKeys {
               Range.between(1, 3_600_000),
               Importance.HIGH,
               BATCH_MAX_LINGER_MS_DOC)
+          .define(
+              BATCH_LATENCY_TARGET_MS,
+              Type.LONG,
+              0L,
+              Range.between(0, 3_600_000),
+              Importance.MEDIUM,
+              BATCH_LATENCY_TARGET_MS_DOC)
           .define(ALERT_THRESHOLD, Type.STRING, "", Importance.MEDIUM, ALERT_THRESHOLD_DOC)
           .define(
               ALERT_SEVERITY,

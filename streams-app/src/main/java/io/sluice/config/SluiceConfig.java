@@ -94,6 +94,7 @@ public record SluiceConfig(
       Duration batchMaxLinger,
       int batchMaxInFlight,
       Duration batchOffloadMin,
+      Duration batchLatencyTarget,
       OptionalDouble alertThreshold,
       String alertSeverity,
       Optional<Shadow> shadow) {}
@@ -152,6 +153,7 @@ public record SluiceConfig(
             Duration.ofMillis((Long) v.get(ConfigKeys.BATCH_MAX_LINGER_MS)),
             (Integer) v.get(ConfigKeys.BATCH_MAX_IN_FLIGHT),
             Duration.ofNanos(Math.round((Double) v.get(ConfigKeys.BATCH_OFFLOAD_MIN_MS) * 1e6)),
+            Duration.ofMillis((Long) v.get(ConfigKeys.BATCH_LATENCY_TARGET_MS)),
             threshold(ConfigKeys.ALERT_THRESHOLD, str(v, ConfigKeys.ALERT_THRESHOLD)),
             str(v, ConfigKeys.ALERT_SEVERITY),
             shadow(v));

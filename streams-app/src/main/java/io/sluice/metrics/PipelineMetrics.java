@@ -7,10 +7,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * The meters of one pipeline, all tagged {@code pipeline=<name>} and with the name and version of
@@ -23,8 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sluice_drift_psi{metric}}, {@code sluice_batches{trigger}}, the histograms {@code
  * sluice_batch_size}, {@code sluice_batch_linger_seconds}, {@code
  * sluice_inference_duration_seconds} and {@code sluice_end_to_end_latency_seconds}, {@code
+ * sluice_processing_latency_seconds}, {@code sluice_batch_service_seconds{size}}, {@code
  * sluice_model_events{event}} and the gauge {@code sluice_model_execution_provider{provider}} (1
- * for the model version serving).
+ * for the model version serving); with a latency target, per task ({@code task}) the gauges {@code
+ * sluice_batch_chosen_size}, {@code sluice_batch_latency_target_met} and {@code
+ * sluice_batch_latency_target_unreachable}.
  */
 public final class PipelineMetrics {
   private static final String UNKNOWN = "unknown";
@@ -50,8 +56,10 @@ public final class PipelineMetrics {
       Timer batchLinger,
       Timer inference,
       Timer endToEnd,
+      Timer processing,
       Gauge provider,
-      ConcurrentMap<String, Counter> alerts) {}
+      ConcurrentMap<String, Counter> alerts,
+      ConcurrentMap<Integer, Timer> service) {}
 
   public PipelineMetrics(MeterRegistry registry, String pipeline) {
     this.registry = registry;
@@ -195,6 +203,62 @@ public final class PipelineMetrics {
     current().endToEnd().record(Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
 
+  /** From the stream thread taking a record to its outputs being forwarded. */
+  public void processingLatencyNanos(long nanos) {
+    current().processing().record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * How long a batch of {@code size} records took to score, in a timer per power-of-two bucket of
+   * sizes (tag {@code size}: the bucket's upper bound, 1, 2, 4, ...).
+   */
+  public void batchServiceNanos(int size, long nanos) {
+    int bucket = size <= 1 ? 1 : Integer.highestOneBit(size - 1) << 1;
+    ModelMeters m = current();
+    m.service()
+        .computeIfAbsent(
+            bucket,
+            b ->
+                Timer.builder("sluice.batch.service")
+                    .description("Time to score one batch, by batch size (up to the tag's value)")
+                    .tags(m.tags())
+                    .tag("size", Integer.toString(b))
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(10_000))
+                    .maximumExpectedValue(Duration.ofSeconds(10))
+                    .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Registers the gauges of one task's batch size controller: the size it chose, whether the last
+   * window of processing latencies met the target (1) or not (0), and whether the target is
+   * unreachable even at size 1 (1). Returns what removes them, for when the task closes.
+   */
+  public Runnable batchController(
+      String task, IntSupplier size, BooleanSupplier targetMet, BooleanSupplier unreachable) {
+    List<Gauge> gauges =
+        List.of(
+            Gauge.builder("sluice.batch.chosen.size", size::getAsInt)
+                .description("Batch size the latency target's controller chose, per task")
+                .tag("pipeline", pipeline)
+                .tag("task", task)
+                .register(registry),
+            Gauge.builder("sluice.batch.latency.target.met", () -> targetMet.getAsBoolean() ? 1 : 0)
+                .description("1 while the p99 processing latency is within the target, per task")
+                .tag("pipeline", pipeline)
+                .tag("task", task)
+                .register(registry),
+            Gauge.builder(
+                    "sluice.batch.latency.target.unreachable",
+                    () -> unreachable.getAsBoolean() ? 1 : 0)
+                .description("1 when the latency target cannot be met even at batch size 1")
+                .tag("pipeline", pipeline)
+                .tag("task", task)
+                .register(registry));
+    return () -> gauges.forEach(registry::remove);
+  }
+
   public MeterRegistry registry() {
     return registry;
   }
@@ -269,12 +333,20 @@ public final class PipelineMetrics {
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofMinutes(5))
             .register(registry),
+        Timer.builder("sluice.processing.latency")
+            .description("From the stream thread taking a record to its outputs being forwarded")
+            .tags(tags)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(10_000))
+            .maximumExpectedValue(Duration.ofMinutes(1))
+            .register(registry),
         Gauge.builder("sluice.model.execution.provider", () -> 1)
             .description("1 for the model version serving, tagged with its execution provider")
             .tags(tags)
             .tag("provider", provider)
             .strongReference(true)
             .register(registry),
+        new ConcurrentHashMap<>(),
         new ConcurrentHashMap<>());
   }
 

@@ -238,7 +238,8 @@ public final class TopologyFactory {
             pipeline.batchMaxSize(),
             pipeline.batchMaxLinger(),
             pipeline.batchMaxInFlight(),
-            pipeline.batchOffloadMin());
+            pipeline.batchOffloadMin(),
+            pipeline.batchLatencyTarget());
     MicroBatchProcessor.Shadow shadow =
         plan.shadow()
             .map(s -> new MicroBatchProcessor.Shadow(s, plan.predictions().name(), SHADOW_SINK))

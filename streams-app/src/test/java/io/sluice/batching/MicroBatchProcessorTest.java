@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -582,5 +583,86 @@ class MicroBatchProcessorTest {
     assertThat(BufferedRecord.sequenceOf(legacyBytes(record("a", "1", 10)), 42L)).isEqualTo(42L);
     assertThat(BufferedRecord.fromBytes(legacyBytes(record("a", "1", 10))).coordinates())
         .isEqualTo("in-0@10");
+  }
+
+  @Test
+  void withALatencyTargetChoosesTheSizeAgainWithinTenSecondsWhenTheModelsCostDoubles() {
+    // Simulated time: records come every 100 µs (10,000/s); a batch of b costs 0.5 ms + 0.02 ms
+    // per record, twice that from 20 s on; the task commits every 100 ms; the target is 20 ms.
+    AtomicLong clock = new AtomicLong();
+    AtomicLong costFactor = new AtomicLong(1);
+    long start = context.currentSystemTimeMs();
+    Scorer slow =
+        rows -> {
+          clock.addAndGet(costFactor.get() * (500_000L + 20_000L * rows.size()));
+          return scorer.score(rows);
+        };
+    MicroBatchProcessor<Float> p =
+        new MicroBatchProcessor<>(
+            new MicroBatchProcessor.Settings(
+                "test",
+                HOOK,
+                STORE,
+                "dlq",
+                256,
+                Duration.ofMillis(LINGER_MS),
+                0,
+                Duration.ZERO,
+                Duration.ofMillis(20)),
+            new BatchScorer<>(BatchStages.of(handler, slow), null),
+            null,
+            new PipelineMetrics(meters, "test"),
+            MicroBatchProcessor.SAME_THREAD,
+            clock::get);
+    p.init(context);
+    BatchSizeController controller = p.controller();
+    long every = 100_000L;
+    long nextTick = 0;
+    long nextCommit = 0;
+    List<Integer> before = new ArrayList<>();
+    List<Integer> settled = new ArrayList<>();
+    List<Long> p99s = new ArrayList<>();
+    long lastSample = 0;
+    for (long i = 0; i < 400_000; i++) {
+      long arrival = i * every;
+      if (clock.get() < arrival) {
+        clock.set(arrival);
+      }
+      context.setCurrentSystemTimeMs(start + clock.get() / 1_000_000L);
+      if (clock.get() >= nextTick) {
+        advanceAndPunctuate(0);
+        nextTick = clock.get() + 2_000_000L;
+      }
+      if (clock.get() >= nextCommit) {
+        hook.flushCache();
+        context.resetForwards();
+        nextCommit = clock.get() + 100_000_000L;
+      }
+      if (arrival == 20_000_000_000L) {
+        costFactor.set(2);
+      }
+      send(p, "k", Long.toString(i % 1000), start + arrival / 1_000_000L);
+      if (clock.get() - lastSample >= 100_000_000L) {
+        lastSample = clock.get();
+        if (lastSample >= 10_000_000_000L && lastSample < 20_000_000_000L) {
+          before.add(controller.batchSize());
+        } else if (lastSample >= 30_000_000_000L) {
+          settled.add(controller.batchSize());
+          p99s.add(controller.lastP99Nanos());
+        }
+      }
+    }
+    int beforeMax = before.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    int settledMin = settled.stream().mapToInt(Integer::intValue).min().orElseThrow();
+    int settledMax = settled.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    assertThat(settledMin).as("sizes after the cost doubled %s", settled).isGreaterThan(beforeMax);
+    assertThat(settledMax - settledMin)
+        .as("sizes after the cost doubled %s", settled)
+        .isLessThanOrEqualTo(Math.max(2, settledMax / 3));
+    assertThat(p99s).allSatisfy(p99 -> assertThat(p99).isBetween(0L, 20_000_000L));
+    assertThat(controller.unreachable()).isFalse();
+    assertThat(meters.get("sluice.batch.chosen.size").gauge().value())
+        .isEqualTo(controller.batchSize());
+    assertThat(meters.get("sluice.processing.latency").timer().count()).isGreaterThan(390_000);
   }
 }
