@@ -82,6 +82,9 @@ public final class BatchScorer<P, R> {
    * @param clock the wall clock whose time after the model call is the batch's inference time
    */
   public Result score(List<BufferedRecord> records, LongSupplier clock) {
+    if (shadow && model.serving().mode() != ModelHandle.Mode.SHADOW) {
+      return new Result(List.of(), List.of(), List.of(), 0); // no shadow: nothing to prepare
+    }
     List<Rejection> rejected = new ArrayList<>();
     List<BufferedRecord> accepted = new ArrayList<>(records.size());
     List<P> prepared = new ArrayList<>(records.size());

@@ -69,8 +69,11 @@ public final class ModelVersions {
     }
   }
 
-  /** A version refused: which, at which check, why (with the numbers), when. */
-  public record Refusal(String descriptor, String check, String reason, Instant at) {}
+  /**
+   * A version refused: which (its descriptor, and its name:version if the descriptor could be
+   * read, else "unknown"), at which check, why (with the numbers), when.
+   */
+  public record Refusal(String descriptor, String id, String check, String reason, Instant at) {}
 
   /**
    * A version serving: where its descriptor is, its name:version, since when it serves here.
@@ -107,15 +110,36 @@ public final class ModelVersions {
       Loader loader,
       int warmupRuns,
       Listener listener) {
+    this(pipeline, handle, Desired.champion(championDescriptor), loader, warmupRuns, listener);
+  }
+
+  /**
+   * @param serving what the handle serves now: where its champion and challenger came from
+   */
+  public ModelVersions(
+      String pipeline,
+      ModelHandle handle,
+      Desired serving,
+      Loader loader,
+      int warmupRuns,
+      Listener listener) {
     this.pipeline = pipeline;
     this.handle = handle;
     this.loader = loader;
     this.warmupRuns = warmupRuns;
     this.listener = listener;
-    ModelRunner first = handle.current();
-    this.reference = first.descriptor();
-    this.champion = new Version(championDescriptor, first.descriptor().id(), "champion", now());
-    this.applied = Desired.champion(championDescriptor);
+    Serving now = handle.serving();
+    this.reference = now.champion().descriptor();
+    this.champion = new Version(serving.champion(), now.champion().descriptor().id(), "champion", now());
+    this.challenger =
+        now.challenger() == null
+            ? null
+            : new Version(
+                serving.challenger(),
+                now.challenger().descriptor().id(),
+                now.mode().name().toLowerCase(Locale.ROOT),
+                now());
+    this.applied = serving;
   }
 
   /** The desired state last applied in full. */
@@ -286,8 +310,9 @@ public final class ModelVersions {
     }
   }
 
-  private void refuse(String descriptor, String check, String reason) {
-    Refusal r = new Refusal(descriptor, check, reason, now());
+  /** Refuses a desired version for a reason of the caller's (e.g. its mode cannot be served). */
+  public synchronized void refuse(String descriptor, String check, String reason) {
+    Refusal r = new Refusal(descriptor, idOf(descriptor), check, reason, now());
     refusals.addFirst(r);
     while (refusals.size() > REFUSALS_KEPT) {
       refusals.removeLast();
@@ -301,6 +326,14 @@ public final class ModelVersions {
         champion.id());
     listener.refused(r);
     listener.changed(status());
+  }
+
+  private static String idOf(String descriptor) {
+    try {
+      return ModelDescriptor.read(java.nio.file.Path.of(descriptor)).id();
+    } catch (io.sluice.descriptor.DescriptorException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private static Instant now() {
