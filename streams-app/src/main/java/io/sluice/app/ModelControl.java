@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -301,6 +302,111 @@ public final class ModelControl {
     try (KafkaProducer<String, String> producer = producer(client)) {
       send(producer, topic, pipeline, s.encode());
     }
+  }
+
+  /**
+   * Changes the desired state of the configuration's pipeline: reads the control topic (creating it
+   * if missing; with no record yet, the state is the configured champion alone), applies the
+   * change and writes the result, which every instance then follows.
+   *
+   * @return the state written
+   * @throws IllegalStateException or IllegalArgumentException if the change does not apply, e.g. a
+   *     promote without a challenger
+   */
+  public static State update(SluiceConfig config, UnaryOperator<State> change) {
+    SluiceConfig.Models m = config.models();
+    Map<String, Object> client = clientProperties(config);
+    ensureTopics(client, m.controlTopic(), m.statusTopic());
+    String pipeline = config.pipeline().name();
+    State now =
+        desired(client, m.controlTopic(), pipeline)
+            .orElseGet(() -> State.initial(config.pipeline().modelDescriptor().toString()));
+    State next = change.apply(now);
+    write(client, m.controlTopic(), pipeline, next);
+    return next;
+  }
+
+  /** One line of a desired state, as {@code sluice model} prints it. */
+  public static String describe(State s) {
+    StringBuilder sb = new StringBuilder("champion ").append(s.desired().champion());
+    if (s.desired().challenger() != null) {
+      sb.append(", ")
+          .append(s.desired().mode().name().toLowerCase(Locale.ROOT))
+          .append(' ')
+          .append(s.desired().challenger());
+      if (s.desired().mode() == Mode.CANARY) {
+        sb.append(String.format(Locale.ROOT, " on %.1f%% of keys", 100 * s.desired().share()));
+      }
+    }
+    sb.append("; previous champions ").append(s.history());
+    if (!s.updated().equals(Instant.EPOCH)) {
+      sb.append("; written ").append(s.updated()).append(" (").append(s.reason()).append(')');
+    } else {
+      sb.append(" (from the configuration; nothing on the control topic yet)");
+    }
+    return sb.toString();
+  }
+
+  /**
+   * The desired state of the configuration's pipeline and, per instance, what it serves (role,
+   * version, descriptor, since when) and what it refused, from the control and status topics.
+   */
+  public static String report(SluiceConfig config) {
+    SluiceConfig.Models m = config.models();
+    Map<String, Object> client = clientProperties(config);
+    ensureTopics(client, m.controlTopic(), m.statusTopic());
+    String pipeline = config.pipeline().name();
+    State desired =
+        desired(client, m.controlTopic(), pipeline)
+            .orElseGet(() -> State.initial(config.pipeline().modelDescriptor().toString()));
+    StringBuilder sb = new StringBuilder();
+    sb.append("pipeline ").append(pipeline).append(" (control topic ").append(m.controlTopic());
+    sb.append(", status topic ").append(m.statusTopic()).append(")\n");
+    sb.append("desired: ").append(describe(desired)).append('\n');
+    int instances = 0;
+    for (Map.Entry<String, String> e : latest(client, m.statusTopic()).entrySet()) {
+      if (!e.getKey().startsWith(pipeline + "/")) {
+        continue;
+      }
+      instances++;
+      Properties p = decode(e.getValue());
+      sb.append("instance ").append(p.getProperty("instance")).append(" (status at ");
+      sb.append(p.getProperty("at")).append(")\n");
+      for (String role : List.of("champion", "challenger")) {
+        if (p.getProperty(role + ".id") != null) {
+          sb.append(
+              String.format(
+                  Locale.ROOT,
+                  "  %-9s %-24s serving since %s  %s%s%n",
+                  p.getProperty(role + ".role"),
+                  p.getProperty(role + ".id"),
+                  p.getProperty(role + ".since"),
+                  p.getProperty(role + ".descriptor"),
+                  role.equals("challenger") && p.getProperty(role + ".role").equals("canary")
+                      ? String.format(
+                          Locale.ROOT,
+                          " (%.1f%% of keys)",
+                          100 * Double.parseDouble(p.getProperty("challenger.share", "0")))
+                      : ""));
+        }
+      }
+      for (int i = 0; p.getProperty("refused." + i + ".check") != null; i++) {
+        String r = "refused." + i + ".";
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "  refused   %-24s at %s, check '%s': %s  %s%n",
+                p.getProperty(r + "id"),
+                p.getProperty(r + "at"),
+                p.getProperty(r + "check"),
+                p.getProperty(r + "reason"),
+                p.getProperty(r + "descriptor")));
+      }
+    }
+    if (instances == 0) {
+      sb.append("no instance has reported yet\n");
+    }
+    return sb.toString();
   }
 
   static String encode(Properties p) {
