@@ -10,8 +10,9 @@ package io.sluice.anomaly;
  * @param eventTime event time, epoch ms
  * @param score the positive label's probability (or the predicted label's, without one)
  * @param features the model's input row, in the model's column order
- * @param modelVersion the model version that scored the event (a champion or a canary), whose
- *     alerts name it; null: the pipeline's configured version
+ * @param modelName the name of the model version that scored the event (a champion or a canary),
+ *     whose alerts name it; null: the pipeline's configured model
+ * @param modelVersion that version; null with {@code modelName}
  */
 public record Observation(
     String key,
@@ -22,6 +23,7 @@ public record Observation(
     String topic,
     int partition,
     long offset,
+    String modelName,
     String modelVersion) {
 
   /** An observation of the pipeline's configured model version. */
@@ -34,7 +36,7 @@ public record Observation(
       String topic,
       int partition,
       long offset) {
-    this(key, eventId, eventTime, score, features, topic, partition, offset, null);
+    this(key, eventId, eventTime, score, features, topic, partition, offset, null, null);
   }
 
   /** Text form of the source coordinates, {@code topic-partition@offset}. */

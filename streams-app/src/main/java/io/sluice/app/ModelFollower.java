@@ -202,6 +202,14 @@ final class ModelFollower implements AutoCloseable {
     producer.close(Duration.ofSeconds(5));
   }
 
+  /** Counts a refusal under the version's name and version (its descriptor, if unreadable). */
+  static void countRefusal(PipelineMetrics metrics, Refusal r) {
+    int colon = r.id().indexOf(':');
+    metrics.modelRefused(
+        colon < 0 ? r.id() : r.id().substring(0, colon),
+        colon < 0 ? r.descriptor() : r.id().substring(colon + 1));
+  }
+
   /** Writes the instance's status record after every change, and counts refusals and swaps. */
   private static final class StatusWriter implements ModelVersions.Listener {
     private final SluiceConfig config;
@@ -223,10 +231,7 @@ final class ModelFollower implements AutoCloseable {
 
     @Override
     public void refused(Refusal r) {
-      int colon = r.id().indexOf(':');
-      metrics.modelRefused(
-          colon < 0 ? r.id() : r.id().substring(0, colon),
-          colon < 0 ? r.descriptor() : r.id().substring(colon + 1));
+      countRefusal(metrics, r);
     }
 
     @Override

@@ -143,7 +143,7 @@ public final class SluiceApplication implements AutoCloseable {
                 new ModelVersions.Listener() {
                   @Override
                   public void refused(ModelVersions.Refusal r) {
-                    metrics.modelRefused(r.id(), r.descriptor());
+                    ModelFollower.countRefusal(metrics, r);
                   }
                 });
       }

@@ -262,10 +262,11 @@ public final class ModelVersions {
   private void checkFits(ModelRunner runner) throws ModelLoadException {
     ModelDescriptor d = runner.descriptor();
     List<String> differ = new ArrayList<>();
-    if (!d.inputs().equals(reference.inputs())) {
+    // Names may differ (the runner feeds its own); types and shapes may not.
+    if (!shapes(d.inputs()).equals(shapes(reference.inputs()))) {
       differ.add("inputs " + d.inputs() + ", the pipeline's model takes " + reference.inputs());
     }
-    if (!d.outputs().equals(reference.outputs())) {
+    if (!shapes(d.outputs()).equals(shapes(reference.outputs()))) {
       differ.add("outputs " + d.outputs() + ", the pipeline's model gives " + reference.outputs());
     }
     if (!d.features().equals(reference.features())) {
@@ -278,6 +279,10 @@ public final class ModelVersions {
       throw new ModelLoadException(
           Check.SIGNATURE, "model " + d.id() + " has " + String.join("; ", differ));
     }
+  }
+
+  private static List<String> shapes(List<ModelDescriptor.TensorSpec> specs) {
+    return specs.stream().map(t -> t.type() + t.shape()).toList();
   }
 
   private void warmUp(ModelRunner runner) throws ModelLoadException {

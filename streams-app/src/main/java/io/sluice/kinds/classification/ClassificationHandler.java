@@ -126,6 +126,7 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
               source.topic(),
               source.partition(),
               source.offset(),
+              p.getModelName(),
               p.getModelVersion()));
     }
     metrics.predictionsOut(scored.size());
