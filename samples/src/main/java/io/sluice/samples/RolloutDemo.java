@@ -58,7 +58,7 @@ public record RolloutDemo(Path dataDir, Path modelsDir, PrintStream out) {
   public static final double CANARY_SHARE = 0.2;
 
   /** Events produced in each phase once every instance serves what the phase asked for. */
-  static final int EVENTS_PER_PHASE = 1500;
+  static final int EVENTS_PER_PHASE = 800;
 
   private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(90);
 
@@ -216,7 +216,7 @@ public record RolloutDemo(Path dataDir, Path modelsDir, PrintStream out) {
         awaitStatus(client, first, collector, p -> refused(p, descriptor, b.getKey()));
         // The operator takes the refused version back; every instance serves on unchanged.
         change(first, ModelControl.State::rollback);
-        awaitEvents(load, collector, EVENTS_PER_PHASE / 3);
+        awaitEvents(load, collector, EVENTS_PER_PHASE / 4);
         phases.add(
             new Phase(
                 "deploy " + b.getValue().getFileName() + ": refused (" + b.getKey() + ")",
