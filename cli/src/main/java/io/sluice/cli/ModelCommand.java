@@ -55,9 +55,7 @@ final class ModelCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
           "pipeline %s: wrote to %s: %s%n",
-          config.pipeline().name(),
-          config.models().controlTopic(),
-          ModelControl.describe(written));
+          config.pipeline().name(), config.models().controlTopic(), ModelControl.describe(written));
       out.println("every instance applies it at its next batch; see `sluice model status`");
       out.flush();
       return 0;
@@ -109,7 +107,10 @@ final class ModelCommand implements Runnable {
           "Score a share of the keys with a challenger, chosen by a stable hash of the record key"
               + " (a key always sees the same version); its predictions and alerts are real.")
   static final class Canary extends Change {
-    @Parameters(index = "0", paramLabel = "DESCRIPTOR", description = "The challenger's descriptor.")
+    @Parameters(
+        index = "0",
+        paramLabel = "DESCRIPTOR",
+        description = "The challenger's descriptor.")
     Path descriptor;
 
     @Option(
@@ -131,7 +132,10 @@ final class ModelCommand implements Runnable {
           "Score every record with a challenger beside the champion; its predictions go to"
               + " pipeline.shadow.output.topic, never to the output or the alerts.")
   static final class Shadow extends Change {
-    @Parameters(index = "0", paramLabel = "DESCRIPTOR", description = "The challenger's descriptor.")
+    @Parameters(
+        index = "0",
+        paramLabel = "DESCRIPTOR",
+        description = "The challenger's descriptor.")
     Path descriptor;
 
     @Override

@@ -77,8 +77,7 @@ public final class BadModels {
         "golden",
         write(
             dir,
-            variant(
-                good, "bad-golden", null, null, null, new Golden(golden.inputs(), outputs))));
+            variant(good, "bad-golden", null, null, null, new Golden(golden.inputs(), outputs))));
     return bad;
   }
 

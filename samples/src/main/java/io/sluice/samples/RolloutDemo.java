@@ -37,11 +37,11 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * {@code sluice demo rollout}: the fraud pipeline on two instances of one application under steady
- * load, logistic regression as champion; deploys four bad versions (each refused by every
- * instance, the champion serving on), then the factorization machine as a 20% canary, promotes it
- * and rolls back, all through the model control topic. Prints, per phase, the predictions per
- * version, the share of keys on the challenger, and {@code lost 0 duplicated 0} from the
- * read_committed output against the input.
+ * load, logistic regression as champion; deploys four bad versions (each refused by every instance,
+ * the champion serving on), then the factorization machine as a 20% canary, promotes it and rolls
+ * back, all through the model control topic. Prints, per phase, the predictions per version, the
+ * share of keys on the challenger, and {@code lost 0 duplicated 0} from the read_committed output
+ * against the input.
  */
 public record RolloutDemo(Path dataDir, Path modelsDir, PrintStream out) {
   public static final String PIPELINE = "fraud";
@@ -157,8 +157,7 @@ public record RolloutDemo(Path dataDir, Path modelsDir, PrintStream out) {
    * and the application are named after {@code applicationId}'s run; the state goes under {@code
    * workDir}.
    */
-  public Outcome rollout(EmbeddedStack stack, Path workDir, String applicationId)
-      throws Exception {
+  public Outcome rollout(EmbeddedStack stack, Path workDir, String applicationId) throws Exception {
     Path champion = FraudDemo.ensureModel(dataDir, modelsDir);
     Path fmDescriptor =
         modelsDir.resolve("fraud").resolve(FraudModelTrainer.Algorithm.FM.descriptorFile());

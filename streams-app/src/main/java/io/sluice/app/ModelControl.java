@@ -40,9 +40,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The model control and status topics: both compacted, created if missing. The control topic holds,
  * per pipeline (the record key is the pipeline name), the desired {@link State}: champion,
- * optionally a challenger in canary or shadow, and the previous champions for a rollback. The status
- * topic holds, per {@code <pipeline>/<instance>}, what that instance serves and refused. Values are
- * {@link Properties} text, readable with any console consumer.
+ * optionally a challenger in canary or shadow, and the previous champions for a rollback. The
+ * status topic holds, per {@code <pipeline>/<instance>}, what that instance serves and refused.
+ * Values are {@link Properties} text, readable with any console consumer.
  *
  * <p>Static helpers open short-lived clients; {@link #readToEnd} and {@link #poll} serve the
  * follower in {@link ModelFollower}.
@@ -75,8 +75,7 @@ public final class ModelControl {
       if (descriptor.equals(desired.champion())) {
         return next(Desired.champion(descriptor), history, "deploy " + descriptor);
       }
-      return next(
-          Desired.champion(descriptor), pushed(desired.champion(), historySize), "deploy");
+      return next(Desired.champion(descriptor), pushed(desired.champion(), historySize), "deploy");
     }
 
     /** The champion and a challenger on a share of the keys. */
@@ -113,8 +112,7 @@ public final class ModelControl {
         throw new IllegalStateException(
             "no previous champion is known; champion is " + desired.champion());
       }
-      return next(
-          Desired.champion(history.get(0)), history.subList(1, history.size()), "rollback");
+      return next(Desired.champion(history.get(0)), history.subList(1, history.size()), "rollback");
     }
 
     private List<String> pushed(String champion, int historySize) {
@@ -192,13 +190,16 @@ public final class ModelControl {
   /** Creates the compacted topics that do not exist yet (one partition each). */
   public static void ensureTopics(Map<String, Object> client, String... topics) {
     try (Admin admin = Admin.create(client)) {
-      Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      Set<String> existing =
+          admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (String topic : topics) {
         if (!existing.contains(topic)) {
           missing.add(
               new NewTopic(topic, Optional.of(1), Optional.empty())
-                  .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+                  .configs(
+                      Map.of(
+                          TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         }
       }
       if (!missing.isEmpty()) {
@@ -218,7 +219,9 @@ public final class ModelControl {
     }
   }
 
-  /** A consumer of a whole topic from its beginning, by assignment (no group, nothing committed). */
+  /**
+   * A consumer of a whole topic from its beginning, by assignment (no group, nothing committed).
+   */
   static KafkaConsumer<String, String> consumer(Map<String, Object> client, String topic) {
     Map<String, Object> props = new HashMap<>(client);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -288,7 +291,9 @@ public final class ModelControl {
   /** Writes one record and waits for it. */
   static void send(KafkaProducer<String, String> producer, String topic, String key, String value) {
     try {
-      producer.send(new ProducerRecord<>(topic, key, value)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      producer
+          .send(new ProducerRecord<>(topic, key, value))
+          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot write " + key + " to " + topic + ": " + e, e);
     } catch (InterruptedException e) {
@@ -306,8 +311,8 @@ public final class ModelControl {
 
   /**
    * Changes the desired state of the configuration's pipeline: reads the control topic (creating it
-   * if missing; with no record yet, the state is the configured champion alone), applies the
-   * change and writes the result, which every instance then follows.
+   * if missing; with no record yet, the state is the configured champion alone), applies the change
+   * and writes the result, which every instance then follows.
    *
    * @return the state written
    * @throws IllegalStateException or IllegalArgumentException if the change does not apply, e.g. a

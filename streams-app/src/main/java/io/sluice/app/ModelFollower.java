@@ -245,7 +245,10 @@ final class ModelFollower implements AutoCloseable {
       try {
         ModelControl.send(producer, config.models().statusTopic(), key, encode(s));
       } catch (RuntimeException e) {
-        LOG.warn("pipeline {}: cannot write its model status: {}", config.pipeline().name(), e.toString());
+        LOG.warn(
+            "pipeline {}: cannot write its model status: {}",
+            config.pipeline().name(),
+            e.toString());
       }
     }
 

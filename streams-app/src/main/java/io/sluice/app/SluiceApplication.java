@@ -125,7 +125,8 @@ public final class SluiceApplication implements AutoCloseable {
       metrics.modelLoaded(
           configured.name(), configured.version(), configured.activeProvider().configName());
       ModelVersions.Loader loader = d -> loadVersion(p, Path.of(d), config);
-      ModelVersions.Desired initial = ModelVersions.Desired.champion(p.modelDescriptor().toString());
+      ModelVersions.Desired initial =
+          ModelVersions.Desired.champion(p.modelDescriptor().toString());
       ModelVersions versions;
       boolean fromControl = false;
       if (config.models().controlEnabled()) {
@@ -233,8 +234,7 @@ public final class SluiceApplication implements AutoCloseable {
               new PipelineMetrics(new SimpleMeterRegistry(), pipeline.name() + "-shadow"));
       shadowScorer =
           Optional.of(
-              BatchScorer.shadowOf(
-                  kind.shadowStages(context, shadowContext), context.model()));
+              BatchScorer.shadowOf(kind.shadowStages(context, shadowContext), context.model()));
     } else if (shadow.isPresent()) {
       SluiceConfig.Pipeline p = context.pipeline();
       PipelineContext shadowContext =

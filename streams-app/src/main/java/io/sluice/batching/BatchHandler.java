@@ -75,8 +75,8 @@ public interface BatchHandler<P> {
   /**
    * Facts about the model call that scored a batch.
    *
-   * @param model the version that scored these records, whose name and version their outputs
-   *     carry; null for stages that carry their own model
+   * @param model the version that scored these records, whose name and version their outputs carry;
+   *     null for stages that carry their own model
    */
   record BatchInfo(int size, long inferenceTimeMs, io.sluice.inference.ModelRunner model) {
     public BatchInfo(int size, long inferenceTimeMs) {

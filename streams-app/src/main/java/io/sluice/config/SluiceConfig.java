@@ -181,7 +181,7 @@ public record SluiceConfig(
    * A challenger model scored beside the pipeline's model, its predictions on their own topic.
    *
    * @param modelDescriptor the challenger's descriptor; null: none at start, the model control
- *     topic may put one in shadow
+   *     topic may put one in shadow
    * @param outputTopic where its predictions go; never the pipeline's own output or alert topic
    */
   public record Shadow(Path modelDescriptor, String outputTopic) {}

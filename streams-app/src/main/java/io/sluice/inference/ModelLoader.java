@@ -125,7 +125,8 @@ public final class ModelLoader {
     } catch (IllegalArgumentException | ModelRunException e) {
       throw new ModelLoadException(
           ModelLoadException.Check.GOLDEN,
-          "model " + descriptor.id() + ": golden input failed: " + e.getMessage(), e);
+          "model " + descriptor.id() + ": golden input failed: " + e.getMessage(),
+          e);
     }
     for (int r = 0; r < actual.length; r++) {
       float[] expected = golden.outputs().get(r);

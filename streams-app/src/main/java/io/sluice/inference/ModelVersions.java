@@ -16,11 +16,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The lifecycle of a pipeline's model versions: given the desired state (a champion, optionally a
- * challenger in canary or shadow), loads each version not yet loaded beside those serving, checks it
- * (the loader's hash, signature and golden rows; then that it takes and gives what the pipeline's
- * first version does; then a few warm-up runs) and only then makes the {@link ModelHandle} serve it,
- * which takes effect at the next batch. A version that fails a check is refused: what serves keeps
- * serving, and the refusal is logged with the check and the numbers, and reported to the listener.
+ * challenger in canary or shadow), loads each version not yet loaded beside those serving, checks
+ * it (the loader's hash, signature and golden rows; then that it takes and gives what the
+ * pipeline's first version does; then a few warm-up runs) and only then makes the {@link
+ * ModelHandle} serve it, which takes effect at the next batch. A version that fails a check is
+ * refused: what serves keeps serving, and the refusal is logged with the check and the numbers, and
+ * reported to the listener.
  *
  * <p>Versions are named by their descriptor location, as the control topic names them. Thread
  * safety: {@link #apply} is synchronized; call it from one follower thread. The handle is the
@@ -70,8 +71,8 @@ public final class ModelVersions {
   }
 
   /**
-   * A version refused: which (its descriptor, and its name:version if the descriptor could be
-   * read, else "unknown"), at which check, why (with the numbers), when.
+   * A version refused: which (its descriptor, and its name:version if the descriptor could be read,
+   * else "unknown"), at which check, why (with the numbers), when.
    */
   public record Refusal(String descriptor, String id, String check, String reason, Instant at) {}
 
@@ -130,7 +131,8 @@ public final class ModelVersions {
     this.listener = listener;
     Serving now = handle.serving();
     this.reference = now.champion().descriptor();
-    this.champion = new Version(serving.champion(), now.champion().descriptor().id(), "champion", now());
+    this.champion =
+        new Version(serving.champion(), now.champion().descriptor().id(), "champion", now());
     this.challenger =
         now.challenger() == null
             ? null
@@ -219,8 +221,7 @@ public final class ModelVersions {
   }
 
   /** The version's since-time is kept when it served already, in whatever role. */
-  private Version version(
-      String descriptor, ModelRunner runner, String role, Version... before) {
+  private Version version(String descriptor, ModelRunner runner, String role, Version... before) {
     for (Version v : before) {
       if (v != null && v.descriptor().equals(descriptor) && v.role().equals(role)) {
         return v;
@@ -229,7 +230,10 @@ public final class ModelVersions {
     return new Version(descriptor, runner.descriptor().id(), role, now());
   }
 
-  /** The runner of a descriptor: the one serving it, or a new one loaded and checked; null if refused. */
+  /**
+   * The runner of a descriptor: the one serving it, or a new one loaded and checked; null if
+   * refused.
+   */
   private ModelRunner obtain(String descriptor, Serving now, List<ModelRunner> loaded) {
     if (champion.descriptor().equals(descriptor)) {
       return now.champion();
@@ -309,7 +313,12 @@ public final class ModelVersions {
       } catch (RuntimeException e) {
         throw new ModelLoadException(
             Check.WARMUP,
-            "model " + runner.descriptor().id() + " failed warm-up run " + i + ": " + e.getMessage(),
+            "model "
+                + runner.descriptor().id()
+                + " failed warm-up run "
+                + i
+                + ": "
+                + e.getMessage(),
             e);
       }
     }

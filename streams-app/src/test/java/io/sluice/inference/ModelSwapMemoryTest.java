@@ -59,7 +59,8 @@ class ModelSwapMemoryTest {
         }
       }
       long afterFiftieth = residentBytes();
-      System.out.printf("resident memory after swap 5: %d MB, after swap 50: %d MB%n",
+      System.out.printf(
+          "resident memory after swap 5: %d MB, after swap 50: %d MB%n",
           afterFifth >> 20, afterFiftieth >> 20);
       assertThat((double) afterFiftieth)
           .as("resident bytes after swap 50 (after swap 5: %d)", afterFifth)
