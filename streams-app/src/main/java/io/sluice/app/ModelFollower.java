@@ -36,7 +36,6 @@ final class ModelFollower implements AutoCloseable {
   private final KafkaConsumer<String, String> consumer;
   private final KafkaProducer<String, String> producer;
   private final ModelVersions versions;
-  private final boolean foundDesiredState;
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -44,10 +43,8 @@ final class ModelFollower implements AutoCloseable {
       SluiceConfig config,
       KafkaConsumer<String, String> consumer,
       KafkaProducer<String, String> producer,
-      ModelVersions versions,
-      boolean foundDesiredState) {
+      ModelVersions versions) {
     this.config = config;
-    this.foundDesiredState = foundDesiredState;
     this.consumer = consumer;
     this.producer = producer;
     this.versions = versions;
@@ -80,8 +77,7 @@ final class ModelFollower implements AutoCloseable {
       StatusWriter status = new StatusWriter(config, producer, metrics, handle);
       ModelVersions versions =
           new ModelVersions(pipeline, handle, serving, loader, m.warmupRuns(), status);
-      ModelFollower follower =
-          new ModelFollower(config, consumer, producer, versions, found.get() != null);
+      ModelFollower follower = new ModelFollower(config, consumer, producer, versions);
       if (found.get() == null) {
         LOG.info(
             "pipeline {}: no desired state on {}; serving the configured champion {}",
@@ -131,11 +127,6 @@ final class ModelFollower implements AutoCloseable {
   /** The versions this follower applies the desired state to. */
   ModelVersions versions() {
     return versions;
-  }
-
-  /** Whether the control topic had a desired state for the pipeline at start. */
-  boolean foundDesiredState() {
-    return foundDesiredState;
   }
 
   private void follow() {

@@ -127,35 +127,24 @@ public final class SluiceApplication implements AutoCloseable {
       ModelVersions.Loader loader = d -> loadVersion(p, Path.of(d), config);
       ModelVersions.Desired initial =
           ModelVersions.Desired.champion(p.modelDescriptor().toString());
-      ModelVersions versions;
-      boolean fromControl = false;
-      if (config.models().controlEnabled()) {
-        follower = ModelFollower.open(config, model, initial, loader, metrics);
-        versions = follower.versions();
-        fromControl = follower.foundDesiredState();
-      } else {
-        versions =
-            new ModelVersions(
-                p.name(),
-                model,
-                initial,
-                loader,
-                config.models().warmupRuns(),
-                new ModelVersions.Listener() {
-                  @Override
-                  public void refused(ModelVersions.Refusal r) {
-                    ModelFollower.countRefusal(metrics, r);
-                  }
-                });
-      }
-      if (p.shadow().isPresent() && p.shadow().get().modelDescriptor() != null && !fromControl) {
+      ModelVersions versions =
+          new ModelVersions(
+              p.name(),
+              model,
+              initial,
+              loader,
+              config.models().warmupRuns(),
+              new ModelVersions.Listener() {
+                @Override
+                public void refused(ModelVersions.Refusal r) {
+                  ModelFollower.countRefusal(metrics, r);
+                }
+              });
+      if (p.shadow().isPresent() && p.shadow().get().modelDescriptor() != null) {
         Path shadowDescriptor = p.shadow().get().modelDescriptor();
         ModelVersions.Desired withShadow =
             new ModelVersions.Desired(
-                versions.applied().champion(),
-                shadowDescriptor.toString(),
-                ModelHandle.Mode.SHADOW,
-                0);
+                initial.champion(), shadowDescriptor.toString(), ModelHandle.Mode.SHADOW, 0);
         if (!versions.apply(withShadow)) {
           throw new ConfigException(
               ConfigKeys.SHADOW_MODEL_DESCRIPTOR,
@@ -168,7 +157,6 @@ public final class SluiceApplication implements AutoCloseable {
             model.serving().challenger(),
             p.shadow().get().outputTopic());
       }
-      ModelRunner runner = model.current();
       Topology topology =
           topology(
               kind,
@@ -176,6 +164,17 @@ public final class SluiceApplication implements AutoCloseable {
               Optional.empty(),
               scoring);
       KafkaStreams streams = new KafkaStreams(topology, StreamsSettings.from(config));
+      if (config.models().controlEnabled()) {
+        // After every check of the configuration: this is the first contact with the broker.
+        try {
+          follower = ModelFollower.open(config, model, versions.applied(), loader, metrics);
+        } catch (RuntimeException e) {
+          streams.close(Duration.ZERO);
+          throw e;
+        }
+        versions = follower.versions();
+      }
+      ModelRunner runner = model.current();
       LOG.info(
           "pipeline {} ({}) ready: {} -> {} (alerts {}, dead letters {}), model {}:{} on {}",
           p.name(),

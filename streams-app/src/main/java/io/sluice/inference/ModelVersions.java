@@ -261,7 +261,7 @@ public final class ModelVersions {
 
   /**
    * The pipeline's stages were built for its first version: a new one must take the same input and
-   * give the same output, with the same features and labels.
+   * give the same output, with the same features, labels, image preprocessing and catalogue.
    */
   private void checkFits(ModelRunner runner) throws ModelLoadException {
     ModelDescriptor d = runner.descriptor();
@@ -278,6 +278,16 @@ public final class ModelVersions {
     }
     if (!d.labels().equals(reference.labels())) {
       differ.add("labels " + d.labels() + ", the pipeline's model " + reference.labels());
+    }
+    if (!d.preprocessing().equals(reference.preprocessing())) {
+      differ.add(
+          "preprocessing "
+              + d.preprocessing()
+              + ", the pipeline's model "
+              + reference.preprocessing());
+    }
+    if (!d.recommendation().equals(reference.recommendation())) {
+      differ.add("another catalogue or recommendation block than the pipeline's model");
     }
     if (!differ.isEmpty()) {
       throw new ModelLoadException(
