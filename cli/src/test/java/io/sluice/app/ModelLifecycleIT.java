@@ -82,6 +82,17 @@ class ModelLifecycleIT {
       assertThat(status.getProperty("challenger.id")).isNull();
     }
     assertThat(o.refusedCount().values()).containsOnly(4.0);
+    // what `sluice model status` prints: each instance's versions and refusals
+    String report = ModelControl.report(o.config());
+    assertThat(report)
+        .contains("desired: champion " + o.champion())
+        .contains("instance a (status at ", "instance b (status at ")
+        .contains("check 'sha256'", "check 'golden'", "check 'signature'", "check 'session'");
+    assertThat(
+            report
+                .lines()
+                .filter(l -> l.matches("\\s+champion\\s+" + LOGREG + "\\s+serving since .*")))
+        .hasSize(2);
 
     // no bad version ever scored; while they were refused, the champion scored every event
     assertThat(o.predictions()).extracting(ModelLifecycleIT::version).containsOnly(LOGREG, FM);

@@ -96,6 +96,9 @@ public record RolloutDemo(Path dataDir, Path modelsDir, PrintStream out) {
     Outcome o = rollout(stack, Files.createTempDirectory("sluice-demo-rollout"), "sluice-rollout");
     long lost = lost(o);
     long duplicated = duplicated(o);
+    out.println(
+        "per phase: the events produced from the moment the change was written; those scored"
+            + " before both instances applied it name the version before");
     printPhases(o);
     out.printf(Locale.ROOT, "lost %d duplicated %d%n", lost, duplicated);
     return lost == 0 && duplicated == 0 && o.deadLetters() == 0 ? 0 : 1;
