@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sluice demo [fraud] [intrusion] [recs] [vision]}: starts the embedded broker and registry
- * and runs the named pipelines over the sample data (all of them by default).
+ * {@code sluice demo [fraud] [intrusion] [recs] [vision] | rollout}: starts the embedded broker and
+ * registry and runs the named pipelines over the sample data (all of them by default).
  */
 @Command(
     name = "demo",

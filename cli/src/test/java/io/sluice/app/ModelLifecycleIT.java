@@ -9,6 +9,7 @@ import io.sluice.embedded.EmbeddedStack;
 import io.sluice.inference.KeyShare;
 import io.sluice.samples.FraudEvents;
 import io.sluice.samples.RolloutDemo;
+import io.sluice.schemas.Alert;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
 import java.nio.charset.StandardCharsets;
@@ -137,6 +138,20 @@ class ModelLifecycleIT {
       }
     }
     assertThat(canaryPredictions).isPositive();
+
+    // each event alert names the version whose prediction raised it, the canary's included
+    Map<String, String> versionOf =
+        o.predictions().stream()
+            .collect(Collectors.toMap(p -> p.getEventId().toString(), ModelLifecycleIT::version));
+    List<Alert> eventAlerts =
+        o.alerts().stream().filter(a -> a.getScope().toString().equals("event")).toList();
+    assertThat(eventAlerts).isNotEmpty();
+    for (Alert a : eventAlerts) {
+      assertThat(a.getModelName() + ":" + a.getModelVersion())
+          .as(a.getId().toString())
+          .isEqualTo(versionOf.get(a.getEventId().toString()));
+    }
+    assertThat(eventAlerts).anySatisfy(a -> assertThat(a.getModelName()).isEqualTo("fraud-fm"));
 
     // the canary's share of the data set's cards: 20% +- 3%
     List<CardTransaction> events = FraudEvents.read(DATA_DIR);

@@ -8,6 +8,7 @@ import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.models.fraud.FraudModelTrainer;
+import io.sluice.schemas.Alert;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
 import io.sluice.serde.SchemaRegistryClient;
@@ -74,6 +75,7 @@ public record RolloutDemo(Path dataDir, Path modelsDir, PrintStream out) {
    *
    * @param produced event id to produce sequence number, for every event produced
    * @param predictions every prediction read with read_committed
+   * @param alerts every alert read with read_committed
    * @param status each instance's last status record
    * @param refusedCount each instance's {@code sluice.model.events{event=refused}} count
    * @param config the configuration of the first instance
@@ -82,6 +84,7 @@ public record RolloutDemo(Path dataDir, Path modelsDir, PrintStream out) {
       List<Phase> phases,
       Map<String, Long> produced,
       List<Prediction> predictions,
+      List<Alert> alerts,
       int deadLetters,
       Map<String, Properties> status,
       Map<String, Double> refusedCount,
@@ -264,6 +267,7 @@ public record RolloutDemo(Path dataDir, Path modelsDir, PrintStream out) {
           phases,
           load.sequence(),
           List.copyOf(collector.predictions()),
+          List.copyOf(collector.alerts()),
           collector.deadLetters().size(),
           status,
           refused,
