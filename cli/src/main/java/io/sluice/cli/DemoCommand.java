@@ -6,6 +6,7 @@ import io.sluice.samples.FraudDemo;
 import io.sluice.samples.ImageDemo;
 import io.sluice.samples.IntrusionDemo;
 import io.sluice.samples.RecsDemo;
+import io.sluice.samples.RolloutDemo;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,8 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sluice demo [fraud] [intrusion] [recs] [vision]}: starts the embedded broker and registry
- * and runs the named pipelines over the sample data (all of them by default).
+ * {@code sluice demo [fraud] [intrusion] [recs] [vision] | rollout}: starts the embedded broker and
+ * registry and runs the named pipelines over the sample data (all of them by default).
  */
 @Command(
     name = "demo",
@@ -23,9 +24,14 @@ import picocli.CommandLine.Parameters;
 final class DemoCommand implements Callable<Integer> {
   private static final List<String> PIPELINES = List.of("fraud", "intrusion", "recs", "vision");
 
+  /** Not part of the default: the model lifecycle on the fraud pipeline, two instances. */
+  private static final String ROLLOUT = "rollout";
+
   @Parameters(
       arity = "0..*",
-      description = "Pipelines to run: ${COMPLETION-CANDIDATES}; default all.",
+      description =
+          "Pipelines to run: ${COMPLETION-CANDIDATES}; default all; or rollout (the model"
+              + " lifecycle on two fraud instances).",
       completionCandidates = Candidates.class)
   List<String> pipelines = PIPELINES;
 
@@ -43,9 +49,9 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     for (String p : pipelines) {
-      if (!PIPELINES.contains(p)) {
+      if (!PIPELINES.contains(p) && !p.equals(ROLLOUT)) {
         throw new IllegalArgumentException(
-            "unknown pipeline '" + p + "', expected one of " + PIPELINES);
+            "unknown pipeline '" + p + "', expected one of " + PIPELINES + " or " + ROLLOUT);
       }
     }
     if (!java.nio.file.Files.isDirectory(dataDir)) {
@@ -63,6 +69,8 @@ final class DemoCommand implements Callable<Integer> {
           rc = Math.max(rc, new IntrusionDemo(dataDir, Demo.MODELS_DIR, System.out).run(stack));
         } else if (p.equals("recs")) {
           rc = Math.max(rc, new RecsDemo(dataDir, Demo.MODELS_DIR, System.out).run(stack));
+        } else if (p.equals(ROLLOUT)) {
+          rc = Math.max(rc, new RolloutDemo(dataDir, Demo.MODELS_DIR, System.out).run(stack));
         } else if (p.equals("vision")) {
           rc =
               Math.max(

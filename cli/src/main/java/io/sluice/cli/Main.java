@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       TrainCommand.class,
       ProduceCommand.class,
-      ReplayCommand.class
+      ReplayCommand.class,
+      ModelCommand.class
     })
 public final class Main implements Runnable {
 

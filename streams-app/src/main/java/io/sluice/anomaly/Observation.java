@@ -10,6 +10,9 @@ package io.sluice.anomaly;
  * @param eventTime event time, epoch ms
  * @param score the positive label's probability (or the predicted label's, without one)
  * @param features the model's input row, in the model's column order
+ * @param modelName the name of the model version that scored the event (a champion or a canary),
+ *     whose alerts name it; null: the pipeline's configured model
+ * @param modelVersion that version; null with {@code modelName}
  */
 public record Observation(
     String key,
@@ -19,7 +22,22 @@ public record Observation(
     float[] features,
     String topic,
     int partition,
-    long offset) {
+    long offset,
+    String modelName,
+    String modelVersion) {
+
+  /** An observation of the pipeline's configured model version. */
+  public Observation(
+      String key,
+      String eventId,
+      long eventTime,
+      double score,
+      float[] features,
+      String topic,
+      int partition,
+      long offset) {
+    this(key, eventId, eventTime, score, features, topic, partition, offset, null, null);
+  }
 
   /** Text form of the source coordinates, {@code topic-partition@offset}. */
   public String coordinates() {

@@ -14,6 +14,7 @@ import io.sluice.inference.ModelHandle;
 import io.sluice.inference.ModelLoadException;
 import io.sluice.inference.ModelLoader;
 import io.sluice.inference.ModelRunner;
+import io.sluice.inference.ModelVersions;
 import io.sluice.metrics.Health;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.pipeline.PipelineContext;
@@ -24,6 +25,7 @@ import io.sluice.serde.AvroDecodeException;
 import io.sluice.serde.SchemaRegistryClient;
 import io.sluice.topology.StreamsSettings;
 import io.sluice.topology.TopologyFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -66,7 +68,8 @@ public final class SluiceApplication implements AutoCloseable {
   private final SluiceConfig config;
   private final SchemaRegistryClient registry;
   private final ModelHandle model;
-  private final ModelHandle shadow;
+  private final ModelFollower follower;
+  private final ModelVersions versions;
   private final KafkaStreams streams;
   private final ExecutorService scoring;
   private final MeterRegistry meters;
@@ -78,14 +81,16 @@ public final class SluiceApplication implements AutoCloseable {
       SluiceConfig config,
       SchemaRegistryClient registry,
       ModelHandle model,
-      ModelHandle shadow,
+      ModelFollower follower,
+      ModelVersions versions,
       KafkaStreams streams,
       ExecutorService scoring,
       MeterRegistry meters) {
     this.config = config;
     this.registry = registry;
     this.model = model;
-    this.shadow = shadow;
+    this.follower = follower;
+    this.versions = versions;
     this.streams = streams;
     this.scoring = scoring;
     this.meters = meters;
@@ -104,41 +109,72 @@ public final class SluiceApplication implements AutoCloseable {
     PipelineKind kind = resolved.kind();
     if (p.shadow().isPresent() && !kind.supportsShadow()) {
       throw new ConfigException(
-          ConfigKeys.SHADOW_MODEL_DESCRIPTOR,
-          p.shadow().get().modelDescriptor().toString(),
+          ConfigKeys.SHADOW_OUTPUT_TOPIC,
+          p.shadow().get().outputTopic(),
           "shadow models are not supported by " + p.kind() + " pipelines");
     }
     ModelHandle model =
         new ModelHandle(loadModel(p, p.modelDescriptor(), ConfigKeys.MODEL_DESCRIPTOR, config));
-    ModelHandle shadow = null;
     SchemaRegistryClient registry = null;
+    ModelFollower follower = null;
     ExecutorService scoring = scoringExecutor(p.name());
     try {
-      if (p.shadow().isPresent()) {
-        shadow =
-            new ModelHandle(
-                loadModel(
-                    p,
-                    p.shadow().get().modelDescriptor(),
-                    ConfigKeys.SHADOW_MODEL_DESCRIPTOR,
-                    config));
+      registry = RegistryClients.create(config.registry());
+      PipelineMetrics metrics = new PipelineMetrics(meters, p.name());
+      ModelRunner configured = model.current();
+      metrics.modelLoaded(
+          configured.name(), configured.version(), configured.activeProvider().configName());
+      ModelVersions.Loader loader = d -> loadVersion(p, Path.of(d), config);
+      ModelVersions.Desired initial =
+          ModelVersions.Desired.champion(p.modelDescriptor().toString());
+      ModelVersions versions =
+          new ModelVersions(
+              p.name(),
+              model,
+              initial,
+              loader,
+              config.models().warmupRuns(),
+              new ModelVersions.Listener() {
+                @Override
+                public void refused(ModelVersions.Refusal r) {
+                  ModelFollower.countRefusal(metrics, r);
+                }
+              });
+      if (p.shadow().isPresent() && p.shadow().get().modelDescriptor() != null) {
+        Path shadowDescriptor = p.shadow().get().modelDescriptor();
+        ModelVersions.Desired withShadow =
+            new ModelVersions.Desired(
+                initial.champion(), shadowDescriptor.toString(), ModelHandle.Mode.SHADOW, 0);
+        if (!versions.apply(withShadow)) {
+          throw new ConfigException(
+              ConfigKeys.SHADOW_MODEL_DESCRIPTOR,
+              shadowDescriptor.toString(),
+              versions.status().refused().get(0).reason());
+        }
         LOG.info(
             "pipeline {}: shadow model {}, its predictions to {}",
             p.name(),
-            shadow.current(),
+            model.serving().challenger(),
             p.shadow().get().outputTopic());
       }
-      registry = RegistryClients.create(config.registry());
-      PipelineMetrics metrics = new PipelineMetrics(meters, p.name());
-      ModelRunner runner = model.current();
-      metrics.modelLoaded(runner.name(), runner.version(), runner.activeProvider().configName());
       Topology topology =
           topology(
               kind,
               new PipelineContext(config, resolved.settings(), registry, model, metrics),
-              Optional.ofNullable(shadow),
+              Optional.empty(),
               scoring);
       KafkaStreams streams = new KafkaStreams(topology, StreamsSettings.from(config));
+      if (config.models().controlEnabled()) {
+        // After every check of the configuration: this is the first contact with the broker.
+        try {
+          follower = ModelFollower.open(config, model, versions.applied(), loader, metrics);
+        } catch (RuntimeException e) {
+          streams.close(Duration.ZERO);
+          throw e;
+        }
+        versions = follower.versions();
+      }
+      ModelRunner runner = model.current();
       LOG.info(
           "pipeline {} ({}) ready: {} -> {} (alerts {}, dead letters {}), model {}:{} on {}",
           p.name(),
@@ -150,13 +186,14 @@ public final class SluiceApplication implements AutoCloseable {
           runner.name(),
           runner.version(),
           runner.activeProvider().configName());
-      return new SluiceApplication(config, registry, model, shadow, streams, scoring, meters);
+      return new SluiceApplication(
+          config, registry, model, follower, versions, streams, scoring, meters);
     } catch (RuntimeException e) {
       scoring.shutdownNow();
-      model.close();
-      if (shadow != null) {
-        shadow.close();
+      if (follower != null) {
+        follower.close();
       }
+      model.close();
       if (registry != null) {
         registry.close();
       }
@@ -182,7 +219,22 @@ public final class SluiceApplication implements AutoCloseable {
       PipelineKind kind, PipelineContext context, Optional<ModelHandle> shadow, Executor scoring) {
     PipelineParts parts = kind.live(context);
     Optional<BatchScorer<?, ?>> shadowScorer = Optional.empty();
-    if (shadow.isPresent()) {
+    SluiceConfig.Pipeline pipeline = context.pipeline();
+    if (shadow.isEmpty() && pipeline.shadow().isPresent() && kind.supportsShadow()) {
+      // The shadow is the handle's challenger while the control topic (or the configuration)
+      // puts one in shadow mode; it must fit the champion, so the champion's stages serve it,
+      // and the version that scores names each shadow prediction.
+      PipelineContext shadowContext =
+          new PipelineContext(
+              context.config(),
+              context.settings(),
+              context.registry(),
+              context.model(),
+              new PipelineMetrics(new SimpleMeterRegistry(), pipeline.name() + "-shadow"));
+      shadowScorer =
+          Optional.of(
+              BatchScorer.shadowOf(kind.shadowStages(context, shadowContext), context.model()));
+    } else if (shadow.isPresent()) {
       SluiceConfig.Pipeline p = context.pipeline();
       PipelineContext shadowContext =
           new PipelineContext(
@@ -227,7 +279,17 @@ public final class SluiceApplication implements AutoCloseable {
   }
 
   private static ModelRunner loadModel(
-      SluiceConfig.Pipeline p, java.nio.file.Path descriptor, String key, SluiceConfig config) {
+      SluiceConfig.Pipeline p, Path descriptor, String key, SluiceConfig config) {
+    try {
+      return loadVersion(p, descriptor, config);
+    } catch (ModelLoadException e) {
+      throw new ConfigException(key, descriptor.toString(), e.getMessage());
+    }
+  }
+
+  /** Loads and checks one model version with the pipeline's provider and threads. */
+  private static ModelRunner loadVersion(
+      SluiceConfig.Pipeline p, Path descriptor, SluiceConfig config) throws ModelLoadException {
     ExecutionProvider provider;
     try {
       provider = ExecutionProvider.parse(p.executionProvider());
@@ -237,11 +299,7 @@ public final class SluiceApplication implements AutoCloseable {
     }
     InferenceSettings settings =
         new InferenceSettings(provider, p.cudaDevice(), p.intraOpThreads(), 1, true);
-    try {
-      return ModelLoader.load(descriptor, settings, config.dataDir());
-    } catch (ModelLoadException e) {
-      throw new ConfigException(key, descriptor.toString(), e.getMessage());
-    }
+    return ModelLoader.load(descriptor, settings, config.dataDir());
   }
 
   /** Starts the streams and waits until they run. */
@@ -286,6 +344,9 @@ public final class SluiceApplication implements AutoCloseable {
           "Kafka Streams failed to start: state " + streams.state(), failure.get());
     }
     state = State.RUNNING;
+    if (follower != null) {
+      follower.start();
+    }
     // Bound once running: the clients' metrics exist by now (the binder looks for new ones
     // every minute).
     streamsMetrics =
@@ -361,6 +422,11 @@ public final class SluiceApplication implements AutoCloseable {
     return model.current();
   }
 
+  /** The model versions: what serves now, the last refusals; applies a desired state. */
+  public ModelVersions versions() {
+    return versions;
+  }
+
   @Override
   public void close() {
     if (state == State.STOPPED) {
@@ -395,10 +461,10 @@ public final class SluiceApplication implements AutoCloseable {
     // The tasks are closed: what is still being scored is abandoned, its offsets uncommitted.
     scoring.shutdownNow();
     awaitScoring(timeout);
-    model.close();
-    if (shadow != null) {
-      shadow.close();
+    if (follower != null) {
+      follower.close();
     }
+    model.close();
     registry.close();
     state = State.STOPPED;
     LOG.info("pipeline {} stopped", config.pipeline().name());

@@ -72,6 +72,15 @@ public interface BatchHandler<P> {
   /** A prepared record and the model's output for it. */
   record Scored<P>(BufferedRecord source, P prepared, float[] output) {}
 
-  /** Facts about the model call that scored a batch. */
-  record BatchInfo(int size, long inferenceTimeMs) {}
+  /**
+   * Facts about the model call that scored a batch.
+   *
+   * @param model the version that scored these records, whose name and version their outputs carry;
+   *     null for stages that carry their own model
+   */
+  record BatchInfo(int size, long inferenceTimeMs, io.sluice.inference.ModelRunner model) {
+    public BatchInfo(int size, long inferenceTimeMs) {
+      this(size, inferenceTimeMs, null);
+    }
+  }
 }

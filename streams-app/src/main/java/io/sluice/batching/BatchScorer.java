@@ -33,13 +33,29 @@ public final class BatchScorer<P, R> {
 
   private final BatchStages<P, R> stages;
   private final ModelHandle model;
+  private final boolean shadow;
 
   /**
+   * Scores on the handle's champion, and a canary's share of keys on its challenger.
+   *
    * @param model the serving model; null for stages that carry their own model (tests)
    */
   public BatchScorer(BatchStages<P, R> stages, ModelHandle model) {
+    this(stages, model, false);
+  }
+
+  private BatchScorer(BatchStages<P, R> stages, ModelHandle model, boolean shadow) {
     this.stages = stages;
     this.model = model;
+    this.shadow = shadow;
+  }
+
+  /**
+   * The scorer of the handle's challenger while it is in {@link ModelHandle.Mode#SHADOW}: every
+   * record of a batch; no output while there is no shadow.
+   */
+  public static <P, R> BatchScorer<P, R> shadowOf(BatchStages<P, R> stages, ModelHandle model) {
+    return new BatchScorer<>(stages, java.util.Objects.requireNonNull(model, "model"), true);
   }
 
   /** A record refused at a stage, with the reason the dead-letter headers carry. */
@@ -66,6 +82,9 @@ public final class BatchScorer<P, R> {
    * @param clock the wall clock whose time after the model call is the batch's inference time
    */
   public Result score(List<BufferedRecord> records, LongSupplier clock) {
+    if (shadow && model.serving().mode() != ModelHandle.Mode.SHADOW) {
+      return new Result(List.of(), List.of(), List.of(), 0); // no shadow: nothing to prepare
+    }
     List<Rejection> rejected = new ArrayList<>();
     List<BufferedRecord> accepted = new ArrayList<>(records.size());
     List<P> prepared = new ArrayList<>(records.size());
@@ -87,31 +106,110 @@ public final class BatchScorer<P, R> {
     if (prepared.isEmpty()) {
       return new Result(List.of(), rejected, List.of(), 0);
     }
-    ModelRunner runner = model == null ? null : model.current();
-    List<R> outputs = new ArrayList<>(Collections.nCopies(prepared.size(), null));
-    RuntimeException[] failures = new RuntimeException[prepared.size()];
+    if (model == null) {
+      return scoreWith(null, null, prepared, accepted, rejected, clock);
+    }
+    try (ModelHandle.Lease lease = model.lease()) {
+      ModelHandle.Serving serving = lease.serving();
+      if (shadow) {
+        return serving.mode() == ModelHandle.Mode.SHADOW
+            ? scoreWith(serving.challenger(), null, prepared, accepted, rejected, clock)
+            : new Result(List.of(), rejected, List.of(), 0);
+      }
+      return scoreWith(
+          serving.champion(),
+          serving.mode() == ModelHandle.Mode.CANARY ? serving : null,
+          prepared,
+          accepted,
+          rejected,
+          clock);
+    }
+  }
+
+  /**
+   * Scores the prepared records on {@code runner}, or, for a canary, each on the version its key
+   * falls to; completes them in input order, one run of records of the same version at a time.
+   */
+  private Result scoreWith(
+      ModelRunner runner,
+      ModelHandle.Serving canary,
+      List<P> prepared,
+      List<BufferedRecord> accepted,
+      List<Rejection> rejected,
+      LongSupplier clock) {
+    int n = prepared.size();
+    ModelRunner[] versions = new ModelRunner[n];
+    for (int i = 0; i < n; i++) {
+      versions[i] = canary == null ? runner : canary.forKey(accepted.get(i).key());
+    }
+    List<R> outputs = new ArrayList<>(Collections.nCopies(n, null));
+    RuntimeException[] failures = new RuntimeException[n];
     long started = System.nanoTime();
-    scoreRange(runner, prepared, 0, prepared.size(), outputs, failures);
+    if (canary == null) {
+      scoreRange(runner, prepared, 0, n, outputs, failures);
+    } else {
+      for (ModelRunner version : new ModelRunner[] {canary.champion(), canary.challenger()}) {
+        scoreGroup(version, versions, prepared, outputs, failures);
+      }
+    }
     long nanos = System.nanoTime() - started;
     long inferenceTime = clock.getAsLong();
 
-    List<BatchStages.Scored<P, R>> scored = new ArrayList<>(prepared.size());
-    List<BufferedRecord> sources = new ArrayList<>(prepared.size());
-    for (int i = 0; i < prepared.size(); i++) {
+    List<BatchStages.Scored<P, R>> scored = new ArrayList<>(n);
+    List<ModelRunner> scoredBy = new ArrayList<>(n);
+    List<BufferedRecord> sources = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
       if (failures[i] != null) {
         rejected.add(
             new Rejection(accepted.get(i), DeadLetter.Stage.INFERENCE, MODEL_FAILED, failures[i]));
       } else {
         scored.add(new BatchStages.Scored<>(accepted.get(i), prepared.get(i), outputs.get(i)));
+        scoredBy.add(versions[i]);
         sources.add(accepted.get(i));
       }
     }
     if (scored.isEmpty()) {
       return new Result(List.of(), rejected, List.of(), nanos);
     }
-    List<Emit<?>> emits =
-        stages.complete(scored, new BatchHandler.BatchInfo(prepared.size(), inferenceTime));
+    List<Emit<?>> emits = new ArrayList<>();
+    int from = 0;
+    for (int i = 1; i <= scored.size(); i++) {
+      if (i == scored.size() || scoredBy.get(i) != scoredBy.get(from)) {
+        emits.addAll(
+            stages.complete(
+                scored.subList(from, i),
+                new BatchHandler.BatchInfo(n, inferenceTime, scoredBy.get(from))));
+        from = i;
+      }
+    }
     return new Result(emits, rejected, sources, nanos);
+  }
+
+  /** Scores, in one call (bisected on failure), the records that fall to {@code version}. */
+  private void scoreGroup(
+      ModelRunner version,
+      ModelRunner[] versions,
+      List<P> prepared,
+      List<R> outputs,
+      RuntimeException[] failures) {
+    List<Integer> index = new ArrayList<>();
+    List<P> items = new ArrayList<>();
+    for (int i = 0; i < versions.length; i++) {
+      if (versions[i] == version) {
+        index.add(i);
+        items.add(prepared.get(i));
+      }
+    }
+    if (items.isEmpty()) {
+      return;
+    }
+    List<R> groupOutputs = new ArrayList<>(Collections.nCopies(items.size(), null));
+    RuntimeException[] groupFailures = new RuntimeException[items.size()];
+    scoreRange(version, items, 0, items.size(), groupOutputs, groupFailures);
+    for (int k = 0; k < items.size(); k++) {
+      outputs.set(index.get(k), groupOutputs.get(k));
+      failures[index.get(k)] = groupFailures[k];
+    }
   }
 
   /**

@@ -211,6 +211,33 @@ public final class ConfigKeys {
   private static final String SHADOW_OUTPUT_TOPIC_DOC =
       "Topic for the shadow model's predictions; required with pipeline.shadow.model.descriptor.";
 
+  public static final String MODEL_CONTROL_ENABLED = "model.control.enabled";
+  private static final String MODEL_CONTROL_ENABLED_DOC =
+      "Follow the model control topic: the desired champion, canary or shadow of the pipeline, set"
+          + " with `sluice model`; false: serve pipeline.model.descriptor until the process stops.";
+
+  public static final String MODEL_CONTROL_TOPIC = "model.control.topic";
+  private static final String MODEL_CONTROL_TOPIC_DOC =
+      "Compacted topic of the desired model versions, keyed by pipeline name (created if missing);"
+          + " empty: <application.id>-model-control.";
+
+  public static final String MODEL_STATUS_TOPIC = "model.status.topic";
+  private static final String MODEL_STATUS_TOPIC_DOC =
+      "Compacted topic where each instance says which versions it serves and refused, keyed by"
+          + " <pipeline>/<instance> (created if missing); empty: <application.id>-model-status.";
+
+  public static final String MODEL_INSTANCE_ID = "model.instance.id";
+  private static final String MODEL_INSTANCE_ID_DOC =
+      "This instance's name in the model status topic; empty: <host>-<pid>.";
+
+  public static final String MODEL_WARMUP_RUNS = "model.warmup.runs";
+  private static final String MODEL_WARMUP_RUNS_DOC =
+      "Runs on the golden (or zero) rows a new model version must pass before it serves.";
+
+  public static final String MODEL_HISTORY_SIZE = "model.history.size";
+  private static final String MODEL_HISTORY_SIZE_DOC =
+      "Previous champions the control topic remembers, for `sluice model rollback`.";
+
   /** The definitions, in the order the README lists them. */
   public static final ConfigDef DEFINITION =
       new ConfigDef()
@@ -422,7 +449,30 @@ public final class ConfigKeys {
               ALERT_SEVERITY_DOC)
           .define(
               SHADOW_MODEL_DESCRIPTOR, Type.STRING, "", Importance.LOW, SHADOW_MODEL_DESCRIPTOR_DOC)
-          .define(SHADOW_OUTPUT_TOPIC, Type.STRING, "", Importance.LOW, SHADOW_OUTPUT_TOPIC_DOC);
+          .define(SHADOW_OUTPUT_TOPIC, Type.STRING, "", Importance.LOW, SHADOW_OUTPUT_TOPIC_DOC)
+          .define(
+              MODEL_CONTROL_ENABLED,
+              Type.BOOLEAN,
+              true,
+              Importance.MEDIUM,
+              MODEL_CONTROL_ENABLED_DOC)
+          .define(MODEL_CONTROL_TOPIC, Type.STRING, "", Importance.MEDIUM, MODEL_CONTROL_TOPIC_DOC)
+          .define(MODEL_STATUS_TOPIC, Type.STRING, "", Importance.MEDIUM, MODEL_STATUS_TOPIC_DOC)
+          .define(MODEL_INSTANCE_ID, Type.STRING, "", Importance.LOW, MODEL_INSTANCE_ID_DOC)
+          .define(
+              MODEL_WARMUP_RUNS,
+              Type.INT,
+              3,
+              Range.atLeast(0),
+              Importance.LOW,
+              MODEL_WARMUP_RUNS_DOC)
+          .define(
+              MODEL_HISTORY_SIZE,
+              Type.INT,
+              5,
+              Range.between(1, 100),
+              Importance.LOW,
+              MODEL_HISTORY_SIZE_DOC);
 
   private static ConfigDef.Validator severity() {
     return ValidString.in("INFO", "WARNING", "CRITICAL");

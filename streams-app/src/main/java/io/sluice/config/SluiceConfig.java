@@ -20,6 +20,7 @@ import org.apache.kafka.common.config.types.Password;
  * @param kindSettings the {@code pipeline.*} keys the engine does not define, as given: the
  *     pipeline kind's own keys, which the kind defines, parses and checks (and refuses if they are
  *     another kind's)
+ * @param models the model lifecycle: control and status topics, warm-up, history
  */
 public record SluiceConfig(
     String applicationId,
@@ -34,12 +35,90 @@ public record SluiceConfig(
     Pipeline pipeline,
     Map<String, String> kafka,
     Map<String, String> sources,
-    Map<String, String> kindSettings) {
+    Map<String, String> kindSettings,
+    Models models) {
 
   public SluiceConfig {
     kafka = Map.copyOf(kafka);
     sources = Map.copyOf(sources);
     kindSettings = Map.copyOf(kindSettings);
+  }
+
+  /** A configuration whose model lifecycle keys have their defaults. */
+  public SluiceConfig(
+      String applicationId,
+      String bootstrapServers,
+      String processingGuarantee,
+      int numStreamThreads,
+      Path stateDir,
+      Path dataDir,
+      Duration shutdownTimeout,
+      Metrics metrics,
+      Registry registry,
+      Pipeline pipeline,
+      Map<String, String> kafka,
+      Map<String, String> sources,
+      Map<String, String> kindSettings) {
+    this(
+        applicationId,
+        bootstrapServers,
+        processingGuarantee,
+        numStreamThreads,
+        stateDir,
+        dataDir,
+        shutdownTimeout,
+        metrics,
+        registry,
+        pipeline,
+        kafka,
+        sources,
+        kindSettings,
+        Models.defaults(applicationId));
+  }
+
+  /**
+   * The model lifecycle: whether the instance follows the control topic, the topics' names (never
+   * empty here), this instance's name in the status topic, the warm-up runs of a new version, and
+   * how many previous champions the control topic remembers.
+   */
+  public record Models(
+      boolean controlEnabled,
+      String controlTopic,
+      String statusTopic,
+      String instanceId,
+      int warmupRuns,
+      int historySize) {
+
+    static Models defaults(String applicationId) {
+      return of(true, "", "", "", 3, 5, applicationId);
+    }
+
+    static Models of(
+        boolean enabled,
+        String control,
+        String status,
+        String instance,
+        int warmupRuns,
+        int historySize,
+        String applicationId) {
+      return new Models(
+          enabled,
+          control.isEmpty() ? applicationId + "-model-control" : control,
+          status.isEmpty() ? applicationId + "-model-status" : status,
+          instance.isEmpty() ? defaultInstance() : instance,
+          warmupRuns,
+          historySize);
+    }
+
+    private static String defaultInstance() {
+      String host;
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        host = "localhost";
+      }
+      return host + "-" + ProcessHandle.current().pid();
+    }
   }
 
   /**
@@ -102,7 +181,8 @@ public record SluiceConfig(
   /**
    * A challenger model scored beside the pipeline's model, its predictions on their own topic.
    *
-   * @param modelDescriptor the challenger's descriptor
+   * @param modelDescriptor the challenger's descriptor; null: none at start, the model control
+   *     topic may put one in shadow
    * @param outputTopic where its predictions go; never the pipeline's own output or alert topic
    */
   public record Shadow(Path modelDescriptor, String outputTopic) {}
@@ -170,13 +250,21 @@ public record SluiceConfig(
         pipeline,
         kafka,
         sources,
-        kindSettings);
+        kindSettings,
+        Models.of(
+            (Boolean) v.get(ConfigKeys.MODEL_CONTROL_ENABLED),
+            str(v, ConfigKeys.MODEL_CONTROL_TOPIC),
+            str(v, ConfigKeys.MODEL_STATUS_TOPIC),
+            str(v, ConfigKeys.MODEL_INSTANCE_ID),
+            (Integer) v.get(ConfigKeys.MODEL_WARMUP_RUNS),
+            (Integer) v.get(ConfigKeys.MODEL_HISTORY_SIZE),
+            str(v, ConfigKeys.APPLICATION_ID)));
   }
 
   private static Optional<Shadow> shadow(Map<String, Object> v) {
     String descriptor = str(v, ConfigKeys.SHADOW_MODEL_DESCRIPTOR).trim();
     String topic = str(v, ConfigKeys.SHADOW_OUTPUT_TOPIC).trim();
-    if (descriptor.isEmpty()) {
+    if (descriptor.isEmpty() && topic.isEmpty()) {
       return Optional.empty();
     }
     if (topic.isEmpty()) {
@@ -198,7 +286,7 @@ public record SluiceConfig(
             "is also " + live + "; shadow predictions need a topic of their own");
       }
     }
-    return Optional.of(new Shadow(Path.of(descriptor), topic));
+    return Optional.of(new Shadow(descriptor.isEmpty() ? null : Path.of(descriptor), topic));
   }
 
   /** The effective configuration, one {@code key = value (source)} per line, secrets hidden. */

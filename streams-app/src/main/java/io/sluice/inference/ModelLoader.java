@@ -69,13 +69,18 @@ public final class ModelLoader {
     try {
       descriptor = ModelDescriptor.read(descriptorJson, dataDir);
     } catch (DescriptorException e) {
-      throw new ModelLoadException(e.getMessage(), e);
+      throw new ModelLoadException(ModelLoadException.Check.DESCRIPTOR, e.getMessage(), e);
     }
     byte[] model = readVerified(descriptor);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OpenSession opened = openSession(env, model, descriptor, settings);
     try {
-      Signature signature = checkSignature(descriptor, opened.session());
+      Signature signature;
+      try {
+        signature = checkSignature(descriptor, opened.session());
+      } catch (ModelLoadException e) {
+        throw new ModelLoadException(ModelLoadException.Check.SIGNATURE, e.getMessage(), e);
+      }
       ModelRunner runner =
           new ModelRunner(
               descriptor,
@@ -87,6 +92,7 @@ public final class ModelLoader {
       if (settings.verifyGolden() && descriptor.golden().isPresent()) {
         if (signature.notTabular() != null) {
           throw new ModelLoadException(
+              ModelLoadException.Check.GOLDEN,
               "model "
                   + descriptor.id()
                   + ": golden inputs are float rows, which this model does not take: "
@@ -118,12 +124,15 @@ public final class ModelLoader {
       actual = runner.run(golden.inputs());
     } catch (IllegalArgumentException | ModelRunException e) {
       throw new ModelLoadException(
-          "model " + descriptor.id() + ": golden input failed: " + e.getMessage(), e);
+          ModelLoadException.Check.GOLDEN,
+          "model " + descriptor.id() + ": golden input failed: " + e.getMessage(),
+          e);
     }
     for (int r = 0; r < actual.length; r++) {
       float[] expected = golden.outputs().get(r);
       if (expected.length != actual[r].length) {
         throw new ModelLoadException(
+            ModelLoadException.Check.GOLDEN,
             "model "
                 + descriptor.id()
                 + ": golden output row "
@@ -137,6 +146,7 @@ public final class ModelLoader {
         double diff = Math.abs(actual[r][i] - expected[i]);
         if (!(diff <= GOLDEN_TOLERANCE * Math.max(1.0, Math.abs(expected[i])))) {
           throw new ModelLoadException(
+              ModelLoadException.Check.GOLDEN,
               "model "
                   + descriptor.id()
                   + ": golden output row "
@@ -163,6 +173,7 @@ public final class ModelLoader {
       model = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new ModelLoadException(
+          ModelLoadException.Check.FILE,
           "model file "
               + file
               + " does not exist (field 'file' of descriptor "
@@ -170,11 +181,13 @@ public final class ModelLoader {
               + ")",
           e);
     } catch (IOException e) {
-      throw new ModelLoadException("model file " + file + " cannot be read: " + e, e);
+      throw new ModelLoadException(
+          ModelLoadException.Check.FILE, "model file " + file + " cannot be read: " + e, e);
     }
     String actual = ModelDescriptor.sha256(model);
     if (!actual.equals(descriptor.sha256())) {
       throw new ModelLoadException(
+          ModelLoadException.Check.SHA256,
           "model file "
               + file
               + " has sha256 "
@@ -211,6 +224,7 @@ public final class ModelLoader {
     }
     if (settings.provider() == ExecutionProvider.CUDA) {
       throw new ModelLoadException(
+          ModelLoadException.Check.PROVIDER,
           "execution provider cuda requested but not available: "
               + whyNot
               + "; build with -Pgpu and install CUDA 12 + cuDNN 9, or set the execution provider"
@@ -262,7 +276,7 @@ public final class ModelLoader {
     private static final long serialVersionUID = 1L;
 
     CudaUnavailableException(String reason) {
-      super(reason);
+      super(Check.PROVIDER, reason);
     }
   }
 

@@ -35,6 +35,8 @@ record Alerts(String modelName, String modelVersion) {
   /** An alert about one event and its key. */
   Alert forEvent(Firing f, Observation o, List<LinearExplainer.Contribution> contributions) {
     return base(f, eventAlertId(f.kind(), o), EVENT_SCOPE)
+        .setModelName(o.modelName() == null ? modelName : o.modelName())
+        .setModelVersion(o.modelName() == null ? modelVersion : o.modelVersion())
         .setKey(o.key())
         .setEventId(o.eventId())
         .setEventTime(Instant.ofEpochMilli(o.eventTime()))

@@ -125,7 +125,9 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
               s.prepared().features(),
               source.topic(),
               source.partition(),
-              source.offset()));
+              source.offset(),
+              p.getModelName(),
+              p.getModelVersion()));
     }
     metrics.predictionsOut(scored.size());
     for (Child<Observation> child : OBSERVERS) {
@@ -141,7 +143,10 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
 
   private Prediction predict(Scored<Event> s, BatchInfo batch) {
     float[] probabilities = s.output();
-    Probabilities.requireOnePerLabel(model.name(), model.version(), probabilities, model.labels());
+    // The version that scored this batch names the prediction: the champion or a canary.
+    String name = batch.model() == null ? model.name() : batch.model().name();
+    String version = batch.model() == null ? model.version() : batch.model().version();
+    Probabilities.requireOnePerLabel(name, version, probabilities, model.labels());
     Map<String, Double> scores = new LinkedHashMap<>();
     int best = 0;
     for (int i = 0; i < probabilities.length; i++) {
@@ -161,8 +166,8 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
     return new Prediction(
         e.eventId(),
         e.key(),
-        model.name(),
-        model.version(),
+        name,
+        version,
         scores,
         predicted,
         score,

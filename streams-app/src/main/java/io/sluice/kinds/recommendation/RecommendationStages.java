@@ -216,8 +216,8 @@ public final class RecommendationStages
         .setItems(items)
         .setSource(from)
         .setRecentItems(from == RecommendationSource.POPULARITY ? List.of() : recent)
-        .setModelName(info.name())
-        .setModelVersion(info.version())
+        .setModelName(batch.model() == null ? info.name() : batch.model().name())
+        .setModelVersion(batch.model() == null ? info.version() : batch.model().version())
         .setTrigger(
             RecommendationTrigger.newBuilder()
                 .setEventId(request.eventId())
