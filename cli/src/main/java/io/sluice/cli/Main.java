@@ -36,7 +36,7 @@ public final class Main implements Runnable {
 
   /** Runs the command line with the given output streams and returns the exit code. */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = commandLine();
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
@@ -47,8 +47,29 @@ public final class Main implements Runnable {
     return cli.execute(args);
   }
 
+  /**
+   * The command tree, with {@code --help} and {@code --version} on every command and subcommand
+   * (those added later too).
+   */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    withHelp(cli, cli.getCommandSpec().version());
+    return cli;
+  }
+
+  private static void withHelp(CommandLine command, String[] version) {
+    CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+    if (!spec.mixinStandardHelpOptions()) {
+      spec.mixinStandardHelpOptions(true);
+    }
+    if (spec.version().length == 0) {
+      spec.version(version);
+    }
+    command.getSubcommands().values().forEach(sub -> withHelp(sub, version));
+  }
+
   @Override
   public void run() {
-    spec.commandLine().usage(System.out);
+    spec.commandLine().usage(spec.commandLine().getOut());
   }
 }

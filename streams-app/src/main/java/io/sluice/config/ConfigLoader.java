@@ -66,7 +66,9 @@ public final class ConfigLoader {
                 + key
                 + "' (from "
                 + sources.get(key)
-                + "). Sluice keys are listed in README.md; Kafka Streams and client settings take"
+                + ")"
+                + KeySuggestion.didYouMean(key, ConfigKeys.DEFINITION.names())
+                + ". Sluice keys are listed in README.md; Kafka Streams and client settings take"
                 + " the prefix '"
                 + ConfigKeys.KAFKA_PREFIX
                 + "'.");

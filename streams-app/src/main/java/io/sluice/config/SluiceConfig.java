@@ -3,6 +3,7 @@ package io.sluice.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -144,7 +145,7 @@ public record SluiceConfig(
             str(v, ConfigKeys.EVENT_ID_FIELD),
             str(v, ConfigKeys.EVENT_TIME_FIELD),
             str(v, ConfigKeys.LABEL_FIELD),
-            Path.of(str(v, ConfigKeys.MODEL_DESCRIPTOR)),
+            descriptorPath(ConfigKeys.MODEL_DESCRIPTOR, str(v, ConfigKeys.MODEL_DESCRIPTOR)),
             str(v, ConfigKeys.EXECUTION_PROVIDER),
             (Integer) v.get(ConfigKeys.CUDA_DEVICE),
             (Integer) v.get(ConfigKeys.INTRA_OP_THREADS),
@@ -169,6 +170,18 @@ public record SluiceConfig(
         kafka,
         sources,
         kindSettings);
+  }
+
+  /** A descriptor key's path; an ONNX file in its place is the common slip, said so. */
+  private static Path descriptorPath(String key, String value) {
+    if (value.toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+      throw new ConfigException(
+          key,
+          value,
+          "is an ONNX model, not its descriptor: point the key at the model's descriptor (the"
+              + " JSON file `sluice train` writes beside the .onnx file)");
+    }
+    return Path.of(value);
   }
 
   private static Optional<Shadow> shadow(Map<String, Object> v) {
@@ -196,7 +209,8 @@ public record SluiceConfig(
             "is also " + live + "; shadow predictions need a topic of their own");
       }
     }
-    return Optional.of(new Shadow(Path.of(descriptor), topic));
+    return Optional.of(
+        new Shadow(descriptorPath(ConfigKeys.SHADOW_MODEL_DESCRIPTOR, descriptor), topic));
   }
 
   /** The effective configuration, one {@code key = value (source)} per line, secrets hidden. */
