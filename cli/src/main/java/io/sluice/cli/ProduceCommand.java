@@ -1,5 +1,7 @@
 package io.sluice.cli;
 
+import io.sluice.app.PipelineTopics;
+import io.sluice.config.SluiceConfig;
 import io.sluice.samples.Demo;
 import io.sluice.samples.FraudDemo;
 import io.sluice.samples.FraudEvents;
@@ -11,9 +13,11 @@ import io.sluice.serde.SchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
@@ -61,6 +65,16 @@ final class ProduceCommand implements Callable<Integer> {
       description = "Add a corrupt record after every N events (default: ${DEFAULT-VALUE}: none).")
   int poisonEvery;
 
+  @Option(
+      names = "--create-topic",
+      description = "Create the topic if it does not exist (else a missing topic stops at once).")
+  boolean createTopic;
+
+  @Option(
+      names = "--partitions",
+      description = "Partitions of a topic --create-topic creates (default: ${DEFAULT-VALUE}).")
+  int partitions = 1;
+
   @Option(names = "--data-dir", description = "Data directory (default: ${DEFAULT-VALUE}).")
   Path dataDir = Demo.defaultDataDir();
 
@@ -86,6 +100,11 @@ final class ProduceCommand implements Callable<Integer> {
     if (heldOutFrom != null) {
       all = FraudEvents.heldOut(all, heldOutFrom);
     }
+    PipelineTopics.ensure(
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
+        Map.of("--topic", topic),
+        new SluiceConfig.Topics(createTopic, partitions, (short) -1),
+        "create it, or add --create-topic");
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

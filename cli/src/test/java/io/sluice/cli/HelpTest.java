@@ -13,8 +13,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
 /**
- * {@code --help} on every command and subcommand of the tree (read from picocli, so a command
- * added later is covered without touching this test), and misuse answered with the usage.
+ * {@code --help} on every command and subcommand of the tree (read from picocli, so a command added
+ * later is covered without touching this test), and misuse answered with the usage.
  */
 class HelpTest {
 

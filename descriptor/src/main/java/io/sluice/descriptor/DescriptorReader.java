@@ -46,7 +46,10 @@ final class DescriptorReader {
       root = MAPPER.readTree(Files.readAllBytes(descriptorJson));
     } catch (NoSuchFileException e) {
       throw new DescriptorException(
-          "model descriptor " + descriptorJson + " does not exist" + resolvedAgainst(descriptorJson),
+          "model descriptor "
+              + descriptorJson
+              + " does not exist"
+              + resolvedAgainst(descriptorJson),
           e);
     } catch (JsonProcessingException e) {
       throw new DescriptorException(

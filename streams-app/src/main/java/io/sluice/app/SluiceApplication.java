@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -250,6 +251,18 @@ public final class SluiceApplication implements AutoCloseable {
       throw new IllegalStateException("application is " + state + "; it can be started once");
     }
     state = State.STARTING;
+    try {
+      PipelineTopics.ensure(
+          new StreamsConfig(StreamsSettings.from(config)).getAdminConfigs("sluice-topics"),
+          PipelineTopics.of(config.pipeline()),
+          config.topics(),
+          "create it (README: Topics), or set "
+              + ConfigKeys.TOPICS_CREATE
+              + "=true to have Sluice create the missing topics at start");
+    } catch (RuntimeException e) {
+      state = State.FAILED;
+      throw e;
+    }
     CountDownLatch settled = new CountDownLatch(1);
     streams.setStateListener(
         (newState, oldState) -> {

@@ -33,6 +33,7 @@ public record SluiceConfig(
     Metrics metrics,
     Registry registry,
     Pipeline pipeline,
+    Topics topics,
     Map<String, String> kafka,
     Map<String, String> sources,
     Map<String, String> kindSettings) {
@@ -53,6 +54,15 @@ public record SluiceConfig(
       return port >= 0;
     }
   }
+
+  /**
+   * What to do at start about the pipeline's topics that do not exist.
+   *
+   * @param create create them (else stop, naming them)
+   * @param partitions partitions of a created topic
+   * @param replicationFactor replication factor of a created topic; -1 for the broker's default
+   */
+  public record Topics(boolean create, int partitions, short replicationFactor) {}
 
   /** How to reach the schema registry; an empty url means registry-less mode. */
   public record Registry(
@@ -167,6 +177,10 @@ public record SluiceConfig(
         new Metrics(str(v, ConfigKeys.METRICS_HOST), (Integer) v.get(ConfigKeys.METRICS_PORT)),
         registry,
         pipeline,
+        new Topics(
+            (Boolean) v.get(ConfigKeys.TOPICS_CREATE),
+            (Integer) v.get(ConfigKeys.TOPICS_PARTITIONS),
+            (Short) v.get(ConfigKeys.TOPICS_REPLICATION_FACTOR)),
         kafka,
         sources,
         kindSettings);
