@@ -16,7 +16,9 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       TrainCommand.class,
       ProduceCommand.class,
-      ReplayCommand.class
+      ReplayCommand.class,
+      StackCommand.class,
+      TailCommand.class
     })
 public final class Main implements Runnable {
 

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,16 +35,23 @@ import picocli.CommandLine.Parameters;
     description = "Stream sample events (Avro, Confluent wire format) into a Kafka topic.")
 final class ProduceCommand implements Callable<Integer> {
 
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Parameters(index = "0", description = "Sample events: fraud (the credit-card transactions).")
   String events;
 
-  @Option(names = "--bootstrap-servers", required = true, description = "Kafka brokers.")
+  @Option(
+      names = "--bootstrap-servers",
+      defaultValue = "${env:SLUICE_BOOTSTRAP_SERVERS}",
+      description = "Kafka brokers (default: $SLUICE_BOOTSTRAP_SERVERS, as `sluice stack` prints).")
   String bootstrapServers;
 
   @Option(
       names = "--schema-registry-url",
-      required = true,
-      description = "Confluent-compatible schema registry the event schema is registered in.")
+      defaultValue = "${env:SLUICE_SCHEMA_REGISTRY_URL}",
+      description =
+          "Confluent-compatible schema registry the event schema is registered in (default:"
+              + " $SLUICE_SCHEMA_REGISTRY_URL, as `sluice stack` prints).")
   String registryUrl;
 
   @Option(names = "--topic", description = "Topic (default: ${DEFAULT-VALUE}).")
@@ -92,6 +100,12 @@ final class ProduceCommand implements Callable<Integer> {
     if (!"fraud".equals(events)) {
       throw new IllegalArgumentException(
           "unknown events '" + events + "', expected one of [fraud]");
+    }
+    if (bootstrapServers == null || registryUrl == null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "Missing --bootstrap-servers or --schema-registry-url (or SLUICE_BOOTSTRAP_SERVERS and"
+              + " SLUICE_SCHEMA_REGISTRY_URL in the environment)");
     }
     if (rate < 1) {
       throw new IllegalArgumentException("--rate must be at least 1, was " + rate);

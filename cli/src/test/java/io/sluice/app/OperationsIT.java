@@ -281,7 +281,7 @@ class OperationsIT {
     // no secret in any log line, though the effective configuration was logged
     String logged = logs.text();
     assertThat(logged)
-        .contains("effective configuration")
+        .contains("configuration (keys set; the rest are defaults)")
         .contains("kafka.sasl.jaas.config = [hidden] (command line)")
         .contains("schema.registry.basic.auth.password = [hidden] (command line)")
         .contains("schema.registry.ssl.truststore.password = [hidden] (environment)");
