@@ -213,7 +213,8 @@ public final class ModelLoader {
       throw new ModelLoadException(
           "execution provider cuda requested but not available: "
               + whyNot
-              + "; build with -Pgpu and install CUDA 13 + cuDNN 9, or set the execution provider"
+              + "; build with -Pgpu and install the CUDA 12 runtime libraries and cuDNN 9"
+              + " (README: Building and testing), or set the execution provider"
               + " to auto or cpu");
     }
     if (cudaFallbackLogged.compareAndSet(false, true)) {
