@@ -24,7 +24,15 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /**
+   * Tribuo logs its training progress through java.util.logging, in a format of its own; held here
+   * so that the level set in {@link #main} stays set (JUL keeps loggers weakly).
+   */
+  private static final java.util.logging.Logger TRIBUO =
+      java.util.logging.Logger.getLogger("org.tribuo");
+
   public static void main(String[] args) {
+    TRIBUO.setLevel(java.util.logging.Level.WARNING);
     System.exit(execute(args));
   }
 

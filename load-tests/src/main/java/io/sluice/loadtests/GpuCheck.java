@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code load-tests/run-gpu-check}'s model step: loads every model descriptor given with the
- * {@code cuda} provider, which fails if CUDA does not load, and checks each model's golden rows
- * (outputs recorded on the CPU when the model was made) within the fidelity tests' tolerance
- * ({@link ModelLoader}'s golden check). Exit status 1 if any model fails.
+ * {@code load-tests/run-gpu-check}'s model step: loads every model descriptor given with the {@code
+ * cuda} provider, which fails if CUDA does not load, and checks each model's golden rows (outputs
+ * recorded on the CPU when the model was made) within the fidelity tests' tolerance ({@link
+ * ModelLoader}'s golden check). Exit status 1 if any model fails.
  */
 public final class GpuCheck {
   private GpuCheck() {}
