@@ -3,11 +3,13 @@ package io.sluice.app;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -18,6 +20,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.TopologyDescription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,35 @@ public final class PipelineTopics {
     topics.put(ConfigKeys.ALERTS_TOPIC, p.alertsTopic());
     topics.put(ConfigKeys.DLQ_TOPIC, p.dlqTopic());
     p.shadow().ifPresent(s -> topics.put(ConfigKeys.SHADOW_OUTPUT_TOPIC, s.outputTopic()));
+    return topics;
+  }
+
+  /**
+   * The topics of {@link #of(SluiceConfig.Pipeline)} that the topology uses: an output topic the
+   * pipeline's kind never writes to (a recommendation pipeline's alerts) need not exist. The input
+   * and dead-letter topics are always kept.
+   */
+  public static Map<String, String> of(SluiceConfig.Pipeline p, TopologyDescription topology) {
+    Set<String> sinks = new HashSet<>();
+    boolean dynamic = false;
+    for (TopologyDescription.Subtopology sub : topology.subtopologies()) {
+      for (TopologyDescription.Node node : sub.nodes()) {
+        if (node instanceof TopologyDescription.Sink sink) {
+          dynamic |= sink.topic() == null; // a topic chosen per record: keep every topic
+          sinks.add(sink.topic());
+        }
+      }
+    }
+    Map<String, String> topics = of(p);
+    if (!dynamic) {
+      topics
+          .entrySet()
+          .removeIf(
+              e ->
+                  !e.getKey().equals(ConfigKeys.INPUT_TOPIC)
+                      && !e.getKey().equals(ConfigKeys.DLQ_TOPIC)
+                      && !sinks.contains(e.getValue()));
+    }
     return topics;
   }
 

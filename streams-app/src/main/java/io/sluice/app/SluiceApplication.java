@@ -25,6 +25,7 @@ import io.sluice.serde.SchemaRegistryClient;
 import io.sluice.topology.StreamsSettings;
 import io.sluice.topology.TopologyFactory;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -71,6 +72,7 @@ public final class SluiceApplication implements AutoCloseable {
   private final KafkaStreams streams;
   private final ExecutorService scoring;
   private final MeterRegistry meters;
+  private final Map<String, String> topics; // checked at start: the pipeline's, by key
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private KafkaStreamsMetrics streamsMetrics;
   private volatile State state = State.NEW;
@@ -82,8 +84,10 @@ public final class SluiceApplication implements AutoCloseable {
       ModelHandle shadow,
       KafkaStreams streams,
       ExecutorService scoring,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Map<String, String> topics) {
     this.config = config;
+    this.topics = topics;
     this.registry = registry;
     this.model = model;
     this.shadow = shadow;
@@ -151,7 +155,15 @@ public final class SluiceApplication implements AutoCloseable {
           runner.name(),
           runner.version(),
           runner.activeProvider().configName());
-      return new SluiceApplication(config, registry, model, shadow, streams, scoring, meters);
+      return new SluiceApplication(
+          config,
+          registry,
+          model,
+          shadow,
+          streams,
+          scoring,
+          meters,
+          PipelineTopics.of(p, topology.describe()));
     } catch (RuntimeException e) {
       scoring.shutdownNow();
       model.close();
@@ -254,7 +266,7 @@ public final class SluiceApplication implements AutoCloseable {
     try {
       PipelineTopics.ensure(
           new StreamsConfig(StreamsSettings.from(config)).getAdminConfigs("sluice-topics"),
-          PipelineTopics.of(config.pipeline()),
+          topics,
           config.topics(),
           "create it (README: Topics), or set "
               + ConfigKeys.TOPICS_CREATE
