@@ -14,7 +14,15 @@ import picocli.CommandLine.Mixin;
  * cleanly: the stream threads finish the batch in hand and commit. If the pipeline fails, the
  * command exits with status 1 so that a supervisor restarts it.
  */
-@Command(name = "run", description = "Run a pipeline declared in a configuration file.")
+@Command(
+    name = "run",
+    description = {
+      "Run a pipeline declared in a configuration file (README: Your own pipeline in ten"
+          + " minutes; samples/pipelines/ has one per demo).",
+      "Its pipeline.model.descriptor must exist: train the project's models first with `sluice"
+          + " train fraud|intrusion|recs`. Its topics are checked at start (topics.create=true"
+          + " creates the missing ones)."
+    })
 final class RunCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions configOptions = new ConfigOptions();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -23,18 +24,28 @@ final class ChildJvm {
 
   /** Starts {@code sluice run --config config}, its output to {@code log}. */
   static Process run(Path config, Path log) throws IOException {
+    return start(log, null, Map.of(), "run", "--config", config.toString());
+  }
+
+  /**
+   * Starts {@code sluice args...} with more environment variables, its standard output to {@code
+   * out} and its standard error to {@code err} (to {@code out} as well if null).
+   */
+  static Process start(Path out, Path err, Map<String, String> env, String... args)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            "io.sluice.cli.Main",
-            "run",
-            "--config",
-            config.toString());
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(log.toFile());
+    List<String> command = new ArrayList<>();
+    command.addAll(
+        List.of(java, "-cp", System.getProperty("java.class.path"), "io.sluice.cli.Main"));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().putAll(env);
+    pb.redirectOutput(out.toFile());
+    if (err == null) {
+      pb.redirectErrorStream(true);
+    } else {
+      pb.redirectError(err.toFile());
+    }
     return pb.start();
   }
 

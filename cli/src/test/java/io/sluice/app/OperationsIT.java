@@ -281,6 +281,7 @@ class OperationsIT {
     // no secret in any log line, though the effective configuration was logged
     String logged = logs.text();
     assertThat(logged)
+        // the whole configuration at DEBUG (this capture's level), only the keys set at INFO
         .contains("effective configuration")
         .contains("kafka.sasl.jaas.config = [hidden] (command line)")
         .contains("schema.registry.basic.auth.password = [hidden] (command line)")

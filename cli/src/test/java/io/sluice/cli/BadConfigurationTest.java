@@ -54,7 +54,34 @@ class BadConfigurationTest {
   void anUnknownKeyIsNamed() throws Exception {
     Run r = run(valid() + "pipeline.batch.max.sise=10\n");
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.err()).contains("Unknown configuration key 'pipeline.batch.max.sise'");
+    assertThat(r.err())
+        .contains("Unknown configuration key 'pipeline.batch.max.sise'")
+        .contains("did you mean 'pipeline.batch.max.size'?");
+  }
+
+  @Test
+  void aMisspeltEngineKeySuggestsTheClosestOne() throws Exception {
+    Run r = run(valid() + "metrics.prot=9\n");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("'metrics.prot'").contains("did you mean 'metrics.port'?");
+  }
+
+  @Test
+  void anOnnxFileGivenAsTheDescriptorIsSaidToBeOne() throws Exception {
+    Run r = run(REQUIRED + "pipeline.model.descriptor=models/fraud-logreg-1.onnx\n");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("pipeline.model.descriptor")
+        .contains("is an ONNX model, not its descriptor");
+  }
+
+  @Test
+  void aRelativeDescriptorPathNamesTheDirectoryItWasResolvedAgainst() throws Exception {
+    Run r = run(REQUIRED + "pipeline.model.descriptor=no-such-dir/model.json\n");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("no-such-dir/model.json")
+        .contains("resolved against the working directory " + Path.of("").toAbsolutePath());
   }
 
   @Test

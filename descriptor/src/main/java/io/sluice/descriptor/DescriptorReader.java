@@ -45,7 +45,12 @@ final class DescriptorReader {
     try {
       root = MAPPER.readTree(Files.readAllBytes(descriptorJson));
     } catch (NoSuchFileException e) {
-      throw new DescriptorException("model descriptor " + descriptorJson + " does not exist", e);
+      throw new DescriptorException(
+          "model descriptor "
+              + descriptorJson
+              + " does not exist"
+              + resolvedAgainst(descriptorJson),
+          e);
     } catch (JsonProcessingException e) {
       throw new DescriptorException(
           "model descriptor " + descriptorJson + " is not valid JSON: " + e.getOriginalMessage(),
@@ -55,6 +60,13 @@ final class DescriptorReader {
           "model descriptor " + descriptorJson + " cannot be read: " + e.getMessage(), e);
     }
     return new DescriptorReader(descriptorJson, dataDir).descriptor(root);
+  }
+
+  /** For a relative path, the directory it was resolved against; empty for an absolute one. */
+  private static String resolvedAgainst(Path path) {
+    return path.isAbsolute()
+        ? ""
+        : " (resolved against the working directory " + Path.of("").toAbsolutePath() + ")";
   }
 
   ModelDescriptor descriptor(JsonNode root) throws DescriptorException {

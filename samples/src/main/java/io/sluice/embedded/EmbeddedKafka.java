@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -73,6 +74,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     int brokerPort = freePort();
     int controllerPort = freePort();
     Path logDir = workDir.resolve("kraft-logs");
+    Optional<Path> brokerLog = BrokerLog.redirect(workDir.resolve("broker.log"));
     Properties props = brokerProperties(brokerPort, controllerPort, logDir);
     format(props);
     KafkaRaftServer raftServer = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
@@ -81,10 +83,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     bootstrapServers = "127.0.0.1:" + brokerPort;
     awaitReady();
     LOG.info(
-        "embedded Kafka broker started bootstrap={} dir={} in {} ms",
+        "embedded Kafka broker started bootstrap={} dir={} in {} ms{}",
         bootstrapServers,
         logDir,
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+        brokerLog.map(f -> " (log " + f + ")").orElse(""));
     return this;
   }
 

@@ -225,6 +225,8 @@ public record FraudDemo(Path dataDir, Path modelsDir, PrintStream out) {
         meters,
         "  %-7s %d windows judged, largest PSI %.4f (alert above %.2f)%n",
         drift.psiThreshold());
+    out.println();
+    out.println("first per-key behaviour alerts:");
     c.alerts().stream()
         .filter(a -> a.getKind().equals(KeyBehaviourRule.KIND))
         .limit(3)

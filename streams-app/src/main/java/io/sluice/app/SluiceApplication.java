@@ -27,6 +27,7 @@ import io.sluice.topology.StreamsSettings;
 import io.sluice.topology.TopologyFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -38,6 +39,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -73,6 +75,7 @@ public final class SluiceApplication implements AutoCloseable {
   private final KafkaStreams streams;
   private final ExecutorService scoring;
   private final MeterRegistry meters;
+  private final Map<String, String> topics; // checked at start: the pipeline's, by key
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private KafkaStreamsMetrics streamsMetrics;
   private volatile State state = State.NEW;
@@ -85,8 +88,10 @@ public final class SluiceApplication implements AutoCloseable {
       ModelVersions versions,
       KafkaStreams streams,
       ExecutorService scoring,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Map<String, String> topics) {
     this.config = config;
+    this.topics = topics;
     this.registry = registry;
     this.model = model;
     this.follower = follower;
@@ -187,7 +192,15 @@ public final class SluiceApplication implements AutoCloseable {
           runner.version(),
           runner.activeProvider().configName());
       return new SluiceApplication(
-          config, registry, model, follower, versions, streams, scoring, meters);
+          config,
+          registry,
+          model,
+          follower,
+          versions,
+          streams,
+          scoring,
+          meters,
+          PipelineTopics.of(p, topology.describe()));
     } catch (RuntimeException e) {
       scoring.shutdownNow();
       if (follower != null) {
@@ -308,6 +321,18 @@ public final class SluiceApplication implements AutoCloseable {
       throw new IllegalStateException("application is " + state + "; it can be started once");
     }
     state = State.STARTING;
+    try {
+      PipelineTopics.ensure(
+          new StreamsConfig(StreamsSettings.from(config)).getAdminConfigs("sluice-topics"),
+          topics,
+          config.topics(),
+          "create it (README: Topics), or set "
+              + ConfigKeys.TOPICS_CREATE
+              + "=true to have Sluice create the missing topics at start");
+    } catch (RuntimeException e) {
+      state = State.FAILED;
+      throw e;
+    }
     CountDownLatch settled = new CountDownLatch(1);
     streams.setStateListener(
         (newState, oldState) -> {

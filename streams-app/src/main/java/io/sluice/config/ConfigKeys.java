@@ -32,6 +32,20 @@ public final class ConfigKeys {
           + " Keep it below the orchestrator's grace period (docker stop -t, Kubernetes"
           + " terminationGracePeriodSeconds).";
 
+  public static final String TOPICS_CREATE = "topics.create";
+  private static final String TOPICS_CREATE_DOC =
+      "At start, create the pipeline's topics that do not exist (input, output, alerts, dead"
+          + " letters, shadow output) with topics.partitions and topics.replication.factor;"
+          + " false: stop at start naming each missing topic.";
+
+  public static final String TOPICS_PARTITIONS = "topics.partitions";
+  private static final String TOPICS_PARTITIONS_DOC =
+      "Partitions of a topic that topics.create creates.";
+
+  public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
+  private static final String TOPICS_REPLICATION_FACTOR_DOC =
+      "Replication factor of a topic that topics.create creates; -1: the broker's default.";
+
   public static final String METRICS_PORT = "metrics.port";
   private static final String METRICS_PORT_DOC =
       "HTTP port of /metrics (Prometheus), /health/live and /health/ready; 0 picks a free port"
@@ -352,6 +366,21 @@ public final class ConfigKeys {
               Range.atLeast(1),
               Importance.LOW,
               REGISTRY_BACKOFF_MAX_MS_DOC)
+          .define(TOPICS_CREATE, Type.BOOLEAN, false, Importance.MEDIUM, TOPICS_CREATE_DOC)
+          .define(
+              TOPICS_PARTITIONS,
+              Type.INT,
+              1,
+              Range.atLeast(1),
+              Importance.LOW,
+              TOPICS_PARTITIONS_DOC)
+          .define(
+              TOPICS_REPLICATION_FACTOR,
+              Type.SHORT,
+              (short) -1,
+              Range.between(-1, Short.MAX_VALUE),
+              Importance.LOW,
+              TOPICS_REPLICATION_FACTOR_DOC)
           .define(
               PIPELINE_NAME, Type.STRING, "fraud", nonEmpty(), Importance.HIGH, PIPELINE_NAME_DOC)
           .define(

@@ -37,7 +37,7 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  /** Resolves and validates; logs the effective configuration once, secrets hidden. */
+  /** Resolves and validates; logs the keys set (all of them at DEBUG) once, secrets hidden. */
   public static SluiceConfig load(
       Optional<Path> file, Map<String, String> env, Map<String, String> overrides) {
     Map<String, String> raw = new LinkedHashMap<>();
@@ -66,7 +66,9 @@ public final class ConfigLoader {
                 + key
                 + "' (from "
                 + sources.get(key)
-                + "). Sluice keys are listed in README.md; Kafka Streams and client settings take"
+                + ")"
+                + KeySuggestion.didYouMean(key, ConfigKeys.DEFINITION.names())
+                + ". Sluice keys are listed in README.md; Kafka Streams and client settings take"
                 + " the prefix '"
                 + ConfigKeys.KAFKA_PREFIX
                 + "'.");
@@ -75,8 +77,13 @@ public final class ConfigLoader {
     requireAll(defined);
     Map<String, Object> parsed = ConfigKeys.DEFINITION.parse(defined);
     SluiceConfig config = SluiceConfig.fromParsed(parsed, kafka, sources, kindSettings);
-    if (LOG.isInfoEnabled()) {
-      LOG.info("effective configuration:\n{}", config.describe(parsed));
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("effective configuration:\n{}", config.describe(parsed));
+    } else if (LOG.isInfoEnabled()) {
+      // Only what was set: the defaults of every kind's keys would bury it (DEBUG shows all).
+      Map<String, Object> set = new LinkedHashMap<>(parsed);
+      set.keySet().retainAll(sources.keySet());
+      LOG.info("configuration (keys set; the rest are defaults):\n{}", config.describe(set));
     }
     return config;
   }

@@ -3,6 +3,7 @@ package io.sluice.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -33,6 +34,7 @@ public record SluiceConfig(
     Metrics metrics,
     Registry registry,
     Pipeline pipeline,
+    Topics topics,
     Map<String, String> kafka,
     Map<String, String> sources,
     Map<String, String> kindSettings,
@@ -42,38 +44,6 @@ public record SluiceConfig(
     kafka = Map.copyOf(kafka);
     sources = Map.copyOf(sources);
     kindSettings = Map.copyOf(kindSettings);
-  }
-
-  /** A configuration whose model lifecycle keys have their defaults. */
-  public SluiceConfig(
-      String applicationId,
-      String bootstrapServers,
-      String processingGuarantee,
-      int numStreamThreads,
-      Path stateDir,
-      Path dataDir,
-      Duration shutdownTimeout,
-      Metrics metrics,
-      Registry registry,
-      Pipeline pipeline,
-      Map<String, String> kafka,
-      Map<String, String> sources,
-      Map<String, String> kindSettings) {
-    this(
-        applicationId,
-        bootstrapServers,
-        processingGuarantee,
-        numStreamThreads,
-        stateDir,
-        dataDir,
-        shutdownTimeout,
-        metrics,
-        registry,
-        pipeline,
-        kafka,
-        sources,
-        kindSettings,
-        Models.defaults(applicationId));
   }
 
   /**
@@ -88,10 +58,6 @@ public record SluiceConfig(
       String instanceId,
       int warmupRuns,
       int historySize) {
-
-    static Models defaults(String applicationId) {
-      return of(true, "", "", "", 3, 5, applicationId);
-    }
 
     static Models of(
         boolean enabled,
@@ -131,6 +97,15 @@ public record SluiceConfig(
       return port >= 0;
     }
   }
+
+  /**
+   * What to do at start about the pipeline's topics that do not exist.
+   *
+   * @param create create them (else stop, naming them)
+   * @param partitions partitions of a created topic
+   * @param replicationFactor replication factor of a created topic; -1 for the broker's default
+   */
+  public record Topics(boolean create, int partitions, short replicationFactor) {}
 
   /** How to reach the schema registry; an empty url means registry-less mode. */
   public record Registry(
@@ -225,7 +200,7 @@ public record SluiceConfig(
             str(v, ConfigKeys.EVENT_ID_FIELD),
             str(v, ConfigKeys.EVENT_TIME_FIELD),
             str(v, ConfigKeys.LABEL_FIELD),
-            Path.of(str(v, ConfigKeys.MODEL_DESCRIPTOR)),
+            descriptorPath(ConfigKeys.MODEL_DESCRIPTOR, str(v, ConfigKeys.MODEL_DESCRIPTOR)),
             str(v, ConfigKeys.EXECUTION_PROVIDER),
             (Integer) v.get(ConfigKeys.CUDA_DEVICE),
             (Integer) v.get(ConfigKeys.INTRA_OP_THREADS),
@@ -248,6 +223,10 @@ public record SluiceConfig(
         new Metrics(str(v, ConfigKeys.METRICS_HOST), (Integer) v.get(ConfigKeys.METRICS_PORT)),
         registry,
         pipeline,
+        new Topics(
+            (Boolean) v.get(ConfigKeys.TOPICS_CREATE),
+            (Integer) v.get(ConfigKeys.TOPICS_PARTITIONS),
+            (Short) v.get(ConfigKeys.TOPICS_REPLICATION_FACTOR)),
         kafka,
         sources,
         kindSettings,
@@ -259,6 +238,18 @@ public record SluiceConfig(
             (Integer) v.get(ConfigKeys.MODEL_WARMUP_RUNS),
             (Integer) v.get(ConfigKeys.MODEL_HISTORY_SIZE),
             str(v, ConfigKeys.APPLICATION_ID)));
+  }
+
+  /** A descriptor key's path; an ONNX file in its place is the common slip, said so. */
+  private static Path descriptorPath(String key, String value) {
+    if (value.toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+      throw new ConfigException(
+          key,
+          value,
+          "is an ONNX model, not its descriptor: point the key at the model's descriptor (the"
+              + " JSON file `sluice train` writes beside the .onnx file)");
+    }
+    return Path.of(value);
   }
 
   private static Optional<Shadow> shadow(Map<String, Object> v) {
@@ -286,7 +277,12 @@ public record SluiceConfig(
             "is also " + live + "; shadow predictions need a topic of their own");
       }
     }
-    return Optional.of(new Shadow(descriptor.isEmpty() ? null : Path.of(descriptor), topic));
+    return Optional.of(
+        new Shadow(
+            descriptor.isEmpty()
+                ? null
+                : descriptorPath(ConfigKeys.SHADOW_MODEL_DESCRIPTOR, descriptor),
+            topic));
   }
 
   /** The effective configuration, one {@code key = value (source)} per line, secrets hidden. */

@@ -227,11 +227,13 @@ public final class ModelLoader {
           ModelLoadException.Check.PROVIDER,
           "execution provider cuda requested but not available: "
               + whyNot
-              + "; build with -Pgpu and install CUDA 12 + cuDNN 9, or set the execution provider"
+              + "; build with -Pgpu and install the CUDA 12 runtime libraries and cuDNN 9"
+              + " (README: Building and testing), or set the execution provider"
               + " to auto or cpu");
     }
     if (cudaFallbackLogged.compareAndSet(false, true)) {
-      log.warn("Execution provider auto: CUDA not available ({}), using the CPU", whyNot);
+      // auto means "the GPU if there is one": the CPU is an expected outcome, not a problem.
+      log.info("Execution provider auto: CUDA not available ({}), using the CPU", whyNot);
     } else {
       log.debug("Execution provider auto: CUDA not available ({}), using the CPU", whyNot);
     }

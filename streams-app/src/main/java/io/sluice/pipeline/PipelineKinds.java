@@ -1,12 +1,15 @@
 package io.sluice.pipeline;
 
 import io.sluice.config.ConfigKeys;
+import io.sluice.config.KeySuggestion;
 import io.sluice.config.SluiceConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -76,11 +79,20 @@ public final class PipelineKinds {
                       + key
                       + "' (from "
                       + config.sources().getOrDefault(key, "unknown source")
-                      + "). Sluice keys are listed in README.md; Kafka Streams and client settings"
+                      + ")"
+                      + KeySuggestion.didYouMean(key, knownKeys(own))
+                      + ". Sluice keys are listed in README.md; Kafka Streams and client settings"
                       + " take the prefix '"
                       + ConfigKeys.KAFKA_PREFIX
                       + "'.");
             });
     return new Resolved(kind, new AbstractConfig(own, values, false));
+  }
+
+  /** The engine's keys and the kind's own: what a misspelt key is compared with. */
+  private static Set<String> knownKeys(ConfigDef own) {
+    Set<String> keys = new TreeSet<>(ConfigKeys.DEFINITION.names());
+    keys.addAll(own.names());
+    return keys;
   }
 }

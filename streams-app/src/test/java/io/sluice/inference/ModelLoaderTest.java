@@ -50,7 +50,8 @@ class ModelLoaderTest {
         .isInstanceOf(ModelLoadException.class)
         .hasMessageStartingWith("execution provider cuda requested but not available: ")
         .hasMessageContaining("CUDA")
-        .hasMessageContaining("build with -Pgpu and install CUDA 12 + cuDNN 9")
+        .hasMessageContaining(
+            "build with -Pgpu and install the CUDA 12 runtime libraries and cuDNN 9")
         .hasMessageContaining("auto or cpu");
   }
 

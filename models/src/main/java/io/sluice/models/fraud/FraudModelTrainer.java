@@ -290,6 +290,7 @@ public final class FraudModelTrainer {
         atValidation.threshold(),
         descriptorFile);
     return new TrainingReport(
+        modelName,
         descriptorFile,
         onnxFile,
         table.size(),

@@ -9,6 +9,7 @@ import java.util.Locale;
 /**
  * What {@link FraudModelTrainer#train} made and how well it scores.
  *
+ * @param modelName the trained model's name ({@code fraud-logreg} or {@code fraud-fm})
  * @param descriptorFile the model descriptor written
  * @param onnxFile the ONNX model written
  * @param rows data rows read
@@ -27,6 +28,7 @@ import java.util.Locale;
  * @param elapsed wall-clock time of the whole run
  */
 public record TrainingReport(
+    String modelName,
     Path descriptorFile,
     Path onnxFile,
     int rows,
@@ -52,13 +54,14 @@ public record TrainingReport(
   public String summary() {
     return String.format(
         Locale.ROOT,
-        "fraud-logreg: %d rows (%d frauds); split train %d / validation %d / test %d%n"
+        "%s: %d rows (%d frauds); split train %d / validation %d / test %d%n"
             + "ROC-AUC validation %.4f, test %.4f%n"
             + "alert threshold %.4f (max F1 on validation: precision %.3f, recall %.3f)%n"
             + "test at threshold: precision %.3f, recall %.3f, F1 %.3f"
             + " (TP %d, FP %d, FN %d, TN %d)%n"
             + "ONNX Runtime vs Tribuo on test rows: max |diff| %.2e%n"
             + "wrote %s and %s in %d ms",
+        modelName,
         rows,
         frauds,
         trainRows,
