@@ -228,8 +228,18 @@ public final class KeyRulesProcessor implements Processor<Object, Object, Object
     }
   }
 
+  /**
+   * The features that pushed the score up, when the explainer describes the version that scored the
+   * event: a canary or a champion deployed since start is another model, which it would explain
+   * wrongly, so its alerts name no features.
+   */
   private List<LinearExplainer.Contribution> contributions(Observation o) {
     if (settings.explainer() == null || settings.topFeatures() == 0) {
+      return List.of();
+    }
+    if (o.modelName() != null
+        && !(o.modelName().equals(settings.modelName())
+            && o.modelVersion().equals(settings.modelVersion()))) {
       return List.of();
     }
     return settings.explainer().top(o.features(), settings.topFeatures());

@@ -76,6 +76,10 @@ final class AnomalyTopology implements AutoCloseable {
     int maxKeys = 1000;
     Duration idle = Duration.ofDays(7);
     LinearExplainer explainer;
+
+    /** The model version the rules' explainer and threshold were made for. */
+    String rulesModelVersion = "1";
+
     List<DriftRule> drift = List.of();
     Duration driftWindow = Duration.ofMinutes(5);
     HealthRule health = new HealthRule(new HealthRule.Settings(100, 0.05, 0.01, "CRITICAL"));
@@ -120,7 +124,7 @@ final class AnomalyTopology implements AutoCloseable {
                 rules.explainer,
                 3,
                 "stand-in",
-                "1"),
+                rules.rulesModelVersion),
             new ModelMonitorProcessor.Settings(
                 TopologyFactory.monitorStoreName(PIPELINE),
                 TopologyFactory.ALERTS_SINK,

@@ -208,6 +208,30 @@ class KeyRulesProcessorTest {
   }
 
   @Test
+  void anotherVersionsAlertsNameNoFeatures() {
+    AnomalyTopology.Rules rules = new AnomalyTopology.Rules();
+    rules.batchSize = 1;
+    List<Double> coefficients = new ArrayList<>(Collections.nCopies(29, 0.0));
+    coefficients.set(0, 2.0); // Amount
+    rules.explainer =
+        new LinearExplainer(
+            AnomalyTopology.FEATURES,
+            Collections.nCopies(29, 0.0),
+            Collections.nCopies(29, 1.0),
+            coefficients,
+            -1);
+    // The explainer describes version 0; the stand-in model scoring the events is version 1.
+    rules.rulesModelVersion = "0";
+    AnomalyTopology p = start(rules);
+
+    p.send("card-1", "big", 800, 0, 1.0);
+
+    Alert a = p.alerts().get(0);
+    assertThat(a.getModelVersion()).isEqualTo("1");
+    assertThat(a.getContributions()).isEmpty();
+  }
+
+  @Test
   void recordsWithoutAKeyGetTheThresholdRuleWithoutState() {
     AnomalyTopology.Rules rules = new AnomalyTopology.Rules();
     rules.cooldownMs = 10 * MINUTE;
