@@ -47,9 +47,6 @@ public final class ConfigDocs {
   }
 
   private static String defaultText(ConfigDef.ConfigKey key) {
-    if (key.name.equals(ConfigKeys.STATE_DIR)) {
-      return "`${java.io.tmpdir}/sluice-state`";
-    }
     if (!key.hasDefault()) {
       return "**required**";
     }

@@ -65,7 +65,10 @@ public final class ConfigKeys {
 
   public static final String STATE_DIR = "state.dir";
   private static final String STATE_DIR_DOC =
-      "Directory of the local state stores (changelogged to Kafka as well).";
+      "Directory of the local state stores (changelogged to Kafka as well) and of the schemas"
+          + " fetched from the registry; relative to the working directory, beside the trained"
+          + " models. Not under the OS temporary directory, which the OS may clean under a running"
+          + " instance.";
 
   public static final String DATA_DIR = "data.dir";
   private static final String DATA_DIR_DOC =
@@ -286,7 +289,7 @@ public final class ConfigKeys {
           .define(
               STATE_DIR,
               Type.STRING,
-              System.getProperty("java.io.tmpdir") + "/sluice-state",
+              ".sluice/state",
               nonEmpty(),
               Importance.MEDIUM,
               STATE_DIR_DOC)
