@@ -22,6 +22,7 @@ import io.sluice.pipeline.PipelineKinds;
 import io.sluice.pipeline.PipelineParts;
 import io.sluice.serde.AvroDecodeException;
 import io.sluice.serde.SchemaRegistryClient;
+import io.sluice.topology.SchemaGate;
 import io.sluice.topology.StreamsSettings;
 import io.sluice.topology.TopologyFactory;
 import java.time.Duration;
@@ -128,7 +129,7 @@ public final class SluiceApplication implements AutoCloseable {
             shadow.current(),
             p.shadow().get().outputTopic());
       }
-      registry = RegistryClients.create(config.registry());
+      registry = RegistryClients.create(config.registry(), config.stateDir());
       PipelineMetrics metrics = new PipelineMetrics(meters, p.name());
       ModelRunner runner = model.current();
       metrics.modelLoaded(runner.name(), runner.version(), runner.activeProvider().configName());
@@ -194,8 +195,18 @@ public final class SluiceApplication implements AutoCloseable {
       shadowScorer =
           Optional.of(new BatchScorer<>(kind.shadowStages(context, shadowContext), shadow.get()));
     }
+    // Only a real registry can be unreachable; the registry-less client reads the classpath.
+    Optional<SchemaGate> gate =
+        context.config().registry().enabled()
+            ? Optional.of(
+                new SchemaGate(context.registry(), SchemaGate.fetcher(), context.metrics()))
+            : Optional.empty();
     return TopologyFactory.build(
-        context.pipeline(), parts.plan(context.model(), shadowScorer), context.metrics(), scoring);
+        context.pipeline(),
+        parts.plan(context.model(), shadowScorer),
+        context.metrics(),
+        scoring,
+        gate);
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The meters of one pipeline, all tagged {@code pipeline=<name>} and with the name and version of
@@ -24,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sluice_batch_size}, {@code sluice_batch_linger_seconds}, {@code
  * sluice_inference_duration_seconds} and {@code sluice_end_to_end_latency_seconds}, {@code
  * sluice_model_events{event}} and the gauge {@code sluice_model_execution_provider{provider}} (1
- * for the model version serving).
+ * for the model version serving), {@code sluice_registry_outages} and the gauge {@code
+ * sluice_records_held_back}.
  */
 public final class PipelineMetrics {
   private static final String UNKNOWN = "unknown";
@@ -37,6 +39,9 @@ public final class PipelineMetrics {
   private volatile ModelMeters model;
   private final AtomicInteger batchesInFlight = new AtomicInteger();
   private volatile boolean inFlightGauge;
+  private final AtomicLong heldBack =
+      new AtomicLong();
+  private volatile boolean heldBackGauge;
 
   /**
    * Meters of the model version in service; replaced whole on a swap so that a batch never mixes
@@ -103,6 +108,36 @@ public final class PipelineMetrics {
   /** An alert of a kind not given; prefer {@link #alert(String, String)}. */
   public void alert() {
     alert(UNKNOWN, UNKNOWN);
+  }
+
+  /**
+   * The count of input records held back (all tasks of the instance) because the schema registry
+   * could not be reached for their writer schema, or an earlier record of their partition's; the
+   * gauge {@code sluice_records_held_back} is registered on first use.
+   */
+  public AtomicLong recordsHeldBack() {
+    if (!heldBackGauge) {
+      synchronized (this) {
+        if (!heldBackGauge) {
+          Gauge.builder("sluice.records.held.back", heldBack, AtomicLong::get)
+              .description(
+                  "Input records held back while the schema registry cannot be reached, all tasks")
+              .tag("pipeline", pipeline)
+              .register(registry);
+          heldBackGauge = true;
+        }
+      }
+    }
+    return heldBack;
+  }
+
+  /** The schema registry became unreachable ({@code sluice_registry_outages_total}). */
+  public void registryOutage() {
+    Counter.builder("sluice.registry.outages")
+        .description("Times the schema registry became unreachable for a schema fetch")
+        .tag("pipeline", pipeline)
+        .register(registry)
+        .increment();
   }
 
   /** A record sent to the dead-letter topic at this stage, for this reason. */

@@ -58,6 +58,7 @@ public final class TopologyFactory {
   public static final String SHADOW_SINK = "shadow-predictions";
   public static final String KEY_RULES = "key-rules";
   public static final String MONITOR = "model-monitor";
+  public static final String SCHEMA_GATE = "schema-gate";
 
   private TopologyFactory() {}
 
@@ -67,6 +68,11 @@ public final class TopologyFactory {
    */
   public static String bufferStoreName(String pipeline) {
     return pipeline + "-batch-buffer";
+  }
+
+  /** Name of the changelogged store of the records a registry outage holds back. */
+  public static String heldBackStoreName(String pipeline) {
+    return pipeline + "-held-back";
   }
 
   /** Name of the store through which a pipeline's batcher scores before each commit. */
@@ -227,6 +233,19 @@ public final class TopologyFactory {
    */
   public static Topology build(
       SluiceConfig.Pipeline pipeline, Plan plan, PipelineMetrics metrics, Executor scoring) {
+    return build(pipeline, plan, metrics, scoring, Optional.empty());
+  }
+
+  /**
+   * The topology of a pipeline of any kind, with its input held back per partition by {@code gate}
+   * while the schema registry cannot give a record's writer schema ({@link SchemaGateProcessor}).
+   */
+  public static Topology build(
+      SluiceConfig.Pipeline pipeline,
+      Plan plan,
+      PipelineMetrics metrics,
+      Executor scoring,
+      Optional<SchemaGate> gate) {
     String legacyBuffer = bufferStoreName(pipeline.name());
     AnomalyStage anomaly = plan.anomaly().orElse(null);
     MicroBatchProcessor.Settings settings =
@@ -248,9 +267,16 @@ public final class TopologyFactory {
         SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), pipeline.inputTopic());
     List<String> dlqParents = new ArrayList<>();
     String batcherParent = SOURCE;
+    if (gate.isPresent()) {
+      String store = heldBackStoreName(pipeline.name());
+      topology.addProcessor(
+          SCHEMA_GATE, () -> new SchemaGateProcessor(gate.get(), store), SOURCE);
+      topology.addStateStore(SchemaGateProcessor.store(store), SCHEMA_GATE);
+      batcherParent = SCHEMA_GATE;
+    }
     if (plan.preBatch().isPresent()) {
       PreBatch pre = plan.preBatch().get();
-      topology.addProcessor(pre.name(), pre.processor(), SOURCE);
+      topology.addProcessor(pre.name(), pre.processor(), batcherParent);
       for (StoreBuilder<?> builder : pre.stores()) {
         topology.addStateStore(builder, pre.name());
       }
