@@ -72,6 +72,16 @@ class FailoverIT {
     c.put(ConfigKeys.ALERTS_TOPIC, "alerts-failover");
     c.put(ConfigKeys.DLQ_TOPIC, "dlq-failover");
     c.put(ConfigKeys.METRICS_PORT, "-1");
+    // To compare failover settings by hand: -Dfailover.kafka="session.timeout.ms=10000;..." and
+    // -Dfailover.static=true (static membership, one group.instance.id per instance).
+    for (String kv : System.getProperty("failover.kafka", "").split(";")) {
+      if (kv.contains("=")) {
+        c.put("kafka." + kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+      }
+    }
+    if (Boolean.getBoolean("failover.static")) {
+      c.put("kafka.group.instance.id", "failover-" + name);
+    }
     Path file = work.resolve(name + ".properties");
     ChildJvm.writeProperties(file, c, "failover test, instance " + name);
     return file;
