@@ -293,8 +293,9 @@ public final class SluiceApplication implements AutoCloseable {
     if (streams.state() != KafkaStreams.State.RUNNING
         && streams.state() != KafkaStreams.State.REBALANCING) {
       state = State.FAILED;
+      Throwable cause = failure.get();
       throw new IllegalStateException(
-          "Kafka Streams failed to start: state " + streams.state(), failure.get());
+          "Kafka Streams failed to start: state " + streams.state() + rootCause(cause), cause);
     }
     state = State.RUNNING;
     // Bound once running: the clients' metrics exist by now (the binder looks for new ones
@@ -314,6 +315,21 @@ public final class SluiceApplication implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * ": " and the innermost cause's type and message (an authentication failure, a refused ACL),
+   * or nothing. Kafka's messages name the user, the resource and the operation, never a password.
+   */
+  static String rootCause(Throwable e) {
+    if (e == null) {
+      return "";
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return ": " + root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 
   private static boolean isRetriable(Throwable e) {
