@@ -158,6 +158,12 @@ class RegistryOutageIT {
             .as("held back: %s", heldBack.value())
             .isTrue();
         assertThat(ids(out.predictions())).doesNotContainAnyElementsOf(idsOf(held));
+        assertThat(
+                out.pollUntil(
+                    () -> meters.find("sluice.registry.outages").counter() != null,
+                    Duration.ofMinutes(1)))
+            .as("the outage is counted")
+            .isTrue();
         assertThat(meters.get("sluice.registry.outages").counter().count()).isEqualTo(1);
 
         proxy.thaw();

@@ -234,6 +234,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.getProperty("listener.security.protocol.map") + ",SECURE:SASL_SSL");
     p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
     p.put("listener.name.secure.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+    // The server side of SCRAM checks against the credentials in the cluster metadata.
+    p.put(
+        "listener.name.secure.scram-sha-512.sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
     p.put("listener.name.secure.ssl.client.auth", "required");
     p.put("listener.name.secure.ssl.keystore.type", "PKCS12");
     p.put("listener.name.secure.ssl.keystore.location", tls.brokerKeystore().toString());
