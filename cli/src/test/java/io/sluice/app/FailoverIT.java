@@ -123,7 +123,9 @@ class FailoverIT {
           producer.flush();
           // Both instances serve (and have placed their standbys) before the kill.
           assertThat(out.awaitOutputs(warmUp, Duration.ofMinutes(2)))
-              .as("outputs before the kill: %s; logs:%n%s%n%s", out.describe(), tail(logA), tail(logB))
+              .as(
+                  "outputs before the kill: %s; logs:%n%s%n%s",
+                  out.describe(), tail(logA), tail(logB))
               .isTrue();
           a.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }

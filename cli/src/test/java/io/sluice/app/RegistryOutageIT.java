@@ -129,7 +129,11 @@ class RegistryOutageIT {
         app.start();
         List<CardTransaction> before = events.subList(0, 20);
         for (int i = 0; i < before.size(); i++) {
-          send(producer, i % 2, before.get(i).getCardId(), known.serialize("tx-outage", before.get(i)));
+          send(
+              producer,
+              i % 2,
+              before.get(i).getCardId(),
+              known.serialize("tx-outage", before.get(i)));
         }
         assertThat(out.awaitOutputs(before.size(), Duration.ofMinutes(1)))
             .as("before the outage: %s", out.describe())

@@ -124,7 +124,8 @@ class SecuredBrokerIT {
     c.put("kafka.ssl.keystore.location", tls.clientKeystore().toString());
     c.put("kafka.ssl.keystore.password", TLS_PASSWORD);
     c.put("kafka.ssl.key.password", TLS_PASSWORD);
-    c.put(ConfigKeys.REGISTRY_URL, registryProxy.url() + URI.create(registryServer.url()).getPath());
+    c.put(
+        ConfigKeys.REGISTRY_URL, registryProxy.url() + URI.create(registryServer.url()).getPath());
     c.put(ConfigKeys.REGISTRY_USER, "sluice");
     c.put(ConfigKeys.REGISTRY_PASSWORD, REGISTRY_PASSWORD);
     c.put(ConfigKeys.REGISTRY_TRUSTSTORE, tls.truststore().toString());
@@ -159,7 +160,8 @@ class SecuredBrokerIT {
       for (String op : f[3].split(",")) {
         acls.add(
             new AclBinding(
-                new ResourcePattern(ResourceType.fromString(f[0]), name, PatternType.fromString(f[1])),
+                new ResourcePattern(
+                    ResourceType.fromString(f[0]), name, PatternType.fromString(f[1])),
                 new AccessControlEntry(
                     "User:" + user, "*", AclOperation.fromString(op), AclPermissionType.ALLOW)));
       }

@@ -21,9 +21,9 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * An HTTPS server with basic authentication in front of a plain-HTTP schema registry, as a
- * registry behind a TLS-terminating gateway looks to a client: wrong or missing credentials get
- * 401, the rest is forwarded as is.
+ * An HTTPS server with basic authentication in front of a plain-HTTP schema registry, as a registry
+ * behind a TLS-terminating gateway looks to a client: wrong or missing credentials get 401, the
+ * rest is forwarded as is.
  */
 final class TlsRegistryProxy implements AutoCloseable {
   private final HttpsServer server;

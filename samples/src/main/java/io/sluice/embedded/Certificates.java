@@ -40,11 +40,27 @@ public record Certificates(
         "-keystore",
         ca.toString());
     keytool(
-        dir, password, "-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-file",
+        dir,
+        password,
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "ca",
+        "-keystore",
+        ca.toString(),
+        "-file",
         caPem.toString());
     keytool(
-        dir, password, "-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(),
-        "-keystore", trust.toString());
+        dir,
+        password,
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "ca",
+        "-file",
+        caPem.toString(),
+        "-keystore",
+        trust.toString());
     return new Certificates(
         trust,
         signed(dir, password, ca, caPem, "sluice-broker"),
@@ -58,10 +74,24 @@ public record Certificates(
     Path csr = dir.resolve(name + ".csr");
     Path pem = dir.resolve(name + ".pem");
     keytool(
-        dir, password, "-genkeypair", "-alias", name, "-dname", "CN=" + name, "-keystore",
+        dir,
+        password,
+        "-genkeypair",
+        "-alias",
+        name,
+        "-dname",
+        "CN=" + name,
+        "-keystore",
         store.toString());
     keytool(
-        dir, password, "-certreq", "-alias", name, "-keystore", store.toString(), "-file",
+        dir,
+        password,
+        "-certreq",
+        "-alias",
+        name,
+        "-keystore",
+        store.toString(),
+        "-file",
         csr.toString());
     keytool(
         dir,
@@ -79,10 +109,25 @@ public record Certificates(
         "-ext",
         "SAN=ip:127.0.0.1,dns:localhost");
     keytool(
-        dir, password, "-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(),
-        "-keystore", store.toString());
+        dir,
+        password,
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "ca",
+        "-file",
+        caPem.toString(),
+        "-keystore",
+        store.toString());
     keytool(
-        dir, password, "-importcert", "-alias", name, "-file", pem.toString(), "-keystore",
+        dir,
+        password,
+        "-importcert",
+        "-alias",
+        name,
+        "-file",
+        pem.toString(),
+        "-keystore",
         store.toString());
     return store;
   }
@@ -99,7 +144,8 @@ public record Certificates(
       command.addAll(List.of("-validity", "2"));
     }
     command.addAll(List.of("-storetype", "PKCS12", "-storepass", password));
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     try {
       if (p.waitFor() != 0) {

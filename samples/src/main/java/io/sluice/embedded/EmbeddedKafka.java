@@ -67,11 +67,11 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Adds a secured listener, to be called before {@link #start()}: SASL_SSL with SCRAM-SHA-512
-   * and mutual TLS (a client certificate signed by {@code tls}'s authority is required), on which
+   * Adds a secured listener, to be called before {@link #start()}: SASL_SSL with SCRAM-SHA-512 and
+   * mutual TLS (a client certificate signed by {@code tls}'s authority is required), on which
    * KRaft's {@code StandardAuthorizer} lets a user do only what ACLs allow. The plaintext listener
-   * stays, for the broker itself and for a test's setup (its anonymous user is a super user).
-   * Users are created with {@link #addScramUser}.
+   * stays, for the broker itself and for a test's setup (its anonymous user is a super user). Users
+   * are created with {@link #addScramUser}.
    */
   public EmbeddedKafka secured(Certificates tls) {
     if (server != null) {

@@ -318,8 +318,8 @@ public final class SluiceApplication implements AutoCloseable {
   }
 
   /**
-   * ": " and the innermost cause's type and message (an authentication failure, a refused ACL),
-   * or nothing. Kafka's messages name the user, the resource and the operation, never a password.
+   * ": " and the innermost cause's type and message (an authentication failure, a refused ACL), or
+   * nothing. Kafka's messages name the user, the resource and the operation, never a password.
    */
   static String rootCause(Throwable e) {
     if (e == null) {

@@ -39,8 +39,7 @@ public final class PipelineMetrics {
   private volatile ModelMeters model;
   private final AtomicInteger batchesInFlight = new AtomicInteger();
   private volatile boolean inFlightGauge;
-  private final AtomicLong heldBack =
-      new AtomicLong();
+  private final AtomicLong heldBack = new AtomicLong();
   private volatile boolean heldBackGauge;
 
   /**

@@ -60,8 +60,8 @@ public final class SchemaGate {
   }
 
   /**
-   * Daemon threads for the fetches, which end when idle for a minute: the gate needs no closing, and
-   * a fetch stuck on an unreachable registry cannot keep a stopping JVM alive.
+   * Daemon threads for the fetches, which end when idle for a minute: the gate needs no closing,
+   * and a fetch stuck on an unreachable registry cannot keep a stopping JVM alive.
    */
   public static Executor fetcher() {
     return Executors.newCachedThreadPool(

@@ -39,9 +39,8 @@ public final class StreamsSettings {
    *   <li>A session timeout of 6 s, the broker's default {@code group.min.session.timeout.ms}, and
    *       a heartbeat every 1.5 s: a killed member leaves the group after 6 s instead of 45 s.
    *   <li>A transaction timeout of 10 s (Kafka Streams' own default under exactly-once, written
-   *       down here because it bounds the gap too): a killed instance's open transaction blocks
-   *       its successor's offset fetch and {@code read_committed} readers until the broker
-   *       aborts it.
+   *       down here because it bounds the gap too): a killed instance's open transaction blocks its
+   *       successor's offset fetch and {@code read_committed} readers until the broker aborts it.
    * </ul>
    *
    * The streams rebalance protocol (KIP-1071, {@code group.protocol=streams}) is not the default:
@@ -49,8 +48,8 @@ public final class StreamsSettings {
    * group.streams.session.timeout.ms}, minimum {@code group.streams.min.session.timeout.ms}, both
    * 45 s by default; {@code group.streams.num.standby.replicas}, 0 by default), so on a broker with
    * default settings a kill costs 45 s whatever the application sets. Static membership ({@code
-   * group.instance.id}) keeps a killed member's partitions until its session times out: it spares
-   * a rebalance on a quick restart, it does not shorten the gap after a kill.
+   * group.instance.id}) keeps a killed member's partitions until its session times out: it spares a
+   * rebalance on a quick restart, it does not shorten the gap after a kill.
    */
   static final Map<String, Object> FAILOVER_DEFAULTS =
       Map.of(

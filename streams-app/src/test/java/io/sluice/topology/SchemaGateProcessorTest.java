@@ -84,8 +84,7 @@ class SchemaGateProcessorTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gate-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     driver = new TopologyTestDriver(t, props, Instant.ofEpochMilli(0));
-    input =
-        driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
+    input = driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   @AfterEach
@@ -176,7 +175,8 @@ class SchemaGateProcessorTest {
     input.pipeInput(withSchema(42));
     input.pipeInput(new byte[] {7, 7});
     assertThat(seen).extracting(Seen::offset).containsExactly(0L, 1L);
-    assertThat(Set.copyOf(meters.getMeters())).noneMatch(m -> m.getId().getName().contains("outages"));
+    assertThat(Set.copyOf(meters.getMeters()))
+        .noneMatch(m -> m.getId().getName().contains("outages"));
   }
 
   @Test

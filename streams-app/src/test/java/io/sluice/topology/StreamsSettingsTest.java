@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class StreamsSettingsTest {
   private static Properties settings(Map<String, String> more) {
-    Map<String, String> c = new HashMap<>(Map.of("bootstrap.servers", "b:9092", "application.id", "a"));
+    Map<String, String> c =
+        new HashMap<>(Map.of("bootstrap.servers", "b:9092", "application.id", "a"));
     c.putAll(more);
     return StreamsSettings.from(ConfigLoader.load(Optional.empty(), Map.of(), c));
   }
@@ -30,8 +31,7 @@ class StreamsSettingsTest {
   @Test
   void kafkaKeysOverrideTheFailoverDefaults() {
     Properties p =
-        settings(
-            Map.of("kafka.num.standby.replicas", "0", "kafka.session.timeout.ms", "10000"));
+        settings(Map.of("kafka.num.standby.replicas", "0", "kafka.session.timeout.ms", "10000"));
     assertThat(p.get("num.standby.replicas")).isEqualTo("0");
     assertThat(p.get("session.timeout.ms")).isEqualTo("10000");
   }
@@ -40,6 +40,7 @@ class StreamsSettingsTest {
   void theFailoverDefaultsAreValidStreamsSettings() {
     StreamsConfig config = new StreamsConfig(settings(Map.of()));
     assertThat(config.getInt(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
-    assertThat(config.getMainConsumerConfigs("g", "c", 0)).containsEntry("session.timeout.ms", 6000);
+    assertThat(config.getMainConsumerConfigs("g", "c", 0))
+        .containsEntry("session.timeout.ms", 6000);
   }
 }

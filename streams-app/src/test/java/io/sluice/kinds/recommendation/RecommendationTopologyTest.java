@@ -205,7 +205,13 @@ class RecommendationTopologyTest {
 
   /** What a recommendation says, without when it was made. */
   private static String content(Recommendation r) {
-    return r.getTrigger().getEventId() + " " + r.getUserId() + " " + r.getRecentItems() + " " + ids(r);
+    return r.getTrigger().getEventId()
+        + " "
+        + r.getUserId()
+        + " "
+        + r.getRecentItems()
+        + " "
+        + ids(r);
   }
 
   @Test
@@ -223,8 +229,7 @@ class RecommendationTopologyTest {
     assertThat(read().stream().map(RecommendationTopologyTest::content).toList())
         .isEqualTo(userKeyed);
     assertThat(count("key_mismatch")).as("keys were user ids after the repartition").isZero();
-    assertThat(driver.producedTopicNames())
-        .contains("recs-topology-test-recs-by-key-repartition");
+    assertThat(driver.producedTopicNames()).contains("recs-topology-test-recs-by-key-repartition");
   }
 
   @Test
