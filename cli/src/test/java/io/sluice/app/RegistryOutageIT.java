@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.embedded.EmbeddedStack;
+import io.sluice.embedded.FreezableProxy;
 import io.sluice.samples.FraudDemo;
 import io.sluice.samples.FraudEvents;
 import io.sluice.samples.OutputCollector;
@@ -16,7 +17,6 @@ import io.sluice.schemas.Prediction;
 import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
-import io.sluice.serde.WireFormat;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,11 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaBuilder;
-import org.apache.avro.data.TimeConversions;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
@@ -73,35 +68,12 @@ class RegistryOutageIT {
     }
   }
 
-  /** CardTransaction with one more (optional) field: a new writer schema the reader can read. */
-  private static Schema widened() {
-    Schema base = CardTransaction.getClassSchema();
-    SchemaBuilder.FieldAssembler<Schema> fields =
-        SchemaBuilder.record(base.getName()).namespace(base.getNamespace()).fields();
-    for (Schema.Field f : base.getFields()) {
-      fields = fields.name(f.name()).type(f.schema()).noDefault();
-    }
-    return fields.name("channel").type().stringType().stringDefault("web").endRecord();
-  }
-
-  private static byte[] asWidened(Schema schema, int id, CardTransaction e) {
-    GenericRecord r = new GenericData.Record(schema);
-    for (Schema.Field f : CardTransaction.getClassSchema().getFields()) {
-      r.put(f.name(), e.get(f.pos()));
-    }
-    r.put("channel", "app");
-    // The specific record's values (an Instant for the event time) need its logical types.
-    GenericData model = new GenericData();
-    model.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
-    return WireFormat.encode(id, r, new GenericDatumWriter<>(schema, model));
-  }
-
   @Test
   void anUnknownSchemaDuringAnOutageHoldsBackOnlyItsPartitionAndNothingIsLost() throws Exception {
     stack.kafka().createTopics(2, "tx-outage", "pred-outage", "alerts-outage", "dlq-outage");
     int registryPort = URI.create(stack.registry().url()).getPort();
     Serializer<CardTransaction> known = SampleProducer.serializer(registry, CardTransaction.class);
-    Schema widened = widened();
+    Schema widened = FraudEvents.widenedSchema();
     try (FreezableProxy proxy = new FreezableProxy(registryPort);
         OutputCollector out =
             new OutputCollector(
@@ -143,7 +115,7 @@ class RegistryOutageIT {
         proxy.freeze();
         // Partition 0: a record of the new schema first, then records of the known one behind it.
         List<CardTransaction> held = events.subList(20, 40);
-        send(producer, 0, held.get(0).getCardId(), asWidened(widened, newId, held.get(0)));
+        send(producer, 0, held.get(0).getCardId(), FraudEvents.encodeWidened(widened, newId, held.get(0)));
         for (CardTransaction e : held.subList(1, held.size())) {
           send(producer, 0, e.getCardId(), known.serialize("tx-outage", e));
         }

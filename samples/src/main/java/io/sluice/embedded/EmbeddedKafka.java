@@ -50,6 +50,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   private boolean closed;
   private Certificates tls;
   private String secureBootstrapServers;
+  private int fixedBrokerPort;
+  private int fixedControllerPort;
+  private final Properties overrides = new Properties();
 
   /** A broker whose data lives in a fresh temporary directory, deleted on close. */
   public EmbeddedKafka() {
@@ -78,6 +81,29 @@ public final class EmbeddedKafka implements AutoCloseable {
       throw new IllegalStateException("secure the embedded Kafka broker before starting it");
     }
     this.tls = tls;
+    return this;
+  }
+
+  /**
+   * Fixed ports instead of free ones, to be called before {@link #start()}: a broker that is
+   * stopped (or killed) and started again on the same directory keeps its address, as a real one
+   * does.
+   */
+  public EmbeddedKafka ports(int brokerPort, int controllerPort) {
+    if (server != null) {
+      throw new IllegalStateException("set the embedded Kafka broker's ports before starting it");
+    }
+    this.fixedBrokerPort = brokerPort;
+    this.fixedControllerPort = controllerPort;
+    return this;
+  }
+
+  /** A broker setting over the embedded defaults, to be called before {@link #start()}. */
+  public EmbeddedKafka brokerProperty(String key, String value) {
+    if (server != null) {
+      throw new IllegalStateException("configure the embedded Kafka broker before starting it");
+    }
+    overrides.put(key, value);
     return this;
   }
 
@@ -116,10 +142,11 @@ public final class EmbeddedKafka implements AutoCloseable {
       throw new IllegalStateException("embedded Kafka broker already started");
     }
     long started = System.nanoTime();
-    int brokerPort = freePort();
-    int controllerPort = freePort();
+    int brokerPort = fixedBrokerPort > 0 ? fixedBrokerPort : freePort();
+    int controllerPort = fixedControllerPort > 0 ? fixedControllerPort : freePort();
     Path logDir = workDir.resolve("kraft-logs");
     Properties props = brokerProperties(brokerPort, controllerPort, logDir);
+    props.putAll(overrides);
     int securePort = tls == null ? -1 : freePort();
     if (tls != null) {
       addSecureListener(props, securePort, tls);

@@ -1,4 +1,4 @@
-package io.sluice.app;
+package io.sluice.embedded;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,15 +11,17 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP proxy to a real server that a test can freeze: while frozen, open connections are cut and
- * new ones are closed as soon as accepted, as a server that has gone away looks to a client.
+ * new ones are closed as soon as accepted, as a server that has gone away looks to a client. Used
+ * by the registry-outage test and the chaos run ({@code load-tests/run-chaos}) in front of the
+ * embedded registry. Thread-safe; {@link #close()} stops accepting and cuts every connection.
  */
-final class FreezableProxy implements AutoCloseable {
+public final class FreezableProxy implements AutoCloseable {
   private final ServerSocket server;
   private final int targetPort;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean frozen;
 
-  FreezableProxy(int targetPort) throws IOException {
+  public FreezableProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread accept = new Thread(this::acceptLoop, "freezable-proxy");
@@ -27,18 +29,18 @@ final class FreezableProxy implements AutoCloseable {
     accept.start();
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
-  void freeze() {
+  public void freeze() {
     frozen = true;
     for (Socket s : open) {
       closeQuietly(s);
     }
   }
 
-  void thaw() {
+  public void thaw() {
     frozen = false;
   }
 
