@@ -117,7 +117,7 @@ public final class ChaosRun implements Callable<Integer> {
   @Option(
       names = "--drain",
       description = "Seconds to wait at most for the last outputs (default: ${DEFAULT-VALUE}).")
-  int drainSeconds = 120;
+  int drainSeconds = 60;
 
   @Option(names = "--data-dir", description = "Data directory (default: SLUICE_DATA_DIR).")
   Path dataDir =
@@ -152,7 +152,7 @@ public final class ChaosRun implements Callable<Integer> {
         case "kill" -> "kill -9 instance " + instance + " " + at;
         case "broker" -> "kill -9 broker " + at;
         case "outage" -> "registry outage " + at;
-        default -> "steady from " + at;
+        default -> "steady " + at;
       };
     }
   }
@@ -214,6 +214,7 @@ public final class ChaosRun implements Callable<Integer> {
     List<Process> instanceProcesses = new ArrayList<>();
     Process[] broker = new Process[1];
     ScheduledExecutorService faults = Executors.newSingleThreadScheduledExecutor();
+    List<String> faultErrors = java.util.Collections.synchronizedList(new ArrayList<>());
     try (EmbeddedRegistry registryServer = EmbeddedRegistry.start();
         FreezableProxy proxy = new FreezableProxy(registryServer.port());
         SchemaRegistryClient registry =
@@ -274,42 +275,31 @@ public final class ChaosRun implements Callable<Integer> {
         for (Fault f : schedule) {
           windows.add(new ChaosLedger.Window(f.describe(start), f.atMillis()));
           long delay = f.atMillis() - System.currentTimeMillis();
+          Scheduler at = (millis, action) -> schedule(faults, millis, action, f, start, faultErrors);
           switch (f.kind()) {
             case "kill" -> {
-              faults.schedule(
-                  () -> {
-                    kill(instanceProcesses.get(f.instance()));
-                    return null;
-                  },
-                  delay,
-                  TimeUnit.MILLISECONDS);
-              faults.schedule(
-                  () -> {
-                    instanceProcesses.set(f.instance(), startInstance(f.instance(), instanceConfigs));
-                    return null;
-                  },
+              at.run(delay, () -> kill(instanceProcesses.get(f.instance())));
+              at.run(
                   delay + restartAfterSeconds * 1000L,
-                  TimeUnit.MILLISECONDS);
+                  () ->
+                      instanceProcesses.set(
+                          f.instance(), startInstance(f.instance(), instanceConfigs)));
             }
             case "broker" ->
-                faults.schedule(
+                at.run(
+                    delay,
                     () -> {
                       kill(broker[0]);
                       broker[0] = startBroker(brokerPort, controllerPort);
-                      return null;
-                    },
-                    delay,
-                    TimeUnit.MILLISECONDS);
+                    });
             case "outage" -> {
-              faults.schedule(
+              at.run(
+                  delay,
                   () -> {
                     proxy.freeze();
                     traffic.widenNext(widened, widenedId, WIDENED_DURING_OUTAGE);
-                    return null;
-                  },
-                  delay,
-                  TimeUnit.MILLISECONDS);
-              faults.schedule(proxy::thaw, delay + outageSeconds * 1000L, TimeUnit.MILLISECONDS);
+                  });
+              at.run(delay + outageSeconds * 1000L, proxy::thaw);
             }
             default -> {}
           }
@@ -336,6 +326,7 @@ public final class ChaosRun implements Callable<Integer> {
           }
         }
         boolean bad = report(List.of(fraud, recs), windows, traffic.widenedPartitions());
+        failed.addAll(faultErrors);
         failed.forEach(f -> out.println("FAILED: " + f));
         out.printf(
             "load average at end: %s (other builds share this machine: the times are indicative)%n",
@@ -349,6 +340,36 @@ public final class ChaosRun implements Callable<Integer> {
       }
       stop(broker[0]);
     }
+  }
+
+  /** A fault's action, which may fail. */
+  private interface Action {
+    void run() throws Exception;
+  }
+
+  /** Schedules a fault's action {@code millis} from now. */
+  private interface Scheduler {
+    void run(long millis, Action action);
+  }
+
+  private void schedule(
+      ScheduledExecutorService faults,
+      long millis,
+      Action action,
+      Fault fault,
+      long start,
+      List<String> errors) {
+    faults.schedule(
+        () -> {
+          try {
+            action.run();
+          } catch (Exception | Error e) {
+            errors.add(fault.describe(start) + ": " + e);
+            out.println("FAULT FAILED: " + fault.describe(start) + ": " + e);
+          }
+        },
+        millis,
+        TimeUnit.MILLISECONDS);
   }
 
   /** The fault windows: steady first, then the faults in a seeded random order and lengths. */

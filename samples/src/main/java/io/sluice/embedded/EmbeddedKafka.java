@@ -151,7 +151,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     if (tls != null) {
       addSecureListener(props, securePort, tls);
     }
-    format(props);
+    if (!Files.exists(logDir.resolve("meta.properties"))) {
+      format(props); // else a restart on the same directory: already formatted, its cluster id kept
+    }
     KafkaRaftServer raftServer = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
     raftServer.startup();
     server = raftServer;
