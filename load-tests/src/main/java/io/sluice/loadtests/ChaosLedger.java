@@ -109,6 +109,17 @@ final class ChaosLedger {
     arrivals.get(partition).add(atMillis);
   }
 
+  /** How many input partitions have had an output or a dead letter. */
+  int partitionsWithOutput() {
+    int n = 0;
+    for (List<Long> a : arrivals) {
+      if (!a.isEmpty()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Events produced so far. */
   int producedCount() {
     return ids.size();

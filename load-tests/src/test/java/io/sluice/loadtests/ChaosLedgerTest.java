@@ -86,6 +86,7 @@ class ChaosLedgerTest {
     assertThat(counts.get(0).gapMillis()).containsExactly(4_000, 50);
     assertThat(counts.get(1).gapMillis()).containsExactly(0, 0);
     assertThat(counts.get(0).longestGapMillis()).isEqualTo(4_000);
+    assertThat(ledger.partitionsWithOutput()).isEqualTo(2);
   }
 
   @Test
