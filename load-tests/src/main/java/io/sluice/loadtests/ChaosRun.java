@@ -328,9 +328,16 @@ public final class ChaosRun implements Callable<Integer> {
         reader.close();
         List<String> failed = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
-          Process p = instanceProcesses.get(i);
-          if (!p.isAlive()) {
-            failed.add("instance " + i + " exited with " + p.exitValue() + ", see " + log("instance-" + i));
+          // An instance that failed by itself printed "failed: <cause>" and exited (ChaosInstance),
+          // perhaps before a kill or a restart hid it.
+          try (var lines = Files.lines(log("instance-" + i), StandardCharsets.ISO_8859_1)) {
+            int instance = i;
+            lines
+                .filter(l -> l.startsWith("failed: "))
+                .forEach(
+                    l ->
+                        failed.add(
+                            "instance " + instance + " exited by itself, see " + log("instance-" + instance) + ": " + l));
           }
         }
         boolean bad = report(List.of(fraud, recs), windows, traffic.widenedPartitions());

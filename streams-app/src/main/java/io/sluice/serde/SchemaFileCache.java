@@ -9,7 +9,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.SchemaParseException;
 import org.apache.avro.SchemaParser;
 import org.slf4j.Logger;
@@ -20,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * file each, and answers from there before asking the registry: a schema id never changes its
  * schema, so what was fetched once stays true, and an instance restarted during a registry outage
  * still decodes the records whose schemas it had seen. Registering and looking up go to the
- * registry.
+ * registry, and the id it answers is kept too ({@code subject-<subject>-<fingerprint>.id}): when
+ * the registry cannot be reached, the id it gave before for the same schema under the same subject
+ * is used, so that an instance restarted during an outage can still write its outputs.
  *
  * <p>Thread-safe. Files are written to a temporary name and moved into place, so a crash leaves
  * either no file or a whole one; an unreadable file is ignored (and replaced at the next fetch).
@@ -44,12 +48,51 @@ public final class SchemaFileCache implements SchemaRegistryClient {
 
   @Override
   public int register(String subject, Schema schema) {
-    return registry.register(subject, schema);
+    return remembered(subject, schema, () -> registry.register(subject, schema));
   }
 
   @Override
   public int lookup(String subject, Schema schema) {
-    return registry.lookup(subject, schema);
+    return remembered(subject, schema, () -> registry.lookup(subject, schema));
+  }
+
+  /**
+   * The registry's answer, kept on disk; when the registry fails, the answer kept before, if any
+   * (else the failure).
+   */
+  private int remembered(String subject, Schema schema, IntSupplier ask) {
+    Path f =
+        dir.resolve(
+            "subject-"
+                + java.net.URLEncoder.encode(subject, StandardCharsets.UTF_8)
+                + "-"
+                + Long.toHexString(SchemaNormalization.parsingFingerprint64(schema))
+                + ".id");
+    try {
+      int id = ask.getAsInt();
+      if (!Integer.valueOf(id).equals(readId(f))) {
+        write(f, Integer.toString(id));
+      }
+      return id;
+    } catch (SchemaRegistryException e) {
+      Integer kept = readId(f);
+      if (kept == null) {
+        throw e;
+      }
+      LOG.debug("registry unreachable, using the id kept for subject {}: {}", subject, kept);
+      return kept;
+    }
+  }
+
+  private static Integer readId(Path f) {
+    try {
+      return Files.isRegularFile(f)
+          ? Integer.valueOf(Files.readString(f, StandardCharsets.UTF_8).trim())
+          : null;
+    } catch (IOException | NumberFormatException e) {
+      LOG.warn("ignoring unreadable cached schema id file {}: {}", f, e.toString());
+      return null;
+    }
   }
 
   @Override
@@ -60,7 +103,7 @@ public final class SchemaFileCache implements SchemaRegistryClient {
     }
     if (schema == null) {
       schema = registry.schemaById(id);
-      write(id, schema);
+      write(file(id), schema.toString());
     }
     known.put(id, schema);
     return schema;
@@ -88,19 +131,19 @@ public final class SchemaFileCache implements SchemaRegistryClient {
     }
   }
 
-  private void write(int id, Schema schema) {
+  private void write(Path file, String text) {
     try {
       Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, id + "-", ".tmp");
-      Files.writeString(tmp, schema.toString(), StandardCharsets.UTF_8);
+      Path tmp = Files.createTempFile(dir, "schema-", ".tmp");
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
       try {
-        Files.move(tmp, file(id), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file(id), StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
     } catch (IOException e) {
       // The cache only helps during an outage; without it the registry is asked after a restart.
-      LOG.warn("cannot keep schema id {} in {}: {}", id, dir, e.toString());
+      LOG.warn("cannot keep {} in {}: {}", file.getFileName(), dir, e.toString());
     }
   }
 

@@ -24,12 +24,15 @@ class SchemaFileCacheTest {
 
     @Override
     public int register(String subject, Schema schema) {
+      if (!up) {
+        throw new SchemaRegistryException("connection refused");
+      }
       return 7;
     }
 
     @Override
     public int lookup(String subject, Schema schema) {
-      return 7;
+      return register(subject, schema);
     }
 
     @Override
@@ -65,6 +68,25 @@ class SchemaFileCacheTest {
       assertThatThrownBy(() -> restarted.schemaById(8))
           .isInstanceOf(SchemaRegistryException.class)
           .hasMessageContaining("connection refused");
+    }
+  }
+
+  @Test
+  void anIdRegisteredOnceIsUsedAfterARestartDuringAnOutageAndOnlyForTheSameSchemaAndSubject() {
+    Registry registry = new Registry();
+    try (SchemaFileCache first = new SchemaFileCache(registry, dir)) {
+      assertThat(first.register("out-value", EVENT)).isEqualTo(7);
+    }
+    registry.up = false;
+    Schema other =
+        SchemaBuilder.record("Other").namespace("t").fields().requiredLong("id").endRecord();
+    try (SchemaFileCache restarted = new SchemaFileCache(registry, dir)) {
+      assertThat(restarted.register("out-value", EVENT)).isEqualTo(7);
+      assertThat(restarted.lookup("out-value", EVENT)).isEqualTo(7);
+      assertThatThrownBy(() -> restarted.register("out-value", other))
+          .isInstanceOf(SchemaRegistryException.class);
+      assertThatThrownBy(() -> restarted.register("other-value", EVENT))
+          .isInstanceOf(SchemaRegistryException.class);
     }
   }
 
