@@ -115,7 +115,11 @@ class RegistryOutageIT {
         proxy.freeze();
         // Partition 0: a record of the new schema first, then records of the known one behind it.
         List<CardTransaction> held = events.subList(20, 40);
-        send(producer, 0, held.get(0).getCardId(), FraudEvents.encodeWidened(widened, newId, held.get(0)));
+        send(
+            producer,
+            0,
+            held.get(0).getCardId(),
+            FraudEvents.encodeWidened(widened, newId, held.get(0)));
         for (CardTransaction e : held.subList(1, held.size())) {
           send(producer, 0, e.getCardId(), known.serialize("tx-outage", e));
         }

@@ -82,7 +82,9 @@ public final class ChaosRun implements Callable<Integer> {
       description = "Events per second into each pipeline (default: ${DEFAULT-VALUE}).")
   int rate = 40;
 
-  @Option(names = "--seed", description = "Seed of the fault order and moments (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      description = "Seed of the fault order and moments (default: ${DEFAULT-VALUE}).")
   long seed = 42;
 
   @Option(
@@ -130,7 +132,8 @@ public final class ChaosRun implements Callable<Integer> {
 
   @Option(
       names = "--work",
-      description = "Directory for the broker's data, the instances' state and logs (default: a new temporary one).")
+      description =
+          "Directory for the broker's data, the instances' state and logs (default: a new temporary one).")
   Path work;
 
   @Option(
@@ -197,8 +200,7 @@ public final class ChaosRun implements Callable<Integer> {
         drainSeconds,
         work);
     for (Fault f : plan) {
-      out.printf(
-          Locale.ROOT, "  %-32s window %.0f s%n", f.describe(0), f.lengthMillis() / 1000.0);
+      out.printf(Locale.ROOT, "  %-32s window %.0f s%n", f.describe(0), f.lengthMillis() / 1000.0);
     }
     out.printf(
         "load average at start: %s (%d cores)%n",
@@ -252,15 +254,15 @@ public final class ChaosRun implements Callable<Integer> {
         instanceProcesses.add(null);
       }
       try (Traffic traffic =
-          new Traffic(
-              bootstrap,
-              registry,
-              partitions,
-              rate,
-              fraud,
-              recs,
-              FraudEvents.read(dataDir),
-              lastRatings(dataDir));
+              new Traffic(
+                  bootstrap,
+                  registry,
+                  partitions,
+                  rate,
+                  fraud,
+                  recs,
+                  FraudEvents.read(dataDir),
+                  lastRatings(dataDir));
           Reader reader = new Reader(bootstrap, partitions, List.of(fraud, recs))) {
         for (int i = 0; i < instances; i++) {
           instanceProcesses.set(i, startInstance(i, instanceConfigs));
@@ -283,7 +285,8 @@ public final class ChaosRun implements Callable<Integer> {
         for (Fault f : schedule) {
           windows.add(new ChaosLedger.Window(f.describe(start), f.atMillis()));
           long delay = f.atMillis() - System.currentTimeMillis();
-          Scheduler at = (millis, action) -> schedule(faults, millis, action, f, start, faultErrors);
+          Scheduler at =
+              (millis, action) -> schedule(faults, millis, action, f, start, faultErrors);
           switch (f.kind()) {
             case "kill" -> {
               at.run(delay, () -> kill(instanceProcesses.get(f.instance())));
@@ -337,7 +340,12 @@ public final class ChaosRun implements Callable<Integer> {
                 .forEach(
                     l ->
                         failed.add(
-                            "instance " + instance + " exited by itself, see " + log("instance-" + instance) + ": " + l));
+                            "instance "
+                                + instance
+                                + " exited by itself, see "
+                                + log("instance-" + instance)
+                                + ": "
+                                + l));
           }
         }
         boolean bad = report(List.of(fraud, recs), windows, traffic.widenedPartitions());
@@ -475,7 +483,8 @@ public final class ChaosRun implements Callable<Integer> {
         outputs.add(new TopicPartition(p.output(), i));
       }
     }
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       admin
           .describeProducers(outputs)
           .all()
@@ -528,7 +537,8 @@ public final class ChaosRun implements Callable<Integer> {
         }
       }
     }
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
     }
   }
@@ -758,7 +768,12 @@ public final class ChaosRun implements Callable<Integer> {
       e.setEventId("r-" + n);
       e.setEventTime(Instant.now());
       String key = Long.toString(e.getUserId());
-      send(recs, e.getEventId().toString(), key, partitionOf(key), ratingSerializer.serialize(recs.input(), e));
+      send(
+          recs,
+          e.getEventId().toString(),
+          key,
+          partitionOf(key),
+          ratingSerializer.serialize(recs.input(), e));
       synchronized (this) {
         recsSent++;
       }
@@ -796,9 +811,9 @@ public final class ChaosRun implements Callable<Integer> {
   }
 
   /**
-   * Reads every pipeline's outputs and dead letters from the beginning with {@code
-   * read_committed} (assigned partitions, no group: nothing to rebalance when the broker restarts)
-   * on a thread of its own, into the ledgers with the time each arrived.
+   * Reads every pipeline's outputs and dead letters from the beginning with {@code read_committed}
+   * (assigned partitions, no group: nothing to rebalance when the broker restarts) on a thread of
+   * its own, into the ledgers with the time each arrived.
    */
   private static final class Reader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;

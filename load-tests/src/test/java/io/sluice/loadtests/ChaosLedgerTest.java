@@ -73,7 +73,7 @@ class ChaosLedgerTest {
     int[] partition = {0, 0, 0, 1, 1};
     for (int i = 0; i < ids.length; i++) {
       ledger.produced(ids[i], partition[i], 50);
-    ledger.acknowledged(ids[i], i);
+      ledger.acknowledged(ids[i], i);
     }
     // Arrival order differs from production order: gaps are taken on sorted arrival times.
     for (int i = ids.length - 1; i >= 0; i--) {

@@ -110,7 +110,9 @@ public final class FraudEvents {
     return fields.name("channel").type().stringType().stringDefault("web").endRecord();
   }
 
-  /** {@code e} in the wire format under {@code schema} ({@link #widenedSchema}), registered as id. */
+  /**
+   * {@code e} in the wire format under {@code schema} ({@link #widenedSchema}), registered as id.
+   */
   public static byte[] encodeWidened(Schema schema, int id, CardTransaction e) {
     GenericRecord r = new GenericData.Record(schema);
     for (Schema.Field f : CardTransaction.getClassSchema().getFields()) {
