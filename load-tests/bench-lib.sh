@@ -1,4 +1,4 @@
-# Shared by run-fraud-benchmark and run-jmh: builds the project when it is not built or a source
+# Shared by run-fraud-benchmark, run-jmh and run-chaos: builds the project when it is not built or a source
 # file changed since the last build, then runs a main class on the load-tests class path.
 # Sourced, not run; expects $root (the repository root).
 # SLUICE_BENCH_CLASSPATH=FILE: use the library class path in FILE (from `./mvnw -pl load-tests
@@ -20,7 +20,9 @@ needs_build() {
 run_main() {
   if needs_build; then
     echo "$(basename "$0"): building (first run takes a few minutes) ..." >&2
-    (cd "$root" && ./mvnw -q -B -ntp install -DskipTests -Dquick) >&2
+    # A reactor build of this checkout, never `install`: several checkouts may share ~/.m2, and
+    # target/classpath.txt names the reactor's own jars.
+    (cd "$root" && ./mvnw -q -B -ntp package -DskipTests -Dquick -pl load-tests,registry-server -am) >&2
   fi
   cd "$root"
   export SLUICE_DATA_DIR="${SLUICE_DATA_DIR:-$root/../shared/data}"

@@ -734,7 +734,7 @@ public final class FraudThroughputBenchmark implements Callable<Integer> {
   }
 
   /** The first three fields of {@code /proc/loadavg}, where there is one. */
-  private static Optional<String> loadAverage() {
+  static Optional<String> loadAverage() {
     try {
       String[] fields =
           Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).trim().split(" ");

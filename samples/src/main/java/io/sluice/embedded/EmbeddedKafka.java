@@ -24,6 +24,9 @@ import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
@@ -46,6 +49,11 @@ public final class EmbeddedKafka implements AutoCloseable {
   private KafkaRaftServer server;
   private String bootstrapServers;
   private boolean closed;
+  private Certificates tls;
+  private String secureBootstrapServers;
+  private int fixedBrokerPort;
+  private int fixedControllerPort;
+  private final Properties overrides = new Properties();
 
   /** A broker whose data lives in a fresh temporary directory, deleted on close. */
   public EmbeddedKafka() {
@@ -62,6 +70,70 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.deleteOnClose = deleteOnClose;
   }
 
+  /**
+   * Adds a secured listener, to be called before {@link #start()}: SASL_SSL with SCRAM-SHA-512 and
+   * mutual TLS (a client certificate signed by {@code tls}'s authority is required), on which
+   * KRaft's {@code StandardAuthorizer} lets a user do only what ACLs allow. The plaintext listener
+   * stays, for the broker itself and for a test's setup (its anonymous user is a super user). Users
+   * are created with {@link #addScramUser}.
+   */
+  public EmbeddedKafka secured(Certificates tls) {
+    if (server != null) {
+      throw new IllegalStateException("secure the embedded Kafka broker before starting it");
+    }
+    this.tls = tls;
+    return this;
+  }
+
+  /**
+   * Fixed ports instead of free ones, to be called before {@link #start()}: a broker that is
+   * stopped (or killed) and started again on the same directory keeps its address, as a real one
+   * does.
+   */
+  public EmbeddedKafka ports(int brokerPort, int controllerPort) {
+    if (server != null) {
+      throw new IllegalStateException("set the embedded Kafka broker's ports before starting it");
+    }
+    this.fixedBrokerPort = brokerPort;
+    this.fixedControllerPort = controllerPort;
+    return this;
+  }
+
+  /** A broker setting over the embedded defaults, to be called before {@link #start()}. */
+  public EmbeddedKafka brokerProperty(String key, String value) {
+    if (server != null) {
+      throw new IllegalStateException("configure the embedded Kafka broker before starting it");
+    }
+    overrides.put(key, value);
+    return this;
+  }
+
+  /** The {@code bootstrap.servers} of the secured listener ({@link #secured}). */
+  public String secureBootstrapServers() {
+    if (secureBootstrapServers == null) {
+      throw new IllegalStateException("embedded Kafka broker has no secured listener running");
+    }
+    return secureBootstrapServers;
+  }
+
+  /** Creates (or changes the password of) a SCRAM-SHA-512 user of the secured listener. */
+  public void addScramUser(String user, String password) {
+    try (Admin admin = admin()) {
+      admin
+          .alterUserScramCredentials(
+              List.of(
+                  new UserScramCredentialUpsertion(
+                      user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while adding a SCRAM user", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("could not add SCRAM user " + user, e);
+    }
+  }
+
   /** Formats the storage and starts the broker; returns once it accepts connections. */
   public EmbeddedKafka start() {
     if (closed) {
@@ -71,16 +143,26 @@ public final class EmbeddedKafka implements AutoCloseable {
       throw new IllegalStateException("embedded Kafka broker already started");
     }
     long started = System.nanoTime();
-    int brokerPort = freePort();
-    int controllerPort = freePort();
+    int brokerPort = fixedBrokerPort > 0 ? fixedBrokerPort : freePort();
+    int controllerPort = fixedControllerPort > 0 ? fixedControllerPort : freePort();
     Path logDir = workDir.resolve("kraft-logs");
     Optional<Path> brokerLog = BrokerLog.redirect(workDir.resolve("broker.log"));
     Properties props = brokerProperties(brokerPort, controllerPort, logDir);
-    format(props);
+    props.putAll(overrides);
+    int securePort = tls == null ? -1 : freePort();
+    if (tls != null) {
+      addSecureListener(props, securePort, tls);
+    }
+    if (!Files.exists(logDir.resolve("meta.properties"))) {
+      format(props); // else a restart on the same directory: already formatted, its cluster id kept
+    }
     KafkaRaftServer raftServer = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
     raftServer.startup();
     server = raftServer;
     bootstrapServers = "127.0.0.1:" + brokerPort;
+    if (tls != null) {
+      secureBootstrapServers = "127.0.0.1:" + securePort;
+    }
     awaitReady();
     LOG.info(
         "embedded Kafka broker started bootstrap={} dir={} in {} ms{}",
@@ -172,6 +254,33 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("auto.create.topics.enable", "false");
     p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
     return p;
+  }
+
+  private static void addSecureListener(Properties p, int port, Certificates tls) {
+    p.put("listeners", p.getProperty("listeners") + ",SECURE://127.0.0.1:" + port);
+    p.put(
+        "advertised.listeners",
+        p.getProperty("advertised.listeners") + ",SECURE://127.0.0.1:" + port);
+    p.put(
+        "listener.security.protocol.map",
+        p.getProperty("listener.security.protocol.map") + ",SECURE:SASL_SSL");
+    p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+    p.put("listener.name.secure.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+    // The server side of SCRAM checks against the credentials in the cluster metadata.
+    p.put(
+        "listener.name.secure.scram-sha-512.sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    p.put("listener.name.secure.ssl.client.auth", "required");
+    p.put("listener.name.secure.ssl.keystore.type", "PKCS12");
+    p.put("listener.name.secure.ssl.keystore.location", tls.brokerKeystore().toString());
+    p.put("listener.name.secure.ssl.keystore.password", tls.password());
+    p.put("listener.name.secure.ssl.key.password", tls.password());
+    p.put("listener.name.secure.ssl.truststore.type", "PKCS12");
+    p.put("listener.name.secure.ssl.truststore.location", tls.truststore().toString());
+    p.put("listener.name.secure.ssl.truststore.password", tls.password());
+    p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    // The plaintext listeners (the broker's own, the controller's, a test's setup) are anonymous.
+    p.put("super.users", "User:ANONYMOUS");
   }
 
   private void format(Properties props) {

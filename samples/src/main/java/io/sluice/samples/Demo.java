@@ -106,10 +106,29 @@ public final class Demo {
       Path descriptor,
       String applicationId,
       Path stateDir) {
+    return pipelineConfig(
+        stack.kafka().bootstrapServers(),
+        stack.registry().url(),
+        name,
+        topics,
+        descriptor,
+        applicationId,
+        stateDir);
+  }
+
+  /** As {@link #pipelineConfig(EmbeddedStack, String, Topics, Path, String, Path)}, any servers. */
+  static Map<String, String> pipelineConfig(
+      String bootstrapServers,
+      String registryUrl,
+      String name,
+      Topics topics,
+      Path descriptor,
+      String applicationId,
+      Path stateDir) {
     Map<String, String> c = new LinkedHashMap<>();
     c.put(ConfigKeys.APPLICATION_ID, applicationId);
-    c.put(ConfigKeys.BOOTSTRAP_SERVERS, stack.kafka().bootstrapServers());
-    c.put(ConfigKeys.REGISTRY_URL, stack.registry().url());
+    c.put(ConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers);
+    c.put(ConfigKeys.REGISTRY_URL, registryUrl);
     c.put(ConfigKeys.STATE_DIR, stateDir.toString());
     c.put(ConfigKeys.PIPELINE_NAME, name);
     c.put(ConfigKeys.INPUT_TOPIC, topics.input());

@@ -69,6 +69,17 @@ public record FraudDemo(Path dataDir, Path modelsDir, PrintStream out) {
     return Demo.pipelineConfig(stack, "fraud", TOPICS, descriptor, applicationId, stateDir);
   }
 
+  /** Configuration of the fraud pipeline against any broker and registry (the demo's topics). */
+  public static Map<String, String> pipelineConfig(
+      String bootstrapServers,
+      String registryUrl,
+      Path descriptor,
+      String applicationId,
+      Path stateDir) {
+    return Demo.pipelineConfig(
+        bootstrapServers, registryUrl, "fraud", TOPICS, descriptor, applicationId, stateDir);
+  }
+
   /**
    * The alert rules the demo adds to the fraud pipeline: the per-key rule over the score, the
    * amount and the rate, and drift of the score and the amount. No cooldown (the default): the demo

@@ -5,6 +5,7 @@ import io.sluice.descriptor.TrainingRows;
 import io.sluice.models.fraud.CreditCardCsv;
 import io.sluice.models.fraud.FraudModelTrainer;
 import io.sluice.schemas.CardTransaction;
+import io.sluice.serde.WireFormat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -12,6 +13,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.data.TimeConversions;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
 
 /**
  * The fraud data set as a stream of {@link CardTransaction} events.
@@ -87,5 +94,34 @@ public final class FraudEvents {
                             + TrainingRows.KEY
                             + " (the rows the model was trained on), found none; train it again"));
     return events.stream().filter(e -> !rows.contains(e.getId().toString())).toList();
+  }
+
+  /**
+   * CardTransaction with one more (optional) field: a new writer schema that a reader of {@link
+   * CardTransaction} can read, for a schema id the application has not seen yet (registry outages).
+   */
+  public static Schema widenedSchema() {
+    Schema base = CardTransaction.getClassSchema();
+    SchemaBuilder.FieldAssembler<Schema> fields =
+        SchemaBuilder.record(base.getName()).namespace(base.getNamespace()).fields();
+    for (Schema.Field f : base.getFields()) {
+      fields = fields.name(f.name()).type(f.schema()).noDefault();
+    }
+    return fields.name("channel").type().stringType().stringDefault("web").endRecord();
+  }
+
+  /**
+   * {@code e} in the wire format under {@code schema} ({@link #widenedSchema}), registered as id.
+   */
+  public static byte[] encodeWidened(Schema schema, int id, CardTransaction e) {
+    GenericRecord r = new GenericData.Record(schema);
+    for (Schema.Field f : CardTransaction.getClassSchema().getFields()) {
+      r.put(f.name(), e.get(f.pos()));
+    }
+    r.put("channel", "app");
+    // The specific record's values (an Instant for the event time) need its logical types.
+    GenericData model = new GenericData();
+    model.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
+    return WireFormat.encode(id, r, new GenericDatumWriter<>(schema, model));
   }
 }

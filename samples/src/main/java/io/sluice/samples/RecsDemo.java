@@ -49,8 +49,24 @@ public record RecsDemo(Path dataDir, Path modelsDir, PrintStream out) {
   /** Configuration of the recommendation pipeline against the embedded stack. */
   public static Map<String, String> pipelineConfig(
       EmbeddedStack stack, Path descriptor, String applicationId, Path stateDir) {
+    return pipelineConfig(
+        stack.kafka().bootstrapServers(),
+        stack.registry().url(),
+        descriptor,
+        applicationId,
+        stateDir);
+  }
+
+  /** Configuration of the recommendation pipeline against any broker and registry. */
+  public static Map<String, String> pipelineConfig(
+      String bootstrapServers,
+      String registryUrl,
+      Path descriptor,
+      String applicationId,
+      Path stateDir) {
     Map<String, String> c =
-        Demo.pipelineConfig(stack, "recs", TOPICS, descriptor, applicationId, stateDir);
+        Demo.pipelineConfig(
+            bootstrapServers, registryUrl, "recs", TOPICS, descriptor, applicationId, stateDir);
     c.put(ConfigKeys.PIPELINE_KIND, "recommendation");
     return c;
   }

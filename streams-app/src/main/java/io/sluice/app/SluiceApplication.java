@@ -23,6 +23,7 @@ import io.sluice.pipeline.PipelineKinds;
 import io.sluice.pipeline.PipelineParts;
 import io.sluice.serde.AvroDecodeException;
 import io.sluice.serde.SchemaRegistryClient;
+import io.sluice.topology.SchemaGate;
 import io.sluice.topology.StreamsSettings;
 import io.sluice.topology.TopologyFactory;
 import java.nio.file.Path;
@@ -124,7 +125,7 @@ public final class SluiceApplication implements AutoCloseable {
     ModelFollower follower = null;
     ExecutorService scoring = scoringExecutor(p.name());
     try {
-      registry = RegistryClients.create(config.registry());
+      registry = RegistryClients.create(config.registry(), config.stateDir());
       PipelineMetrics metrics = new PipelineMetrics(meters, p.name());
       ModelRunner configured = model.current();
       metrics.modelLoaded(
@@ -259,8 +260,18 @@ public final class SluiceApplication implements AutoCloseable {
       shadowScorer =
           Optional.of(new BatchScorer<>(kind.shadowStages(context, shadowContext), shadow.get()));
     }
+    // Only a real registry can be unreachable; the registry-less client reads the classpath.
+    Optional<SchemaGate> gate =
+        context.config().registry().enabled()
+            ? Optional.of(
+                new SchemaGate(context.registry(), SchemaGate.fetcher(), context.metrics()))
+            : Optional.empty();
     return TopologyFactory.build(
-        context.pipeline(), parts.plan(context.model(), shadowScorer), context.metrics(), scoring);
+        context.pipeline(),
+        parts.plan(context.model(), shadowScorer),
+        context.metrics(),
+        scoring,
+        gate);
   }
 
   /**
@@ -365,8 +376,9 @@ public final class SluiceApplication implements AutoCloseable {
     if (streams.state() != KafkaStreams.State.RUNNING
         && streams.state() != KafkaStreams.State.REBALANCING) {
       state = State.FAILED;
+      Throwable cause = failure.get();
       throw new IllegalStateException(
-          "Kafka Streams failed to start: state " + streams.state(), failure.get());
+          "Kafka Streams failed to start: state " + streams.state() + rootCause(cause), cause);
     }
     state = State.RUNNING;
     if (follower != null) {
@@ -389,6 +401,21 @@ public final class SluiceApplication implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * ": " and the innermost cause's type and message (an authentication failure, a refused ACL), or
+   * nothing. Kafka's messages name the user, the resource and the operation, never a password.
+   */
+  static String rootCause(Throwable e) {
+    if (e == null) {
+      return "";
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return ": " + root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 
   private static boolean isRetriable(Throwable e) {

@@ -287,12 +287,7 @@ public final class ConfigKeys {
               Importance.MEDIUM,
               NUM_STREAM_THREADS_DOC)
           .define(
-              STATE_DIR,
-              Type.STRING,
-              ".sluice/state",
-              nonEmpty(),
-              Importance.MEDIUM,
-              STATE_DIR_DOC)
+              STATE_DIR, Type.STRING, ".sluice/state", nonEmpty(), Importance.MEDIUM, STATE_DIR_DOC)
           .define(
               DATA_DIR, Type.STRING, "../shared/data", nonEmpty(), Importance.MEDIUM, DATA_DIR_DOC)
           .define(

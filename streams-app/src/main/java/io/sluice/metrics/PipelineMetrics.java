@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
@@ -28,7 +29,8 @@ import java.util.function.IntSupplier;
  * sluice_inference_duration_seconds} and {@code sluice_end_to_end_latency_seconds}, {@code
  * sluice_processing_latency_seconds}, {@code sluice_batch_service_seconds{size}}, {@code
  * sluice_model_events{event}} and the gauge {@code sluice_model_execution_provider{provider}} (1
- * for the model version serving); with a latency target, per task ({@code task}) the gauges {@code
+ * for the model version serving), {@code sluice_registry_outages} and the gauge {@code
+ * sluice_records_held_back}; with a latency target, per task ({@code task}) the gauges {@code
  * sluice_batch_chosen_size}, {@code sluice_batch_latency_target_met} and {@code
  * sluice_batch_latency_target_unreachable}.
  */
@@ -43,6 +45,8 @@ public final class PipelineMetrics {
   private volatile ModelMeters model;
   private final AtomicInteger batchesInFlight = new AtomicInteger();
   private volatile boolean inFlightGauge;
+  private final AtomicLong heldBack = new AtomicLong();
+  private volatile boolean heldBackGauge;
 
   /**
    * Meters of the model version in service; replaced whole on a swap so that a batch never mixes
@@ -111,6 +115,36 @@ public final class PipelineMetrics {
   /** An alert of a kind not given; prefer {@link #alert(String, String)}. */
   public void alert() {
     alert(UNKNOWN, UNKNOWN);
+  }
+
+  /**
+   * The count of input records held back (all tasks of the instance) because the schema registry
+   * could not be reached for their writer schema, or an earlier record of their partition's; the
+   * gauge {@code sluice_records_held_back} is registered on first use.
+   */
+  public AtomicLong recordsHeldBack() {
+    if (!heldBackGauge) {
+      synchronized (this) {
+        if (!heldBackGauge) {
+          Gauge.builder("sluice.records.held.back", heldBack, AtomicLong::get)
+              .description(
+                  "Input records held back while the schema registry cannot be reached, all tasks")
+              .tag("pipeline", pipeline)
+              .register(registry);
+          heldBackGauge = true;
+        }
+      }
+    }
+    return heldBack;
+  }
+
+  /** The schema registry became unreachable ({@code sluice_registry_outages_total}). */
+  public void registryOutage() {
+    Counter.builder("sluice.registry.outages")
+        .description("Times the schema registry became unreachable for a schema fetch")
+        .tag("pipeline", pipeline)
+        .register(registry)
+        .increment();
   }
 
   /** A record sent to the dead-letter topic at this stage, for this reason. */

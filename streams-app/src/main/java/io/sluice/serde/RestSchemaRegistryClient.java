@@ -257,7 +257,9 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             cause);
       }
       Duration delay = backoff.delay(attempt, ThreadLocalRandom.current().nextDouble());
-      log.warn(
+      // DEBUG: the caller reports the failure once (a registry outage is one WARN, not one per
+      // retry of every fetch); the exception thrown after the last retry says what failed.
+      log.debug(
           "Schema registry request {} {} failed ({}); retry {} of {} in {} ms",
           method,
           uri,

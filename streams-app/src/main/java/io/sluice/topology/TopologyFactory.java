@@ -17,11 +17,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -58,6 +64,8 @@ public final class TopologyFactory {
   public static final String SHADOW_SINK = "shadow-predictions";
   public static final String KEY_RULES = "key-rules";
   public static final String MONITOR = "model-monitor";
+  public static final String SCHEMA_GATE = "schema-gate";
+  public static final String REKEY = "partition-key";
 
   private TopologyFactory() {}
 
@@ -67,6 +75,11 @@ public final class TopologyFactory {
    */
   public static String bufferStoreName(String pipeline) {
     return pipeline + "-batch-buffer";
+  }
+
+  /** Name of the changelogged store of the records a registry outage holds back. */
+  public static String heldBackStoreName(String pipeline) {
+    return pipeline + "-held-back";
   }
 
   /** Name of the store through which a pipeline's batcher scores before each commit. */
@@ -124,13 +137,29 @@ public final class TopologyFactory {
   /**
    * The kind's state in front of the batcher (a recommender's per-user state): a processor that
    * forwards raw records to {@link #BATCHER}, or its rejects to {@link #DLQ_SINK}, and its stores.
+   *
+   * @param partitionKey if present, the input is first repartitioned through an internal topic
+   *     ({@code <application.id>-<pipeline>-by-key-repartition}) on the key this function gives
+   *     (from the record's raw key and value), so that the processor's state keyed by it meets all
+   *     of its records in one task; it returns the raw key unchanged for a record it cannot read
+   *     (the processor then dead-letters it)
    */
   public record PreBatch(
       String name,
       ProcessorSupplier<byte[], byte[], byte[], byte[]> processor,
-      List<StoreBuilder<?>> stores) {
+      List<StoreBuilder<?>> stores,
+      Optional<BiFunction<byte[], byte[], byte[]>> partitionKey) {
     public PreBatch {
       stores = List.copyOf(stores);
+      Objects.requireNonNull(partitionKey, "partitionKey");
+    }
+
+    /** State in front of the batcher, on the input as it is partitioned. */
+    public PreBatch(
+        String name,
+        ProcessorSupplier<byte[], byte[], byte[], byte[]> processor,
+        List<StoreBuilder<?>> stores) {
+      this(name, processor, stores, Optional.empty());
     }
   }
 
@@ -227,6 +256,19 @@ public final class TopologyFactory {
    */
   public static Topology build(
       SluiceConfig.Pipeline pipeline, Plan plan, PipelineMetrics metrics, Executor scoring) {
+    return build(pipeline, plan, metrics, scoring, Optional.empty());
+  }
+
+  /**
+   * The topology of a pipeline of any kind, with its input held back per partition by {@code gate}
+   * while the schema registry cannot give a record's writer schema ({@link SchemaGateProcessor}).
+   */
+  public static Topology build(
+      SluiceConfig.Pipeline pipeline,
+      Plan plan,
+      PipelineMetrics metrics,
+      Executor scoring,
+      Optional<SchemaGate> gate) {
     String legacyBuffer = bufferStoreName(pipeline.name());
     AnomalyStage anomaly = plan.anomaly().orElse(null);
     MicroBatchProcessor.Settings settings =
@@ -244,19 +286,35 @@ public final class TopologyFactory {
         plan.shadow()
             .map(s -> new MicroBatchProcessor.Shadow(s, plan.predictions().name(), SHADOW_SINK))
             .orElse(null);
-    Topology topology = new Topology();
-    topology.addSource(
-        SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), pipeline.inputTopic());
     List<String> dlqParents = new ArrayList<>();
-    String batcherParent = SOURCE;
-    if (plan.preBatch().isPresent()) {
+    Topology topology;
+    String batcherParent;
+    if (plan.preBatch().flatMap(PreBatch::partitionKey).isPresent()) {
       PreBatch pre = plan.preBatch().get();
-      topology.addProcessor(pre.name(), pre.processor(), SOURCE);
-      for (StoreBuilder<?> builder : pre.stores()) {
-        topology.addStateStore(builder, pre.name());
-      }
+      topology = repartitionedFront(pipeline, gate, pre);
       dlqParents.add(pre.name());
       batcherParent = pre.name();
+    } else {
+      topology = new Topology();
+      topology.addSource(
+          SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), pipeline.inputTopic());
+      batcherParent = SOURCE;
+      if (gate.isPresent()) {
+        String store = heldBackStoreName(pipeline.name());
+        topology.addProcessor(
+            SCHEMA_GATE, () -> new SchemaGateProcessor(gate.get(), store), SOURCE);
+        topology.addStateStore(SchemaGateProcessor.store(store), SCHEMA_GATE);
+        batcherParent = SCHEMA_GATE;
+      }
+      if (plan.preBatch().isPresent()) {
+        PreBatch pre = plan.preBatch().get();
+        topology.addProcessor(pre.name(), pre.processor(), batcherParent);
+        for (StoreBuilder<?> builder : pre.stores()) {
+          topology.addStateStore(builder, pre.name());
+        }
+        dlqParents.add(pre.name());
+        batcherParent = pre.name();
+      }
     }
     topology.addProcessor(
         BATCHER, () -> batcher(settings, plan.scorer(), shadow, metrics, scoring), batcherParent);
@@ -294,6 +352,42 @@ public final class TopologyFactory {
         new ByteArraySerializer(),
         dlqParents.toArray(String[]::new));
     return topology;
+  }
+
+  /**
+   * Source, schema gate and the kind's state, with the input repartitioned on the kind's key in
+   * between: built with the DSL, the only public way to an internal repartition topic (created by
+   * Kafka Streams with the input's partition count, its records purged once consumed, written and
+   * read in the same exactly-once transactions as the rest). The rest of the topology is added to
+   * it with the Processor API.
+   */
+  private static Topology repartitionedFront(
+      SluiceConfig.Pipeline pipeline, Optional<SchemaGate> gate, PreBatch pre) {
+    StreamsBuilder builder = new StreamsBuilder();
+    KStream<byte[], byte[]> input =
+        builder.stream(
+            pipeline.inputTopic(),
+            Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE));
+    if (gate.isPresent()) {
+      String store = heldBackStoreName(pipeline.name());
+      builder.addStateStore(SchemaGateProcessor.store(store));
+      input =
+          input.process(
+              () -> new SchemaGateProcessor(gate.get(), store), Named.as(SCHEMA_GATE), store);
+    }
+    BiFunction<byte[], byte[], byte[]> key = pre.partitionKey().orElseThrow();
+    List<String> stores = new ArrayList<>();
+    for (StoreBuilder<?> store : pre.stores()) {
+      builder.addStateStore(store);
+      stores.add(store.name());
+    }
+    input
+        .selectKey((k, v) -> key.apply(k, v), Named.as(REKEY))
+        .repartition(
+            Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray())
+                .withName(pipeline.name() + "-by-key"))
+        .process(pre.processor(), Named.as(pre.name()), stores.toArray(String[]::new));
+    return builder.build();
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"}) // the plan's scorer and the batcher share <P>

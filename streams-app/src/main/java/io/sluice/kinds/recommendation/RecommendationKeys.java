@@ -32,6 +32,12 @@ public final class RecommendationKeys {
   private static final String RECS_RATING_MAX_DOC =
       "Recommendation pipelines: highest valid rating.";
 
+  public static final String RECS_INPUT_KEYED_BY_USER = "pipeline.recs.input.keyed.by.user";
+  private static final String RECS_INPUT_KEYED_BY_USER_DOC =
+      "Recommendation pipelines: whether the input is keyed (and so partitioned) by user id. If"
+          + " false, it is repartitioned on the user id through an internal topic"
+          + " (<application.id>-<pipeline>-by-key-repartition) before the per-user state.";
+
   /** The keys, as {@link RecommendationKind#configKeys()} gives them. */
   public static final ConfigDef DEFINITION =
       new ConfigDef()
@@ -51,5 +57,11 @@ public final class RecommendationKeys {
               Importance.MEDIUM,
               RECS_RATED_MAX_DOC)
           .define(RECS_RATING_MIN, Type.DOUBLE, 0.5, Importance.LOW, RECS_RATING_MIN_DOC)
-          .define(RECS_RATING_MAX, Type.DOUBLE, 5.0, Importance.LOW, RECS_RATING_MAX_DOC);
+          .define(RECS_RATING_MAX, Type.DOUBLE, 5.0, Importance.LOW, RECS_RATING_MAX_DOC)
+          .define(
+              RECS_INPUT_KEYED_BY_USER,
+              Type.BOOLEAN,
+              true,
+              Importance.MEDIUM,
+              RECS_INPUT_KEYED_BY_USER_DOC);
 }

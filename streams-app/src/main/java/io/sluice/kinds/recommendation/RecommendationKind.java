@@ -5,6 +5,7 @@ import io.sluice.config.ConfigKeys;
 import io.sluice.config.SluiceConfig;
 import io.sluice.descriptor.ModelDescriptor;
 import io.sluice.descriptor.ModelDescriptor.TensorSpec;
+import io.sluice.errors.RejectedRecordException;
 import io.sluice.inference.ModelRunner;
 import io.sluice.inference.Tensor;
 import io.sluice.metrics.PipelineMetrics;
@@ -16,11 +17,13 @@ import io.sluice.schemas.Recommendation;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.topology.EventDecoder;
 import io.sluice.topology.TopologyFactory;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -84,19 +87,34 @@ public final class RecommendationKind implements PipelineKind {
         parts,
         EventDecoder.avro(AvroRecordDecoder.generic(c.registry())),
         c.avroSink(RECOMMENDATIONS),
-        c.metrics());
+        c.metrics(),
+        !c.settings().getBoolean(RecommendationKeys.RECS_INPUT_KEYED_BY_USER));
   }
 
-  /**
-   * The pipeline's parts from their collaborators: the per-user state in front of the batcher, the
-   * stages, the recommendations sink. Public so that tests run it with a stand-in model.
-   */
+  /** The pipeline's parts, on input keyed by user id. */
   public static PipelineParts live(
       SluiceConfig.Pipeline p,
       Parts parts,
       EventDecoder decoder,
       TopologyFactory.Sink<Recommendation> sink,
       PipelineMetrics metrics) {
+    return live(p, parts, decoder, sink, metrics, false);
+  }
+
+  /**
+   * The pipeline's parts from their collaborators: the per-user state in front of the batcher, the
+   * stages, the recommendations sink. Public so that tests run it with a stand-in model.
+   *
+   * @param repartition whether to repartition the input on the user id first (input not keyed by
+   *     user id)
+   */
+  public static PipelineParts live(
+      SluiceConfig.Pipeline p,
+      Parts parts,
+      EventDecoder decoder,
+      TopologyFactory.Sink<Recommendation> sink,
+      PipelineMetrics metrics,
+      boolean repartition) {
     String userStore = userStoreName(p.name());
     RecsMetrics recsMetrics = new RecsMetrics(metrics, p.name());
     RecommendationStages stages =
@@ -128,8 +146,27 @@ public final class RecommendationKind implements PipelineKind {
                         Stores.persistentKeyValueStore(userStore),
                         Serdes.Long(),
                         Serdes.ByteArray())
-                    .withLoggingEnabled(Map.of())));
+                    .withLoggingEnabled(Map.of())),
+            repartition ? Optional.of(userIdKey(decoder)) : Optional.empty());
     return new PipelineParts(stages, sink, List.of(), Optional.of(userState), Optional.empty());
+  }
+
+  /**
+   * The user id of a rating event as a key (its decimal digits, as producers key by it), or the
+   * record's own key if the record is not a rating event: the per-user state dead-letters it.
+   */
+  static BiFunction<byte[], byte[], byte[]> userIdKey(EventDecoder decoder) {
+    return (key, value) -> {
+      if (value == null) {
+        return key;
+      }
+      try {
+        long userId = Rating.of(decoder.decode(value), "").userId();
+        return Long.toString(userId).getBytes(StandardCharsets.UTF_8);
+      } catch (RejectedRecordException e) {
+        return key;
+      }
+    };
   }
 
   @Override

@@ -74,8 +74,15 @@ class RecommendationTopologyTest {
     return new Catalogue(ids, titles, popular, counts, 6, 0.5f);
   }
 
+  /** Whether {@link #rate} keys events by user id (else by event id). */
+  private boolean keyByUser = true;
+
   @BeforeEach
   void setUp() {
+    start(false);
+  }
+
+  private void start(boolean repartition) {
     SluiceConfig config =
         ConfigLoader.load(
             Optional.empty(),
@@ -136,7 +143,8 @@ class RecommendationTopologyTest {
                 null,
                 new SpecificAvroSerde<>(registry, Recommendation.class, RecordPart.VALUE, true)
                     .serializer()),
-            new PipelineMetrics(meters, p.name()));
+            new PipelineMetrics(meters, p.name()),
+            repartition);
     var topology =
         TopologyFactory.build(
             p, parts.plan(null, Optional.empty()), new PipelineMetrics(meters, p.name()));
@@ -168,7 +176,10 @@ class RecommendationTopologyTest {
             .setRating(rating)
             .setEventTime(Instant.ofEpochMilli(time))
             .build();
-    input.pipeInput(Long.toString(user), events.serializer().serialize("ratings", e), time);
+    input.pipeInput(
+        keyByUser ? Long.toString(user) : e.getEventId(),
+        events.serializer().serialize("ratings", e),
+        time);
   }
 
   private List<Recommendation> read() {
@@ -184,6 +195,48 @@ class RecommendationTopologyTest {
   private double count(String outcome) {
     var c = meters.find(RecsMetrics.NAME).tag("outcome", outcome).counter();
     return c == null ? 0 : c.count();
+  }
+
+  private void rateSome() {
+    for (int t = 0; t < 12; t++) {
+      rate(1 + t % 3, 100 + (t * 7) % ITEMS, 1f + t % 4, 1000L * (t + 1));
+    }
+  }
+
+  /** What a recommendation says, without when it was made. */
+  private static String content(Recommendation r) {
+    return r.getTrigger().getEventId()
+        + " "
+        + r.getUserId()
+        + " "
+        + r.getRecentItems()
+        + " "
+        + ids(r);
+  }
+
+  @Test
+  void inputNotKeyedByUserIsRepartitionedAndGivesWhatUserKeyedInputGives() {
+    rateSome();
+    List<String> userKeyed = read().stream().map(RecommendationTopologyTest::content).toList();
+    assertThat(userKeyed).hasSize(12);
+    double mismatchesBefore = count("key_mismatch");
+    assertThat(mismatchesBefore).isZero();
+    driver.close();
+
+    start(true);
+    keyByUser = false;
+    rateSome();
+    assertThat(read().stream().map(RecommendationTopologyTest::content).toList())
+        .isEqualTo(userKeyed);
+    assertThat(count("key_mismatch")).as("keys were user ids after the repartition").isZero();
+    assertThat(driver.producedTopicNames()).contains("recs-topology-test-recs-by-key-repartition");
+  }
+
+  @Test
+  void withoutRepartitioningInputNotKeyedByUserIsCountedAsKeyMismatch() {
+    keyByUser = false;
+    rateSome();
+    assertThat(count("key_mismatch")).isEqualTo(12);
   }
 
   @Test
