@@ -12,8 +12,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -54,6 +63,39 @@ class RestSchemaRegistryClientIT {
       assertThat(second.lookup(subject, schema)).isEqualTo(id);
       assertThat(second.register(subject, schema)).isEqualTo(id);
       assertThat(second.schemaById(id)).isEqualTo(schema);
+    }
+  }
+
+  @Test
+  void instancesRegisteringTheSameNewSchemaAtOnceAllGetItsId() throws Exception {
+    // Instances of one application starting together register their output schemas together.
+    Schema schema = CardTransaction.getClassSchema();
+    int clients = 8;
+    for (int round = 0; round < 5; round++) {
+      String subject = uniqueTopic() + "-value";
+      ExecutorService pool = Executors.newFixedThreadPool(clients);
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Integer>> ids = new ArrayList<>();
+      try {
+        for (int i = 0; i < clients; i++) {
+          ids.add(
+              pool.submit(
+                  () -> {
+                    try (RestSchemaRegistryClient c = client(registry.url())) {
+                      start.await();
+                      return c.register(subject, schema);
+                    }
+                  }));
+        }
+        start.countDown();
+        Set<Integer> distinct = new HashSet<>();
+        for (Future<Integer> id : ids) {
+          distinct.add(id.get(60, TimeUnit.SECONDS));
+        }
+        assertThat(distinct).hasSize(1);
+      } finally {
+        pool.shutdownNow();
+      }
     }
   }
 

@@ -99,6 +99,23 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
     Response response =
         send("POST", "/subjects/" + pathSegment(subject) + "/versions", body(schema));
+    if (response.status() == 409) {
+      // Either the schema is incompatible with the subject's, or another client registered it
+      // at the same moment (Apicurio answers "artifact already exists" to the second of two
+      // instances starting together): in the second case a lookup finds it.
+      try {
+        int id = lookup(subject, schema);
+        log.info(
+            "Schema {} under subject '{}' was registered by another client at the same time: id {}",
+            schema.getFullName(),
+            subject,
+            id);
+        return id;
+      } catch (SchemaNotRegisteredException e) {
+        throw response.failure(
+            "cannot register schema " + schema.getFullName() + " under subject '" + subject + "'");
+      }
+    }
     if (!response.isSuccess()) {
       throw response.failure(
           "cannot register schema " + schema.getFullName() + " under subject '" + subject + "'");
