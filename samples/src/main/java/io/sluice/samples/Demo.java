@@ -73,6 +73,17 @@ public final class Demo {
     return ConfigLoader.load(Optional.empty(), Map.of(), settings);
   }
 
+  /**
+   * As {@link #load}, for a demo that runs one instance: no standby replica is asked for (the
+   * default of one is for several instances; alone, Kafka Streams warns at every rebalance that it
+   * cannot place it).
+   */
+  static SluiceConfig loadSingleInstance(Map<String, String> settings) {
+    Map<String, String> single = new LinkedHashMap<>(settings);
+    single.putIfAbsent("kafka.num.standby.replicas", "0");
+    return load(single);
+  }
+
   /** Trains a model into a directory. */
   @FunctionalInterface
   interface Trainer {

@@ -190,7 +190,7 @@ public record FraudDemo(Path dataDir, Path modelsDir, PrintStream out) {
     Map<String, String> settings =
         pipelineConfig(stack, descriptorPath, "sluice-demo-fraud", Demo.newStateDir());
     settings.putAll(alertRules());
-    SluiceConfig config = Demo.load(settings);
+    SluiceConfig config = Demo.loadSingleInstance(settings);
 
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (SchemaRegistryClient registry = Demo.registry(stack);

@@ -112,7 +112,8 @@ public final class ImageDemo {
     p.createTopics(stack);
     Path state = Files.createTempDirectory("sluice-demo-" + p.name());
     SluiceConfig config =
-        Demo.load(p.config(stack, descriptorsDir, dataDir, "sluice-demo-" + p.name(), state));
+        Demo.loadSingleInstance(
+            p.config(stack, descriptorsDir, dataDir, "sluice-demo-" + p.name(), state));
     SluiceApplication app = SluiceApplication.create(config, new SimpleMeterRegistry());
     try {
       app.start();

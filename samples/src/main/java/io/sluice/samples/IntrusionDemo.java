@@ -114,7 +114,7 @@ public record IntrusionDemo(Path dataDir, Path modelsDir, PrintStream out) {
     createTopics(stack);
     List<NetworkConnection> events = IntrusionEvents.read(dataDir);
     SluiceConfig config =
-        Demo.load(
+        Demo.loadSingleInstance(
             pipelineConfig(stack, descriptorPath, "sluice-demo-intrusion", Demo.newStateDir()));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (SchemaRegistryClient registry = Demo.registry(stack);

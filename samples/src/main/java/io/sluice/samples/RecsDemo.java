@@ -195,7 +195,8 @@ public record RecsDemo(Path dataDir, Path modelsDir, PrintStream out) {
     List<RatingEvent> all = RecsEvents.read(dataDir);
     List<RatingEvent> events = all.subList(all.size() - EVENTS, all.size());
     SluiceConfig config =
-        Demo.load(pipelineConfig(stack, descriptorPath, "sluice-demo-recs", Demo.newStateDir()));
+        Demo.loadSingleInstance(
+            pipelineConfig(stack, descriptorPath, "sluice-demo-recs", Demo.newStateDir()));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (SchemaRegistryClient registry = Demo.registry(stack);
         SluiceApplication app = SluiceApplication.create(config, meters);
