@@ -13,6 +13,8 @@ package io.sluice.anomaly;
  * @param modelName the name of the model version that scored the event (a champion or a canary),
  *     whose alerts name it; null: the pipeline's configured model
  * @param modelVersion that version; null with {@code modelName}
+ * @param versionThreshold the alert threshold in the descriptor of the version that scored the
+ *     event, NaN if it has none or the version is the configured one
  */
 public record Observation(
     String key,
@@ -24,7 +26,34 @@ public record Observation(
     int partition,
     long offset,
     String modelName,
-    String modelVersion) {
+    String modelVersion,
+    double versionThreshold) {
+
+  /** An observation naming the version that scored it, without a threshold of its own. */
+  public Observation(
+      String key,
+      String eventId,
+      long eventTime,
+      double score,
+      float[] features,
+      String topic,
+      int partition,
+      long offset,
+      String modelName,
+      String modelVersion) {
+    this(
+        key,
+        eventId,
+        eventTime,
+        score,
+        features,
+        topic,
+        partition,
+        offset,
+        modelName,
+        modelVersion,
+        Double.NaN);
+  }
 
   /** An observation of the pipeline's configured model version. */
   public Observation(

@@ -13,8 +13,11 @@ import java.util.Optional;
  *
  * @param threshold alert when {@code score >= threshold}
  * @param severity severity of the alerts it raises (INFO, WARNING or CRITICAL)
+ * @param fromDescriptor whether the threshold is the model descriptor's (not set in the
+ *     configuration): then a version with a threshold of its own in its descriptor (a canary, a
+ *     champion deployed since start) is judged by that one ({@link #forVersion})
  */
-public record ThresholdRule(double threshold, String severity) {
+public record ThresholdRule(double threshold, String severity, boolean fromDescriptor) {
 
   /** Kind of the alerts this rule raises. */
   public static final String KIND = "score-threshold";
@@ -23,6 +26,24 @@ public record ThresholdRule(double threshold, String severity) {
     if (!(threshold >= 0 && threshold <= 1)) {
       throw new IllegalArgumentException("threshold must be in [0, 1], was " + threshold);
     }
+  }
+
+  /** A rule set in the configuration: every model version is judged by it. */
+  public ThresholdRule(double threshold, String severity) {
+    this(threshold, severity, false);
+  }
+
+  /**
+   * The rule that judges the scores of a version whose descriptor's threshold is {@code
+   * versionThreshold} (NaN: none): its own when this rule is the descriptor's, otherwise this one.
+   */
+  public ThresholdRule forVersion(double versionThreshold) {
+    if (!fromDescriptor
+        || Double.isNaN(versionThreshold)
+        || Double.compare(versionThreshold, threshold) == 0) {
+      return this;
+    }
+    return new ThresholdRule(versionThreshold, severity, true);
   }
 
   public Optional<Firing> evaluate(double score, String label) {

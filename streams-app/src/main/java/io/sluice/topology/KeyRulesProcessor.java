@@ -137,7 +137,11 @@ public final class KeyRulesProcessor implements Processor<Object, Object, Object
     clock = Math.max(clock, o.eventTime());
     List<Firing> firings = new ArrayList<>(2);
     if (settings.threshold() != null) {
-      settings.threshold().evaluate(o.score(), settings.positiveLabel()).ifPresent(firings::add);
+      settings
+          .threshold()
+          .forVersion(o.versionThreshold())
+          .evaluate(o.score(), settings.positiveLabel())
+          .ifPresent(firings::add);
     }
     if (!settings.keepsState() || o.key() == null) {
       firings.forEach(f -> emit(alerts.forEvent(f, o, contributions(o)), record));

@@ -81,8 +81,14 @@ public final class StreamsSettings {
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
     p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
     p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-    // Sluice dead-letters bad records itself; this only silences Kafka's deprecation warning.
+    // Sluice dead-letters bad records itself; this only silences Kafka's deprecation warning. The
+    // partition assignor builds a StreamsConfig of its own from the main consumer's configuration,
+    // which warns too unless the key reaches it through the main consumer's prefix.
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    p.put(
+        StreamsConfig.mainConsumerPrefix(
+            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+        true);
     p.putAll(FAILOVER_DEFAULTS);
     for (Map.Entry<String, String> e : config.kafka().entrySet()) {
       if (!isKnown(e.getKey())) {

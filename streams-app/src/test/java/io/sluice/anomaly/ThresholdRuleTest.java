@@ -25,6 +25,22 @@ class ThresholdRuleTest {
   }
 
   @Test
+  void aDescriptorsThresholdGivesWayToTheScoringVersionsOwn() {
+    ThresholdRule fromDescriptor = new ThresholdRule(0.8, "CRITICAL", true);
+
+    // A canary whose descriptor says 0.6: its score 0.7 alerts, by its own threshold.
+    ThresholdRule canary = fromDescriptor.forVersion(0.6);
+    assertThat(canary.threshold()).isEqualTo(0.6);
+    assertThat(canary.severity()).isEqualTo("CRITICAL");
+    assertThat(canary.evaluate(0.7, "1")).isPresent();
+    // A version without a threshold, or with the same one: the configured rule.
+    assertThat(fromDescriptor.forVersion(Double.NaN)).isSameAs(fromDescriptor);
+    assertThat(fromDescriptor.forVersion(0.8)).isSameAs(fromDescriptor);
+    // A threshold set in the configuration judges every version.
+    assertThat(rule.forVersion(0.6)).isSameAs(rule);
+  }
+
+  @Test
   void refusesAThresholdOutsideZeroToOne() {
     assertThatThrownBy(() -> new ThresholdRule(1.5, "INFO")).hasMessageContaining("[0, 1]");
   }

@@ -106,6 +106,10 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
   public List<Emit<?>> complete(List<Scored<Event>> scored, BatchInfo batch) {
     List<Emit<?>> out = new ArrayList<>(3 * scored.size());
     List<Observation> observations = new ArrayList<>(scored.size());
+    double versionThreshold =
+        batch.model() == null
+            ? Double.NaN
+            : batch.model().descriptor().alertThreshold().orElse(Double.NaN);
     for (Scored<Event> s : scored) {
       Prediction p = predict(s, batch);
       out.add(
@@ -127,7 +131,8 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
               source.partition(),
               source.offset(),
               p.getModelName(),
-              p.getModelVersion()));
+              p.getModelVersion(),
+              versionThreshold));
     }
     metrics.predictionsOut(scored.size());
     for (Child<Observation> child : OBSERVERS) {

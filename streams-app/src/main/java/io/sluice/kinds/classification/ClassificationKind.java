@@ -467,7 +467,7 @@ public final class ClassificationKind implements PipelineKind {
       return new ThresholdRule(p.alertThreshold().getAsDouble(), p.alertSeverity());
     }
     if (d.alertThreshold().isPresent()) {
-      return new ThresholdRule(d.alertThreshold().getAsDouble(), p.alertSeverity());
+      return new ThresholdRule(d.alertThreshold().getAsDouble(), p.alertSeverity(), true);
     }
     LOG.warn(
         "pipeline {}: no {} and no alertThreshold in the model descriptor: no threshold alerts",
