@@ -351,7 +351,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  private static void deleteRecursively(Path dir) {
+  /**
+   * Deletes a directory and everything under it, if it exists; what cannot be deleted is logged.
+   */
+  public static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

@@ -6,6 +6,7 @@ import io.sluice.app.SluiceApplication;
 import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
+import io.sluice.embedded.EmbeddedKafka;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.schemas.Alert;
 import io.sluice.serde.RegistrySettings;
@@ -63,9 +64,16 @@ public final class Demo {
     return new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
   }
 
-  /** A new temporary state directory for a demo application. */
-  static Path newStateDir() throws IOException {
-    return Files.createTempDirectory("sluice-demo-state");
+  /**
+   * An empty state directory for the demo application {@code name}, {@code
+   * .sluice/demo-state/<name>} under the working directory: emptied first (the demo's broker is new
+   * each time, so earlier state means nothing), and not under the OS temporary directory, which
+   * Kafka Streams warns about.
+   */
+  static Path newStateDir(String name) throws IOException {
+    Path dir = Path.of(".sluice", "demo-state", name).toAbsolutePath();
+    EmbeddedKafka.deleteRecursively(dir);
+    return Files.createDirectories(dir);
   }
 
   /** The demo pipeline's configuration from its settings alone (no file, no environment). */

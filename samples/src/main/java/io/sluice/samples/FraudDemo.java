@@ -188,7 +188,8 @@ public record FraudDemo(Path dataDir, Path modelsDir, PrintStream out) {
     createTopics(stack);
     List<CardTransaction> events = FraudEvents.read(dataDir);
     Map<String, String> settings =
-        pipelineConfig(stack, descriptorPath, "sluice-demo-fraud", Demo.newStateDir());
+        pipelineConfig(
+            stack, descriptorPath, "sluice-demo-fraud", Demo.newStateDir("sluice-demo-fraud"));
     settings.putAll(alertRules());
     SluiceConfig config = Demo.loadSingleInstance(settings);
 

@@ -12,7 +12,6 @@ import io.sluice.schemas.ImageClassification;
 import io.sluice.schemas.ImageEvent;
 import io.sluice.serde.SchemaRegistryClient;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,7 +109,7 @@ public final class ImageDemo {
 
   private SluiceApplication start(EmbeddedStack stack, Pipeline p) throws Exception {
     p.createTopics(stack);
-    Path state = Files.createTempDirectory("sluice-demo-" + p.name());
+    Path state = Demo.newStateDir("sluice-demo-" + p.name());
     SluiceConfig config =
         Demo.loadSingleInstance(
             p.config(stack, descriptorsDir, dataDir, "sluice-demo-" + p.name(), state));

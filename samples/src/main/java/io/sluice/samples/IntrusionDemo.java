@@ -115,7 +115,11 @@ public record IntrusionDemo(Path dataDir, Path modelsDir, PrintStream out) {
     List<NetworkConnection> events = IntrusionEvents.read(dataDir);
     SluiceConfig config =
         Demo.loadSingleInstance(
-            pipelineConfig(stack, descriptorPath, "sluice-demo-intrusion", Demo.newStateDir()));
+            pipelineConfig(
+                stack,
+                descriptorPath,
+                "sluice-demo-intrusion",
+                Demo.newStateDir("sluice-demo-intrusion")));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (SchemaRegistryClient registry = Demo.registry(stack);
         SluiceApplication app = SluiceApplication.create(config, meters);

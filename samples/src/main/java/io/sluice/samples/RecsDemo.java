@@ -196,7 +196,8 @@ public record RecsDemo(Path dataDir, Path modelsDir, PrintStream out) {
     List<RatingEvent> events = all.subList(all.size() - EVENTS, all.size());
     SluiceConfig config =
         Demo.loadSingleInstance(
-            pipelineConfig(stack, descriptorPath, "sluice-demo-recs", Demo.newStateDir()));
+            pipelineConfig(
+                stack, descriptorPath, "sluice-demo-recs", Demo.newStateDir("sluice-demo-recs")));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (SchemaRegistryClient registry = Demo.registry(stack);
         SluiceApplication app = SluiceApplication.create(config, meters);
