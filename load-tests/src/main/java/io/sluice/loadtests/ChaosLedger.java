@@ -1,6 +1,7 @@
 package io.sluice.loadtests;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,13 +12,17 @@ import java.util.TreeMap;
  * when), what came out ({@code read_committed}: outputs by event id, dead letters by input
  * coordinates and reason, when they arrived), and the count per window of the run (the window an
  * event was produced in): lost, duplicated, dead-lettered by reason, and the longest time an input
- * partition produced no output. Pure bookkeeping, no Kafka; not thread-safe (the caller locks).
+ * partition had an event waiting and produced no output (a partition that is sent nothing has no
+ * gap). Pure bookkeeping, no Kafka; not thread-safe (the caller locks).
  */
 final class ChaosLedger {
   /** A stretch of the run, from {@code startMillis} (inclusive) to the next window's start. */
   record Window(String name, long startMillis) {}
 
-  /** One window's count. {@code gapMillis[p]}: longest time input partition p produced nothing. */
+  /**
+   * One window's count. {@code gapMillis[p]}: longest time input partition p had an event waiting
+   * and produced nothing.
+   */
   record Count(
       String window,
       int produced,
@@ -36,6 +41,11 @@ final class ChaosLedger {
 
   private record DeadLetter(int partition, long offset, String reason, long atMillis) {}
 
+  /**
+   * An output or dead letter read at {@code atMillis} of an event produced at {@code sinceMillis}.
+   */
+  private record Arrival(long atMillis, long sinceMillis) {}
+
   private final int partitions;
   private final List<String> ids = new ArrayList<>();
   private final List<Integer> partitionOf = new ArrayList<>();
@@ -45,7 +55,7 @@ final class ChaosLedger {
   private final int[] outputs;
   private final boolean[] unacknowledged;
   private final List<DeadLetter> deadLetters = new ArrayList<>();
-  private final List<List<Long>> arrivals = new ArrayList<>();
+  private final List<List<Arrival>> arrivals = new ArrayList<>();
   private int unexpected;
 
   ChaosLedger(int partitions, int capacity) {
@@ -96,7 +106,7 @@ final class ChaosLedger {
       return;
     }
     outputs[i]++;
-    arrivals.get(partitionOf.get(i)).add(atMillis);
+    arrivals.get(partitionOf.get(i)).add(new Arrival(atMillis, producedAt.get(i)));
   }
 
   /**
@@ -106,13 +116,15 @@ final class ChaosLedger {
   void deadLetter(int partition, long offset, String reason, long atMillis) {
     deadLetters.add(
         new DeadLetter(partition, offset, reason == null ? "(no reason)" : reason, atMillis));
-    arrivals.get(partition).add(atMillis);
+    // Its event is matched only when counted: taken as waiting since the partition's previous
+    // arrival.
+    arrivals.get(partition).add(new Arrival(atMillis, Long.MIN_VALUE));
   }
 
   /** How many input partitions have had an output or a dead letter. */
   int partitionsWithOutput() {
     int n = 0;
-    for (List<Long> a : arrivals) {
+    for (List<Arrival> a : arrivals) {
       if (!a.isEmpty()) {
         n++;
       }
@@ -159,8 +171,10 @@ final class ChaosLedger {
   }
 
   /**
-   * The count per window, in order. An event belongs to the window it was produced in; a gap (two
-   * consecutive outputs of one input partition, in arrival order) to the window it starts in.
+   * The count per window, in order. An event belongs to the window it was produced in; a gap to the
+   * window it starts in. A gap is the time between two consecutive outputs of one input partition
+   * (in arrival order) during which the later one's event was already produced: from the later of
+   * the previous output and that event's production, to its output.
    */
   List<Count> count(List<Window> windows) {
     int w = windows.size();
@@ -195,11 +209,12 @@ final class ChaosLedger {
       }
     }
     for (int p = 0; p < partitions; p++) {
-      List<Long> times = new ArrayList<>(arrivals.get(p));
-      times.sort(null);
+      List<Arrival> times = new ArrayList<>(arrivals.get(p));
+      times.sort(Comparator.comparingLong(Arrival::atMillis));
       for (int j = 1; j < times.size(); j++) {
-        int k = windowOf(windows, times.get(j - 1));
-        gaps[k][p] = Math.max(gaps[k][p], times.get(j) - times.get(j - 1));
+        long waitingSince = Math.max(times.get(j - 1).atMillis(), times.get(j).sinceMillis());
+        int k = windowOf(windows, waitingSince);
+        gaps[k][p] = Math.max(gaps[k][p], Math.max(0, times.get(j).atMillis() - waitingSince));
       }
     }
     List<Count> counts = new ArrayList<>();

@@ -90,6 +90,26 @@ class ChaosLedgerTest {
   }
 
   @Test
+  void aPartitionThatIsSentNothingHasNoGap() {
+    ChaosLedger ledger = new ChaosLedger(1, 10);
+    // Out at 100; idle until "b" is sent at 600, out at 800; idle until "c" at 1,100, out at
+    // 1,300; "d", sent at 1,200 while "c" waits, out at 3,000.
+    String[] ids = {"a", "b", "c", "d"};
+    long[] sentAt = {50, 600, 1_100, 1_200};
+    long[] outAt = {100, 800, 1_300, 3_000};
+    for (int i = 0; i < ids.length; i++) {
+      ledger.produced(ids[i], 0, sentAt[i]);
+      ledger.output(ids[i], outAt[i]);
+    }
+
+    List<ChaosLedger.Count> counts = ledger.count(WINDOWS);
+
+    // Not 700 (100 -> 800, of which 500 idle) but 200 in "steady"; in "kill" 1,300 -> 3,000.
+    assertThat(counts.get(0).gapMillis()).containsExactly(200);
+    assertThat(counts.get(1).gapMillis()).containsExactly(1_700);
+  }
+
+  @Test
   void anEventWhoseSendFailedIsNotLostWithoutOutput() {
     ChaosLedger ledger = new ChaosLedger(1, 10);
     ledger.produced("a", 0, 100);
