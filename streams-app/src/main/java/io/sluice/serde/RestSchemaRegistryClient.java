@@ -97,24 +97,28 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     if (cached != null) {
       return cached;
     }
-    Response response =
-        send("POST", "/subjects/" + pathSegment(subject) + "/versions", body(schema));
+    Response response;
+    try {
+      response = send("POST", "/subjects/" + pathSegment(subject) + "/versions", body(schema));
+    } catch (SchemaRegistryException e) {
+      // Apicurio sometimes answers HTTP 500 (a unique-key violation in its store) to each of the
+      // retries of a client that registered at the same moment as another.
+      return registeredMeanwhile(subject, schema).orElseThrow(() -> e);
+    }
     if (response.status() == 409) {
-      // Either the schema is incompatible with the subject's, or another client registered it
-      // at the same moment (Apicurio answers "artifact already exists" to the second of two
+      // Either the schema is incompatible with the subject's, or another client registered it at
+      // the same moment (Apicurio answers "artifact already exists" to the second of two
       // instances starting together): in the second case a lookup finds it.
-      try {
-        int id = lookup(subject, schema);
-        log.info(
-            "Schema {} under subject '{}' was registered by another client at the same time: id {}",
-            schema.getFullName(),
-            subject,
-            id);
-        return id;
-      } catch (SchemaNotRegisteredException e) {
-        throw response.failure(
-            "cannot register schema " + schema.getFullName() + " under subject '" + subject + "'");
-      }
+      Response conflict = response;
+      return registeredMeanwhile(subject, schema)
+          .orElseThrow(
+              () ->
+                  conflict.failure(
+                      "cannot register schema "
+                          + schema.getFullName()
+                          + " under subject '"
+                          + subject
+                          + "'"));
     }
     if (!response.isSuccess()) {
       throw response.failure(
@@ -124,6 +128,21 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     remember(key, id);
     log.info("Registered schema {} under subject '{}' as id {}", schema.getFullName(), subject, id);
     return id;
+  }
+
+  /** The schema's id under the subject if another client registered it; empty if not found. */
+  private Optional<Integer> registeredMeanwhile(String subject, Schema schema) {
+    try {
+      int id = lookup(subject, schema);
+      log.info(
+          "Schema {} under subject '{}' was registered by another client at the same time: id {}",
+          schema.getFullName(),
+          subject,
+          id);
+      return Optional.of(id);
+    } catch (SchemaRegistryException e) {
+      return Optional.empty();
+    }
   }
 
   @Override
