@@ -212,18 +212,18 @@ public final class LatencyBenchmark implements Callable<Integer> {
   private record Encoded(String key, byte[] value) {}
 
   /** What differs between the pipelines. */
-  private interface Workload {
-    String name();
+  /**
+   * A pipeline to load: its name, latency target, the events to cycle through (encoded), the
+   * backlog that measures its maximum rate, and its demo configuration for an input topic ({@link
+   * #config} sets the other topics and the batching).
+   */
+  private record Workload(
+      String name, long targetMs, List<Encoded> events, int backlog, BaseConfig base) {}
 
-    long targetMs();
-
-    /** Events to cycle through, encoded. */
-    List<Encoded> events();
-
-    /** The pipeline's configuration with these topics. */
-    Map<String, String> config(String applicationId, Topics topics, Path stateDir) throws Exception;
-
-    int backlog();
+  /** A pipeline's configuration reading {@code inputTopic}, before the benchmark's settings. */
+  @FunctionalInterface
+  private interface BaseConfig {
+    Map<String, String> of(String applicationId, String inputTopic, Path stateDir) throws Exception;
   }
 
   /** The topics of one application. */
@@ -367,38 +367,13 @@ public final class LatencyBenchmark implements Callable<Integer> {
     for (CardTransaction t : FraudEvents.read(dataDir)) {
       events.add(new Encoded(t.getCardId(), serializer.serialize("latency-bench", t)));
     }
-    return new Workload() {
-      @Override
-      public String name() {
-        return "fraud";
-      }
-
-      @Override
-      public long targetMs() {
-        return fraudTargetMs;
-      }
-
-      @Override
-      public List<Encoded> events() {
-        return events;
-      }
-
-      @Override
-      public Map<String, String> config(String applicationId, Topics topics, Path stateDir) {
-        Map<String, String> c =
-            new HashMap<>(FraudDemo.pipelineConfig(stack, descriptor, applicationId, stateDir));
-        c.put(ConfigKeys.INPUT_TOPIC, topics.input());
-        c.put(ConfigKeys.OUTPUT_TOPIC, topics.predictions());
-        c.put(ConfigKeys.ALERTS_TOPIC, topics.alerts());
-        c.put(ConfigKeys.DLQ_TOPIC, topics.deadLetters());
-        return c;
-      }
-
-      @Override
-      public int backlog() {
-        return fraudBacklog;
-      }
-    };
+    return new Workload(
+        "fraud",
+        fraudTargetMs,
+        events,
+        fraudBacklog,
+        (applicationId, input, stateDir) ->
+            FraudDemo.pipelineConfig(stack, descriptor, applicationId, stateDir));
   }
 
   private Workload vision(SchemaRegistryClient registry) throws Exception {
@@ -410,43 +385,21 @@ public final class LatencyBenchmark implements Callable<Integer> {
       ImageEvent e = ImageEvents.withData("img-" + i, i, photo, null);
       events.add(new Encoded(e.getId(), serializer.serialize("latency-bench", e)));
     }
-    return new Workload() {
-      @Override
-      public String name() {
-        return "vision";
-      }
-
-      @Override
-      public long targetMs() {
-        return visionTargetMs;
-      }
-
-      @Override
-      public List<Encoded> events() {
-        return events;
-      }
-
-      @Override
-      public Map<String, String> config(String applicationId, Topics topics, Path stateDir) {
-        ImageDemo.Pipeline p =
-            new ImageDemo.Pipeline(
-                applicationId, ImageDemo.IMAGENET.descriptor(), topics.input(), 0.0);
-        Map<String, String> c =
-            new HashMap<>(
-                p.config(stack, descriptor.getParent(), dataDir, applicationId, stateDir));
-        c.put(ConfigKeys.OUTPUT_TOPIC, topics.predictions());
-        c.put(ConfigKeys.ALERTS_TOPIC, topics.alerts());
-        c.put(ConfigKeys.DLQ_TOPIC, topics.deadLetters());
-        c.put(ConfigKeys.EXECUTION_PROVIDER, "cpu");
-        c.remove(ImageKeys.ALERT_MIN_CONFIDENCE);
-        return c;
-      }
-
-      @Override
-      public int backlog() {
-        return visionBacklog;
-      }
-    };
+    return new Workload(
+        "vision",
+        visionTargetMs,
+        events,
+        visionBacklog,
+        (applicationId, input, stateDir) -> {
+          ImageDemo.Pipeline p =
+              new ImageDemo.Pipeline(applicationId, ImageDemo.IMAGENET.descriptor(), input, 0.0);
+          Map<String, String> c =
+              new HashMap<>(
+                  p.config(stack, descriptor.getParent(), dataDir, applicationId, stateDir));
+          c.put(ConfigKeys.EXECUTION_PROVIDER, "cpu");
+          c.remove(ImageKeys.ALERT_MIN_CONFIDENCE);
+          return c;
+        });
   }
 
   /** The configuration of one application of {@code w} with one batching setting. */
@@ -454,7 +407,11 @@ public final class LatencyBenchmark implements Callable<Integer> {
       Workload w, String setting, String applicationId, Topics topics, Path stateRoot)
       throws Exception {
     Map<String, String> c =
-        new HashMap<>(w.config(applicationId, topics, stateRoot.resolve(applicationId)));
+        new HashMap<>(w.base().of(applicationId, topics.input(), stateRoot.resolve(applicationId)));
+    c.put(ConfigKeys.INPUT_TOPIC, topics.input());
+    c.put(ConfigKeys.OUTPUT_TOPIC, topics.predictions());
+    c.put(ConfigKeys.ALERTS_TOPIC, topics.alerts());
+    c.put(ConfigKeys.DLQ_TOPIC, topics.deadLetters());
     c.put(ConfigKeys.PROCESSING_GUARANTEE, guarantee);
     c.put(
         ConfigKeys.KAFKA_PREFIX + StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
