@@ -132,6 +132,20 @@ final class ChaosLedger {
     return n;
   }
 
+  /** When the last input partition to be sent an event was first sent one; 0 until all were. */
+  long lastPartitionFirstSentMillis() {
+    long[] first = new long[partitions];
+    int seen = 0;
+    for (int i = 0; i < ids.size() && seen < partitions; i++) {
+      int p = partitionOf.get(i);
+      if (first[p] == 0) {
+        first[p] = producedAt.get(i);
+        seen++;
+      }
+    }
+    return seen < partitions ? 0 : java.util.Arrays.stream(first).max().orElse(0);
+  }
+
   /** Events produced so far. */
   int producedCount() {
     return ids.size();

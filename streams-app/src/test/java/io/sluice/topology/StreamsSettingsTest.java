@@ -24,7 +24,7 @@ class StreamsSettingsTest {
     assertThat(p.get("num.standby.replicas")).isEqualTo(1);
     assertThat(p.get("session.timeout.ms")).isEqualTo(6000);
     assertThat(p.get("heartbeat.interval.ms")).isEqualTo(1500);
-    assertThat(p.get("transaction.timeout.ms")).isEqualTo(10000);
+    assertThat(p.get("transaction.timeout.ms")).isEqualTo(6000);
     assertThat(p).doesNotContainKey("group.protocol");
   }
 
