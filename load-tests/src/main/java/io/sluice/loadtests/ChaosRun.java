@@ -371,7 +371,11 @@ public final class ChaosRun implements Callable<Integer> {
    * takes a partition without a leader for a deleted one and completes the transaction without
    * writing its marker there; the records it left are then decided by the producer's next
    * transaction, which can make an aborted output visible (a duplicate) or hide a committed one. A
-   * single broker restarted after a kill has no leader for a moment (see EmbeddedKafka).
+   * single broker restarted after a kill has no leader for a moment: its controller fences the dead
+   * incarnation's registration once that one's session expires ({@code broker.session.timeout.ms},
+   * 9 s). A shorter session moves that moment earlier but, tried here, left both groups in
+   * PreparingRebalance after the restart until the rebalance timeout (5 min): the clients joined
+   * again before the old members' sessions had expired.
    */
   private void printSkippedMarkers() throws IOException {
     Path brokerLog = work.resolve("broker").resolve("broker.log");

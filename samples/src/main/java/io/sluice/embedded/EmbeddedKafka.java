@@ -255,16 +255,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
     // A transaction whose producer died is aborted within 1 s of its timeout, not 10 s.
     p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
-    // After a kill -9 and a restart, the controller fences the dead incarnation's registration
-    // once its session expires (9 s by default), and every partition has no leader for a moment.
-    // Kafka 4.3.1's transaction coordinator skips the markers of a partition without a leader (it
-    // logs "Couldn't find leader endpoint ... likely deleted already"), so a transaction ended in
-    // that moment leaves records without a marker, whose fate the producer's next transaction
-    // decides: load-tests/run-chaos once counted an aborted output as committed that way. With a
-    // short session the moment comes within about 3 s of the restart, before a transaction the
-    // kill left open can time out (Sluice's transaction timeout is 6 s).
-    p.put("broker.heartbeat.interval.ms", "500");
-    p.put("broker.session.timeout.ms", "1500");
     return p;
   }
 
