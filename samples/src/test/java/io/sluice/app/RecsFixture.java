@@ -64,9 +64,9 @@ final class RecsFixture implements AutoCloseable {
   }
 
   /**
-   * The pipeline's configuration as application {@code app}, its state under the work directory,
-   * on topics {@code ratings-<suffix>}, {@code recs-<suffix>} and {@code dlq-<suffix>}, created
-   * with {@code partitions} partitions.
+   * The pipeline's configuration as application {@code app}, its state under the work directory, on
+   * topics {@code ratings-<suffix>}, {@code recs-<suffix>} and {@code dlq-<suffix>}, created with
+   * {@code partitions} partitions.
    */
   Map<String, String> config(String app, String suffix, int partitions) {
     Map<String, String> c =

@@ -30,10 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Recommendation input keyed by anything but the user id ({@code
- * pipeline.recs.input.keyed.by.user=false}), on two instances of one application, gives every
- * event the list that input keyed by user id gives it on one instance: the input is repartitioned
- * on the user id, so each user's events meet their state whatever partition and instance they
- * reached.
+ * pipeline.recs.input.keyed.by.user=false}), on two instances of one application, gives every event
+ * the list that input keyed by user id gives it on one instance: the input is repartitioned on the
+ * user id, so each user's events meet their state whatever partition and instance they reached.
  *
  * <p>Events keyed by event id spread one user's events over every input partition, and Kafka keeps
  * no order across partitions: the repartition topic takes them in whatever order the tasks reading
@@ -96,7 +95,9 @@ class RecsRepartitionIT {
       for (List<RatingEvent> wave : waves) {
         produce("ratings-any-key", wave, RatingEvent::getEventId);
         sent += wave.size();
-        assertThat(out.awaitOutputs(sent, WAIT)).as("recommendations after %d events", sent).isTrue();
+        assertThat(out.awaitOutputs(sent, WAIT))
+            .as("recommendations after %d events", sent)
+            .isTrue();
       }
       actual = oneEach(out, all.size());
     }
