@@ -106,6 +106,8 @@ class RecsRepartitionIT {
       Recommendation want = expected.get(e.getEventId());
       Recommendation got = actual.get(e.getEventId());
       assertThat(got.getUserId()).isEqualTo(e.getUserId());
+      // As README says: the outputs name the repartition topic as their source.
+      assertThat(got.getSourceTopic()).isEqualTo("it-recs-any-key-recs-by-key-repartition");
       assertThat(got.getTrigger().getStatus()).isEqualTo(want.getTrigger().getStatus());
       assertThat(got.getSource()).isEqualTo(want.getSource());
       assertThat(got.getRecentItems()).isEqualTo(want.getRecentItems());
