@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.config.ConfigKeys;
-import io.sluice.config.ConfigLoader;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.inference.ExecutionProvider;
 import io.sluice.inference.InferenceSettings;
@@ -16,15 +15,12 @@ import io.sluice.kinds.recommendation.Catalogue;
 import io.sluice.samples.FraudDemo;
 import io.sluice.samples.RecommendationCollector;
 import io.sluice.samples.RecsDemo;
-import io.sluice.samples.RecsEvents;
 import io.sluice.schemas.RatingEvent;
 import io.sluice.schemas.Recommendation;
 import io.sluice.schemas.RecommendationSource;
 import io.sluice.schemas.RecommendedItem;
 import io.sluice.schemas.TriggerStatus;
 import io.sluice.serde.RecordPart;
-import io.sluice.serde.RegistrySettings;
-import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
 import io.sluice.serde.SpecificAvroSerde;
 import java.nio.file.Path;
@@ -36,7 +32,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,11 +44,10 @@ import org.junit.jupiter.api.io.TempDir;
  * bytes reach the dead-letter topic, and a user's state survives a restart.
  */
 class RecsPipelineIT {
-  private static final Path DATA_DIR =
-      Path.of(System.getProperty("sluice.data.dir", "../shared/data"));
   private static final int K = 10;
 
   @TempDir static Path work;
+  private static RecsFixture fixture;
   private static EmbeddedStack stack;
   private static Path descriptor;
   private static SchemaRegistryClient registry;
@@ -61,46 +55,27 @@ class RecsPipelineIT {
 
   @BeforeAll
   static void startStack() throws Exception {
-    stack = EmbeddedStack.start();
-    descriptor = RecsDemo.ensureModel(DATA_DIR, work.resolve("models"));
-    registry = new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
-    List<RatingEvent> all = RecsEvents.read(DATA_DIR);
-    events = all.subList(all.size() - 3000, all.size());
+    fixture = RecsFixture.start(work);
+    stack = fixture.stack;
+    descriptor = fixture.descriptor;
+    registry = fixture.registry;
+    events = fixture.lastEvents(3000);
   }
 
   @AfterAll
   static void stopStack() {
-    if (registry != null) {
-      registry.close();
+    if (fixture != null) {
+      fixture.close();
     }
-    if (stack != null) {
-      stack.close();
-    }
-  }
-
-  private static Map<String, String> config(String app, String suffix) {
-    Map<String, String> c =
-        new HashMap<>(
-            RecsDemo.pipelineConfig(stack, descriptor, app, work.resolve("state-" + app)));
-    c.put(ConfigKeys.INPUT_TOPIC, "ratings-" + suffix);
-    c.put(ConfigKeys.OUTPUT_TOPIC, "recs-" + suffix);
-    c.put(ConfigKeys.DLQ_TOPIC, "dlq-" + suffix);
-    c.put(ConfigKeys.BATCH_MAX_SIZE, "32");
-    stack.kafka().createTopics(2, "ratings-" + suffix, "recs-" + suffix, "dlq-" + suffix);
-    return c;
   }
 
   @Test
   void streamedListsEqualOfflineOnnxRuntimeSkipRatedItemsAndDeadLetterCorruptBytes()
       throws Exception {
-    Map<String, String> c = config("it-recs", "e2e");
+    Map<String, String> c = fixture.config("it-recs", "e2e", 2);
     List<RatingEvent> sent;
-    try (SluiceApplication app =
-            SluiceApplication.create(
-                ConfigLoader.load(Optional.empty(), Map.of(), c), new SimpleMeterRegistry());
-        RecommendationCollector out =
-            new RecommendationCollector(
-                stack.kafka().bootstrapServers(), registry, "recs-e2e", "dlq-e2e")) {
+    try (SluiceApplication app = RecsFixture.app(c, new SimpleMeterRegistry());
+        RecommendationCollector out = fixture.collector("e2e")) {
       app.start();
       sent =
           RecsDemo.produce(stack.kafka().bootstrapServers(), registry, "ratings-e2e", events, true);
@@ -149,28 +124,22 @@ class RecsPipelineIT {
 
   @Test
   void aUsersNextListStillReflectsTheirEarlierEventsAfterARestart() throws Exception {
-    Map<String, String> c = config("it-recs-restart", "restart");
+    Map<String, String> c = fixture.config("it-recs-restart", "restart", 2);
     // Kafka Streams does not leave the group on close: the restarted member takes over once the
     // first one's session has expired.
     c.put("kafka.session.timeout.ms", "6000");
     c.put("kafka.heartbeat.interval.ms", "1000");
     long user = 4242;
     long[] items = {1, 260, 1196, 2571};
-    try (RecommendationCollector out =
-        new RecommendationCollector(
-            stack.kafka().bootstrapServers(), registry, "recs-restart", "dlq-restart")) {
-      try (SluiceApplication first =
-          SluiceApplication.create(
-              ConfigLoader.load(Optional.empty(), Map.of(), c), new SimpleMeterRegistry())) {
+    try (RecommendationCollector out = fixture.collector("restart")) {
+      try (SluiceApplication first = RecsFixture.app(c, new SimpleMeterRegistry())) {
         first.start();
         produce("ratings-restart", user, items[0], items[1], items[2]);
         assertThat(out.awaitOutputs(3, Duration.ofMinutes(1))).isTrue();
       }
       // A new state directory: the state can only come back from its changelog topic.
       c.put(ConfigKeys.STATE_DIR, work.resolve("state-after-restart").toString());
-      try (SluiceApplication second =
-          SluiceApplication.create(
-              ConfigLoader.load(Optional.empty(), Map.of(), c), new SimpleMeterRegistry())) {
+      try (SluiceApplication second = RecsFixture.app(c, new SimpleMeterRegistry())) {
         second.start();
         produce("ratings-restart", user, items[3]);
         assertThat(out.awaitOutputs(4, Duration.ofMinutes(1))).isTrue();
