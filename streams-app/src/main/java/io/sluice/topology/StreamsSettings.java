@@ -46,6 +46,14 @@ public final class StreamsSettings {
    *       embedded broker). At 10 s the gap after a kill was 8 to 15.6 s in {@code
    *       load-tests/run-chaos}. A transaction spans one commit interval plus the scoring of what
    *       waits at the commit, so a pipeline whose batches take seconds to score needs it larger.
+   *   <li>An instance counts as caught up on a task's state when it lags at most 100 changelog
+   *       records behind (Kafka's default is 10,000), and warm-up replicas are probed every minute
+   *       (Kafka's default is 10 minutes, and 1 minute its minimum). An instance started again
+   *       after a kill has lost its state under exactly-once; with 10,000, young or low-volume
+   *       state let it take its tasks back in the rebalance it joins, and the fresh JVM restored
+   *       and started them while their partitions waited (16 s without output in {@code
+   *       load-tests/run-chaos}). Now its tasks stay with the caught-up standby holders while it
+   *       warms up, and move back at the next probing rebalance once it has.
    * </ul>
    *
    * The streams rebalance protocol (KIP-1071, {@code group.protocol=streams}) is not the default:
@@ -61,7 +69,9 @@ public final class StreamsSettings {
           StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1,
           ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000,
           ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1500,
-          ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 6000);
+          ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 6000,
+          StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, 100L,
+          StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, 60_000L);
 
   private StreamsSettings() {}
 

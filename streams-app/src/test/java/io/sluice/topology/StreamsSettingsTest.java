@@ -25,6 +25,8 @@ class StreamsSettingsTest {
     assertThat(p.get("session.timeout.ms")).isEqualTo(6000);
     assertThat(p.get("heartbeat.interval.ms")).isEqualTo(1500);
     assertThat(p.get("transaction.timeout.ms")).isEqualTo(6000);
+    assertThat(p.get("acceptable.recovery.lag")).isEqualTo(100L);
+    assertThat(p.get("probing.rebalance.interval.ms")).isEqualTo(60_000L);
     assertThat(p).doesNotContainKey("group.protocol");
   }
 
