@@ -186,9 +186,11 @@ final class ChaosLedger {
 
   /**
    * The count per window, in order. An event belongs to the window it was produced in; a gap to the
-   * window it starts in. A gap is the time between two consecutive outputs of one input partition
-   * (in arrival order) during which the later one's event was already produced: from the later of
-   * the previous output and that event's production, to its output.
+   * window that holds its middle (a gap the broker's kill causes starts with the last output before
+   * it, often a fraction of a second before the kill's window). A gap is the time between two
+   * consecutive outputs of one input partition (in arrival order) during which the later one's
+   * event was already produced: from the later of the previous output and that event's production,
+   * to its output.
    */
   List<Count> count(List<Window> windows) {
     int w = windows.size();
@@ -227,8 +229,9 @@ final class ChaosLedger {
       times.sort(Comparator.comparingLong(Arrival::atMillis));
       for (int j = 1; j < times.size(); j++) {
         long waitingSince = Math.max(times.get(j - 1).atMillis(), times.get(j).sinceMillis());
-        int k = windowOf(windows, waitingSince);
-        gaps[k][p] = Math.max(gaps[k][p], Math.max(0, times.get(j).atMillis() - waitingSince));
+        long gap = Math.max(0, times.get(j).atMillis() - waitingSince);
+        int k = windowOf(windows, waitingSince + gap / 2);
+        gaps[k][p] = Math.max(gaps[k][p], gap);
       }
     }
     List<Count> counts = new ArrayList<>();

@@ -66,7 +66,7 @@ class ChaosLedgerTest {
   }
 
   @Test
-  void theLongestGapIsPerInputPartitionAndBelongsToTheWindowItStartsIn() {
+  void theLongestGapIsPerInputPartitionAndBelongsToTheWindowHoldingItsMiddle() {
     ChaosLedger ledger = new ChaosLedger(2, 10);
     String[] ids = {"a", "b", "c", "d", "e"};
     long[] outAt = {100, 900, 4_900, 950, 1_000};
@@ -82,10 +82,11 @@ class ChaosLedgerTest {
 
     List<ChaosLedger.Count> counts = ledger.count(WINDOWS);
 
-    // 100 -> 900 starts in "steady"; 900 -> 4,900 starts in "steady" too (before 1,000).
-    assertThat(counts.get(0).gapMillis()).containsExactly(4_000, 50);
-    assertThat(counts.get(1).gapMillis()).containsExactly(0, 0);
-    assertThat(counts.get(0).longestGapMillis()).isEqualTo(4_000);
+    // 100 -> 900 lies in "steady"; 900 -> 4,900 starts there (before 1,000) but its middle,
+    // 2,900, is in "kill": a gap that starts just before a fault is that fault's.
+    assertThat(counts.get(0).gapMillis()).containsExactly(800, 50);
+    assertThat(counts.get(1).gapMillis()).containsExactly(4_000, 0);
+    assertThat(counts.get(1).longestGapMillis()).isEqualTo(4_000);
     assertThat(ledger.partitionsWithOutput()).isEqualTo(2);
   }
 
