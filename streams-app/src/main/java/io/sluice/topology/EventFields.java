@@ -1,6 +1,7 @@
 package io.sluice.topology;
 
 import java.time.Instant;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -36,9 +37,11 @@ public record EventFields(String eventId, String eventTime, String label) {
 
   /** A field's value, or null if the field is unnamed or not in the event's schema. */
   public static Object value(GenericRecord event, String field) {
-    if (field.isEmpty() || event.getSchema().getField(field) == null) {
+    if (field.isEmpty()) {
       return null;
     }
-    return event.get(field);
+    // One lookup by name, then by position: get(String) would look the name up again.
+    Schema.Field f = event.getSchema().getField(field);
+    return f == null ? null : event.get(f.pos());
   }
 }

@@ -152,7 +152,7 @@ public final class ClassificationHandler implements BatchHandler<ClassificationH
     String name = batch.model() == null ? model.name() : batch.model().name();
     String version = batch.model() == null ? model.version() : batch.model().version();
     Probabilities.requireOnePerLabel(name, version, probabilities, model.labels());
-    Map<String, Double> scores = new LinkedHashMap<>();
+    Map<String, Double> scores = new LinkedHashMap<>(2 * probabilities.length);
     int best = 0;
     for (int i = 0; i < probabilities.length; i++) {
       scores.put(model.labels().get(i), (double) probabilities[i]);
