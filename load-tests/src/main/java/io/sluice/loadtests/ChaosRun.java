@@ -918,9 +918,8 @@ public final class ChaosRun implements Callable<Integer> {
 
     /**
      * Waits until every input partition of every pipeline has had an output, and prints when each
-     * pipeline got there and how many of its partitions had been sent an event a second earlier
-     * (the recommendation events come in bursts per user: a partition may be sent nothing for a
-     * while).
+     * pipeline got there and when its last partition was first sent an event (the recommendation
+     * events come in bursts per user: a partition may be sent nothing for a while).
      */
     void awaitOutputOnEveryPartition(int seconds, long sinceMillis, PrintStream out)
         throws InterruptedException {

@@ -43,17 +43,19 @@ public final class StreamsSettings {
    *       read_committed} readers until the broker aborts it, which it does at the earliest this
    *       long after the transaction began (plus up to the broker's {@code
    *       transaction.abort.timed.out.transaction.cleanup.interval.ms}, 10 s by default, 1 s on the
-   *       embedded broker). At 10 s the gap after a kill was 8 to 15.6 s in {@code
-   *       load-tests/run-chaos}. A transaction spans one commit interval plus the scoring of what
-   *       waits at the commit, so a pipeline whose batches take seconds to score needs it larger.
+   *       embedded broker). In {@code load-tests/run-chaos} a kill cost up to 8.4 s with 10 s and
+   *       the broker's 10 s check, up to 7.7 s with 6 s and a 1 s check. A transaction spans one
+   *       commit interval plus the scoring of what waits at the commit, so a pipeline whose batches
+   *       take seconds to score needs it larger.
    *   <li>An instance counts as caught up on a task's state when it lags at most 100 changelog
    *       records behind (Kafka's default is 10,000), and warm-up replicas are probed every minute
    *       (Kafka's default is 10 minutes, and 1 minute its minimum). An instance started again
    *       after a kill has lost its state under exactly-once; with 10,000, young or low-volume
    *       state let it take its tasks back in the rebalance it joins, and the fresh JVM restored
-   *       and started them while their partitions waited (16 s without output in {@code
-   *       load-tests/run-chaos}). Now its tasks stay with the caught-up standby holders while it
-   *       warms up, and move back at the next probing rebalance once it has.
+   *       them from scratch while their partitions waited (seen in {@code load-tests/run-chaos}'s
+   *       logs; about a second there, with 1,300 changelog records a task). Now its tasks stay with
+   *       the caught-up standby holders while it warms up, and move back at a rebalance once it has
+   *       caught up.
    * </ul>
    *
    * The streams rebalance protocol (KIP-1071, {@code group.protocol=streams}) is not the default:
