@@ -163,12 +163,12 @@ public final class SluiceApplication implements AutoCloseable {
             model.serving().challenger(),
             p.shadow().get().outputTopic());
       }
-      Topology topology =
-          topology(
-              kind,
-              new PipelineContext(config, resolved.settings(), registry, model, metrics),
-              Optional.empty(),
-              scoring);
+      PipelineContext pipelineContext =
+          new PipelineContext(config, resolved.settings(), registry, model, metrics);
+      TopologyFactory.Plan plan = plan(kind, pipelineContext, Optional.empty());
+      // Before Kafka Streams starts: no stream thread waits on the registry for an output's schema.
+      TopologyFactory.prepareOutputSchemas(p, plan);
+      Topology topology = topology(pipelineContext, plan, scoring);
       KafkaStreams streams = new KafkaStreams(topology, StreamsSettings.from(config));
       if (config.models().controlEnabled()) {
         // After every check of the configuration: this is the first contact with the broker.
@@ -231,6 +231,12 @@ public final class SluiceApplication implements AutoCloseable {
    */
   public static Topology topology(
       PipelineKind kind, PipelineContext context, Optional<ModelHandle> shadow, Executor scoring) {
+    return topology(context, plan(kind, context, shadow), scoring);
+  }
+
+  /** What the kind's parts and the shadow make of the pipeline, before it is a topology. */
+  private static TopologyFactory.Plan plan(
+      PipelineKind kind, PipelineContext context, Optional<ModelHandle> shadow) {
     PipelineParts parts = kind.live(context);
     Optional<BatchScorer<?, ?>> shadowScorer = Optional.empty();
     SluiceConfig.Pipeline pipeline = context.pipeline();
@@ -260,18 +266,18 @@ public final class SluiceApplication implements AutoCloseable {
       shadowScorer =
           Optional.of(new BatchScorer<>(kind.shadowStages(context, shadowContext), shadow.get()));
     }
+    return parts.plan(context.model(), shadowScorer);
+  }
+
+  private static Topology topology(
+      PipelineContext context, TopologyFactory.Plan plan, Executor scoring) {
     // Only a real registry can be unreachable; the registry-less client reads the classpath.
     Optional<SchemaGate> gate =
         context.config().registry().enabled()
             ? Optional.of(
                 new SchemaGate(context.registry(), SchemaGate.fetcher(), context.metrics()))
             : Optional.empty();
-    return TopologyFactory.build(
-        context.pipeline(),
-        parts.plan(context.model(), shadowScorer),
-        context.metrics(),
-        scoring,
-        gate);
+    return TopologyFactory.build(context.pipeline(), plan, context.metrics(), scoring, gate);
   }
 
   /**

@@ -17,18 +17,28 @@ import org.apache.kafka.common.serialization.Serializer;
  * <p>Thread-safe. Ids are cached by the registry client, so only the first record of a schema per
  * subject calls the registry. Does not own the client: {@link #close()} leaves it open.
  */
-final class AvroWireSerializer<T extends GenericContainer> implements Serializer<T> {
+final class AvroWireSerializer<T extends GenericContainer> implements Serializer<T>, SchemaAhead {
   private final SchemaRegistryClient registry;
   private final GenericData model;
   private final RecordPart part;
   private final boolean autoRegister;
+  private final Schema known;
 
+  /**
+   * @param known the schema of every record written (a generated class's), or null if records carry
+   *     schemas of their own; {@link #prepare} does nothing without one
+   */
   AvroWireSerializer(
-      SchemaRegistryClient registry, GenericData model, RecordPart part, boolean autoRegister) {
+      SchemaRegistryClient registry,
+      GenericData model,
+      RecordPart part,
+      boolean autoRegister,
+      Schema known) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.model = Objects.requireNonNull(model, "model");
     this.part = Objects.requireNonNull(part, "part");
     this.autoRegister = autoRegister;
+    this.known = known;
   }
 
   /**
@@ -70,6 +80,13 @@ final class AvroWireSerializer<T extends GenericContainer> implements Serializer
               + "): "
               + e,
           e);
+    }
+  }
+
+  @Override
+  public void prepare(String topic) {
+    if (known != null) {
+      targets.computeIfAbsent(topic, t -> target(t, known));
     }
   }
 

@@ -25,7 +25,8 @@ public final class GenericAvroSerde implements Serde<GenericRecord> {
    * @param autoRegister register each schema on first serialize; otherwise look it up
    */
   public GenericAvroSerde(SchemaRegistryClient registry, RecordPart part, boolean autoRegister) {
-    this.serializer = new AvroWireSerializer<>(registry, GenericData.get(), part, autoRegister);
+    this.serializer =
+        new AvroWireSerializer<>(registry, GenericData.get(), part, autoRegister, null);
     this.deserializer = new AvroWireDeserializer<>(AvroRecordDecoder.generic(registry));
   }
 

@@ -79,7 +79,12 @@ public final class SchemaFileCache implements SchemaRegistryClient {
       if (kept == null) {
         throw e;
       }
-      LOG.debug("registry unreachable, using the id kept for subject {}: {}", subject, kept);
+      // Once per subject and process: the serializers keep the id they got.
+      LOG.warn(
+          "schema registry unreachable ({}); using the id kept on disk for subject {}: {}",
+          e.getMessage(),
+          subject,
+          kept);
       return kept;
     }
   }

@@ -30,7 +30,12 @@ public final class SpecificAvroSerde<T extends SpecificRecord> implements Serde<
   public SpecificAvroSerde(
       SchemaRegistryClient registry, Class<T> type, RecordPart part, boolean autoRegister) {
     this.serializer =
-        new AvroWireSerializer<>(registry, SpecificData.getForClass(type), part, autoRegister);
+        new AvroWireSerializer<>(
+            registry,
+            SpecificData.getForClass(type),
+            part,
+            autoRegister,
+            SpecificData.get().getSchema(type));
     this.deserializer = new AvroWireDeserializer<>(AvroRecordDecoder.specific(registry, type));
   }
 

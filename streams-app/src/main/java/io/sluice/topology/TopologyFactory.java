@@ -11,6 +11,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.schemas.Alert;
 import io.sluice.schemas.Prediction;
+import io.sluice.serde.SchemaAhead;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -450,10 +451,44 @@ public final class TopologyFactory {
   /** A typed sink: its serializer takes the child's value type, as the stages emit it. */
   private static <V> void addSink(
       Topology topology, Sink<V> sink, SluiceConfig.Pipeline pipeline, String... parents) {
-    String topic = sink.topic();
-    if (topic == null) {
-      topic = sink.name().equals(ALERTS_SINK) ? pipeline.alertsTopic() : pipeline.outputTopic();
+    topology.addSink(
+        sink.name(),
+        topicOf(sink, pipeline),
+        new ByteArraySerializer(),
+        sink.serializer(),
+        parents);
+  }
+
+  /** The topic a sink writes: its own, or the pipeline's for the sink's name. */
+  private static String topicOf(Sink<?> sink, SluiceConfig.Pipeline pipeline) {
+    if (sink.topic() != null) {
+      return sink.topic();
     }
-    topology.addSink(sink.name(), topic, new ByteArraySerializer(), sink.serializer(), parents);
+    return sink.name().equals(ALERTS_SINK) ? pipeline.alertsTopic() : pipeline.outputTopic();
+  }
+
+  /**
+   * Gets the schema id of every output of {@code plan} whose schema is known ahead ({@link
+   * SchemaAhead}: the generated classes' Avro sinks), before Kafka Streams starts: a stream thread
+   * then never waits on the registry for an output schema inside a transaction, which an
+   * unreachable registry would keep open past its timeout. An id kept on disk from an earlier run
+   * ({@code SchemaFileCache}) serves while the registry is unreachable.
+   *
+   * @throws org.apache.kafka.common.errors.SerializationException naming the subject, if the
+   *     registry refuses a schema or cannot be reached and no id was kept for it
+   */
+  public static void prepareOutputSchemas(SluiceConfig.Pipeline pipeline, Plan plan) {
+    List<Sink<?>> sinks = new ArrayList<>();
+    sinks.add(plan.predictions());
+    if (plan.shadow().isPresent()) {
+      sinks.add(shadowSink(plan.predictions(), pipeline.shadow().orElseThrow().outputTopic()));
+    }
+    sinks.addAll(plan.sinks());
+    plan.anomaly().ifPresent(a -> sinks.add(a.alerts()));
+    for (Sink<?> sink : sinks) {
+      if (sink.serializer() instanceof SchemaAhead ahead) {
+        ahead.prepare(topicOf(sink, pipeline));
+      }
+    }
   }
 }

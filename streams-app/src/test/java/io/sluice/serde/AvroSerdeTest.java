@@ -57,6 +57,70 @@ class AvroSerdeTest {
     }
   }
 
+  /** The classpath registry, which fails every call as unreachable once it is down. */
+  private static final class Outage implements SchemaRegistryClient {
+    final LocalSchemaRegistry local = LocalSchemaRegistry.fromClasspath();
+    boolean down;
+
+    private void check() {
+      if (down) {
+        throw new SchemaRegistryException("connection refused");
+      }
+    }
+
+    @Override
+    public int register(String subject, org.apache.avro.Schema schema) {
+      check();
+      return local.register(subject, schema);
+    }
+
+    @Override
+    public int lookup(String subject, org.apache.avro.Schema schema) {
+      check();
+      return local.lookup(subject, schema);
+    }
+
+    @Override
+    public org.apache.avro.Schema schemaById(int id) {
+      check();
+      return local.schemaById(id);
+    }
+
+    @Override
+    public void close() {
+      local.close();
+    }
+  }
+
+  @Test
+  void anIdHadAheadWritesTheFirstRecordWithoutTheRegistry() {
+    try (Outage registry = new Outage()) {
+      Serde<CardTransaction> serde =
+          new SpecificAvroSerde<>(registry, CardTransaction.class, RecordPart.VALUE, true);
+      ((SchemaAhead) serde.serializer()).prepare("payments");
+      registry.down = true;
+
+      byte[] bytes = serde.serializer().serialize("payments", Fixtures.transaction("t-3", 1));
+
+      assertThat(WireFormat.schemaId(bytes))
+          .isEqualTo(LocalSchemaRegistry.idOf(CardTransaction.getClassSchema()));
+    }
+  }
+
+  @Test
+  void anIdThatCannotBeHadAheadNamesTopicAndSubject() {
+    try (LocalSchemaRegistry registry = LocalSchemaRegistry.of(Prediction.getClassSchema())) {
+      Serde<CardTransaction> serde =
+          new SpecificAvroSerde<>(registry, CardTransaction.class, RecordPart.VALUE, false);
+
+      assertThatThrownBy(() -> ((SchemaAhead) serde.serializer()).prepare("payments"))
+          .isInstanceOf(SerializationException.class)
+          .hasMessageStartingWith(
+              "cannot look up schema io.sluice.schemas.CardTransaction under subject"
+                  + " 'payments-value' for topic 'payments': ");
+    }
+  }
+
   @Test
   void namesTopicAndSubjectWhenTheSchemaIsNotRegisteredAndAutoRegistrationIsOff() {
     try (LocalSchemaRegistry registry = LocalSchemaRegistry.of(Prediction.getClassSchema())) {
