@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.config.ConfigKeys;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.samples.FraudDemo;
-import io.sluice.samples.FraudEvents;
 import io.sluice.samples.OutputCollector;
 import io.sluice.samples.SampleProducer;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
-import io.sluice.serde.RegistrySettings;
-import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,11 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * partition is printed, not asserted (a shared machine times nothing reliably).
  */
 class FailoverIT {
-  private static final Path DATA_DIR =
-      Path.of(System.getProperty("sluice.data.dir", "../shared/data"));
   private static final int PARTITIONS = 4;
 
   @TempDir static Path work;
+  private static FraudFixture fixture;
   private static EmbeddedStack stack;
   private static Path descriptor;
   private static SchemaRegistryClient registry;
@@ -46,19 +42,17 @@ class FailoverIT {
 
   @BeforeAll
   static void startStack() throws Exception {
-    stack = EmbeddedStack.start();
-    descriptor = FraudDemo.ensureModel(DATA_DIR, work.resolve("models"));
-    registry = new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
-    events = FraudEvents.read(DATA_DIR).subList(0, 700);
+    fixture = FraudFixture.start(work, 700);
+    stack = fixture.stack();
+    descriptor = fixture.descriptor();
+    registry = fixture.registry();
+    events = fixture.events();
   }
 
   @AfterAll
   static void stopStack() {
-    if (registry != null) {
-      registry.close();
-    }
-    if (stack != null) {
-      stack.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

@@ -7,11 +7,8 @@ import io.sluice.config.ConfigKeys;
 import io.sluice.config.ConfigLoader;
 import io.sluice.embedded.EmbeddedStack;
 import io.sluice.samples.FraudDemo;
-import io.sluice.samples.FraudEvents;
 import io.sluice.samples.OutputCollector;
 import io.sluice.schemas.CardTransaction;
-import io.sluice.serde.RegistrySettings;
-import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
 import io.sluice.topology.TopologyFactory;
 import java.io.IOException;
@@ -39,10 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * being scored off the stream thread, offsets committed just before.
  */
 class FraudPipelineIT {
-  private static final Path DATA_DIR =
-      Path.of(System.getProperty("sluice.data.dir", "../shared/data"));
 
   @TempDir static Path work;
+  private static FraudFixture fixture;
   private static EmbeddedStack stack;
   private static Path descriptor;
   private static SchemaRegistryClient registry;
@@ -50,19 +46,17 @@ class FraudPipelineIT {
 
   @BeforeAll
   static void startStack() throws Exception {
-    stack = EmbeddedStack.start();
-    descriptor = FraudDemo.ensureModel(DATA_DIR, work.resolve("models"));
-    registry = new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
-    events = FraudEvents.read(DATA_DIR);
+    fixture = FraudFixture.start(work, Integer.MAX_VALUE);
+    stack = fixture.stack();
+    descriptor = fixture.descriptor();
+    registry = fixture.registry();
+    events = fixture.events();
   }
 
   @AfterAll
   static void stopStack() {
-    if (registry != null) {
-      registry.close();
-    }
-    if (stack != null) {
-      stack.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

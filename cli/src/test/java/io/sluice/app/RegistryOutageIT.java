@@ -14,8 +14,6 @@ import io.sluice.samples.OutputCollector;
 import io.sluice.samples.SampleProducer;
 import io.sluice.schemas.CardTransaction;
 import io.sluice.schemas.Prediction;
-import io.sluice.serde.RegistrySettings;
-import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
 import java.net.URI;
 import java.nio.file.Path;
@@ -43,10 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * are on disk, and the held records are in a changelogged store.
  */
 class RegistryOutageIT {
-  private static final Path DATA_DIR =
-      Path.of(System.getProperty("sluice.data.dir", "../shared/data"));
 
   @TempDir static Path work;
+  private static FraudFixture fixture;
   private static EmbeddedStack stack;
   private static Path descriptor;
   private static SchemaRegistryClient registry;
@@ -54,19 +51,17 @@ class RegistryOutageIT {
 
   @BeforeAll
   static void startStack() throws Exception {
-    stack = EmbeddedStack.start();
-    descriptor = FraudDemo.ensureModel(DATA_DIR, work.resolve("models"));
-    registry = new RestSchemaRegistryClient(RegistrySettings.of(stack.registry().url()));
-    events = FraudEvents.read(DATA_DIR).subList(0, 70);
+    fixture = FraudFixture.start(work, 70);
+    stack = fixture.stack();
+    descriptor = fixture.descriptor();
+    registry = fixture.registry();
+    events = fixture.events();
   }
 
   @AfterAll
   static void stopStack() {
-    if (registry != null) {
-      registry.close();
-    }
-    if (stack != null) {
-      stack.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

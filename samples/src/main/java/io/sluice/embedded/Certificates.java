@@ -50,17 +50,7 @@ public record Certificates(
         ca.toString(),
         "-file",
         caPem.toString());
-    keytool(
-        dir,
-        password,
-        "-importcert",
-        "-noprompt",
-        "-alias",
-        "ca",
-        "-file",
-        caPem.toString(),
-        "-keystore",
-        trust.toString());
+    trustCa(dir, password, caPem, trust);
     return new Certificates(
         trust,
         signed(dir, password, ca, caPem, "sluice-broker"),
@@ -108,17 +98,7 @@ public record Certificates(
         pem.toString(),
         "-ext",
         "SAN=ip:127.0.0.1,dns:localhost");
-    keytool(
-        dir,
-        password,
-        "-importcert",
-        "-noprompt",
-        "-alias",
-        "ca",
-        "-file",
-        caPem.toString(),
-        "-keystore",
-        store.toString());
+    trustCa(dir, password, caPem, store);
     keytool(
         dir,
         password,
@@ -130,6 +110,22 @@ public record Certificates(
         "-keystore",
         store.toString());
     return store;
+  }
+
+  /** Imports the CA's certificate into {@code store}, as a trusted entry. */
+  private static void trustCa(Path dir, String password, Path caPem, Path store)
+      throws IOException {
+    keytool(
+        dir,
+        password,
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "ca",
+        "-file",
+        caPem.toString(),
+        "-keystore",
+        store.toString());
   }
 
   private static void keytool(Path dir, String password, String... args) throws IOException {

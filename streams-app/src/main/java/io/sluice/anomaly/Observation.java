@@ -29,32 +29,6 @@ public record Observation(
     String modelVersion,
     double versionThreshold) {
 
-  /** An observation naming the version that scored it, without a threshold of its own. */
-  public Observation(
-      String key,
-      String eventId,
-      long eventTime,
-      double score,
-      float[] features,
-      String topic,
-      int partition,
-      long offset,
-      String modelName,
-      String modelVersion) {
-    this(
-        key,
-        eventId,
-        eventTime,
-        score,
-        features,
-        topic,
-        partition,
-        offset,
-        modelName,
-        modelVersion,
-        Double.NaN);
-  }
-
   /** An observation of the pipeline's configured model version. */
   public Observation(
       String key,
@@ -65,7 +39,8 @@ public record Observation(
       String topic,
       int partition,
       long offset) {
-    this(key, eventId, eventTime, score, features, topic, partition, offset, null, null);
+    this(
+        key, eventId, eventTime, score, features, topic, partition, offset, null, null, Double.NaN);
   }
 
   /** Text form of the source coordinates, {@code topic-partition@offset}. */

@@ -11,6 +11,9 @@ import java.util.Arrays;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * A source record as it waits for its batch: the raw key and value bytes, timestamp, headers,
@@ -40,6 +43,28 @@ public record BufferedRecord(
 
   /** Version byte and sequence. */
   private static final int PREFIX = 1 + Long.BYTES;
+
+  /**
+   * The record a processor is processing now, with its source coordinates from {@code context}.
+   *
+   * @param ingestTimeMs when it was taken
+   */
+  public static BufferedRecord taken(
+      Record<byte[], byte[]> record, ProcessorContext<?, ?> context, long ingestTimeMs) {
+    RecordMetadata source =
+        context
+            .recordMetadata()
+            .orElseThrow(() -> new IllegalStateException("record without source metadata"));
+    return new BufferedRecord(
+        record.key(),
+        record.value(),
+        record.timestamp(),
+        record.headers(),
+        source.topic(),
+        source.partition(),
+        source.offset(),
+        ingestTimeMs);
+  }
 
   /** Text form of the source coordinates, {@code topic-partition@offset}. */
   public String coordinates() {

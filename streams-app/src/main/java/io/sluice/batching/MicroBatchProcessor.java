@@ -20,7 +20,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.ProcessorNode;
 import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
@@ -166,54 +165,6 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
         throw new IllegalArgumentException("latencyTarget must be >= 0, was " + latencyTarget);
       }
     }
-
-    /** Limits of a processor with no latency target. */
-    public Settings(
-        String pipeline,
-        String hookStore,
-        String legacyBuffer,
-        String dlqChild,
-        int maxBatchSize,
-        Duration maxLinger,
-        int maxInFlight,
-        Duration offloadMin) {
-      this(
-          pipeline,
-          hookStore,
-          legacyBuffer,
-          dlqChild,
-          maxBatchSize,
-          maxLinger,
-          maxInFlight,
-          offloadMin,
-          Duration.ZERO);
-    }
-
-    /** Limits of a processor that sends every batch off the stream thread when maxInFlight > 0. */
-    public Settings(
-        String pipeline,
-        String hookStore,
-        String legacyBuffer,
-        String dlqChild,
-        int maxBatchSize,
-        Duration maxLinger,
-        int maxInFlight) {
-      this(
-          pipeline,
-          hookStore,
-          legacyBuffer,
-          dlqChild,
-          maxBatchSize,
-          maxLinger,
-          maxInFlight,
-          Duration.ZERO);
-    }
-
-    /** Limits of a processor with no older buffer that scores each batch on the stream thread. */
-    public Settings(
-        String pipeline, String hookStore, String dlqChild, int maxBatchSize, Duration maxLinger) {
-      this(pipeline, hookStore, null, dlqChild, maxBatchSize, maxLinger, 0);
-    }
   }
 
   /**
@@ -344,21 +295,8 @@ public final class MicroBatchProcessor<P> implements Processor<byte[], byte[], O
 
   @Override
   public void process(Record<byte[], byte[]> record) {
-    RecordMetadata source =
-        context
-            .recordMetadata()
-            .orElseThrow(() -> new IllegalStateException("record without source metadata"));
     long now = context.currentSystemTimeMs();
-    BufferedRecord entry =
-        new BufferedRecord(
-            record.key(),
-            record.value(),
-            record.timestamp(),
-            record.headers(),
-            source.topic(),
-            source.partition(),
-            source.offset(),
-            now);
+    BufferedRecord entry = BufferedRecord.taken(record, context, now);
     if (pending.isEmpty()) {
       oldestIngestMs = now;
     }

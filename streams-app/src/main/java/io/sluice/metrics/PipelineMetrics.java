@@ -253,14 +253,12 @@ public final class PipelineMetrics {
         .computeIfAbsent(
             bucket,
             b ->
-                Timer.builder("sluice.batch.service")
-                    .description("Time to score one batch, by batch size (up to the tag's value)")
-                    .tags(m.tags())
-                    .tag("size", Integer.toString(b))
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofNanos(10_000))
-                    .maximumExpectedValue(Duration.ofSeconds(10))
-                    .register(registry))
+                histogram(
+                    "sluice.batch.service",
+                    "Time to score one batch, by batch size (up to the tag's value)",
+                    m.tags().and("size", Integer.toString(b)),
+                    Duration.ofNanos(10_000),
+                    Duration.ofSeconds(10)))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
@@ -329,6 +327,17 @@ public final class PipelineMetrics {
         .increment();
   }
 
+  /** A timer with a percentile histogram between {@code min} and {@code max}. */
+  private Timer histogram(String name, String description, Tags tags, Duration min, Duration max) {
+    return Timer.builder(name)
+        .description(description)
+        .tags(tags)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(min)
+        .maximumExpectedValue(max)
+        .register(registry);
+  }
+
   private ModelMeters meters(String name, String version, String provider) {
     Tags tags = Tags.of("pipeline", pipeline, "model", name, "version", version);
     return new ModelMeters(
@@ -346,34 +355,30 @@ public final class PipelineMetrics {
             .tags(tags)
             .serviceLevelObjectives(BATCH_SIZE_BUCKETS)
             .register(registry),
-        Timer.builder("sluice.batch.linger")
-            .description("Age of the oldest waiting record when its batch was flushed")
-            .tags(tags)
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofMinutes(1))
-            .register(registry),
-        Timer.builder("sluice.inference.duration")
-            .description("Duration of one model call over a batch")
-            .tags(tags)
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofNanos(50_000))
-            .maximumExpectedValue(Duration.ofSeconds(10))
-            .register(registry),
-        Timer.builder("sluice.end.to.end.latency")
-            .description("From an input record's timestamp to its prediction being produced")
-            .tags(tags)
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofMinutes(5))
-            .register(registry),
-        Timer.builder("sluice.processing.latency")
-            .description("From the stream thread taking a record to its outputs being forwarded")
-            .tags(tags)
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofNanos(10_000))
-            .maximumExpectedValue(Duration.ofMinutes(1))
-            .register(registry),
+        histogram(
+            "sluice.batch.linger",
+            "Age of the oldest waiting record when its batch was flushed",
+            tags,
+            Duration.ofMillis(1),
+            Duration.ofMinutes(1)),
+        histogram(
+            "sluice.inference.duration",
+            "Duration of one model call over a batch",
+            tags,
+            Duration.ofNanos(50_000),
+            Duration.ofSeconds(10)),
+        histogram(
+            "sluice.end.to.end.latency",
+            "From an input record's timestamp to its prediction being produced",
+            tags,
+            Duration.ofMillis(1),
+            Duration.ofMinutes(5)),
+        histogram(
+            "sluice.processing.latency",
+            "From the stream thread taking a record to its outputs being forwarded",
+            tags,
+            Duration.ofNanos(10_000),
+            Duration.ofMinutes(1)),
         Gauge.builder("sluice.model.execution.provider", () -> 1)
             .description("1 for the model version serving, tagged with its execution provider")
             .tags(tags)

@@ -14,7 +14,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -82,20 +81,7 @@ final class SchemaGateProcessor implements Processor<byte[], byte[], byte[], byt
         return;
       }
     }
-    RecordMetadata source =
-        context
-            .recordMetadata()
-            .orElseThrow(() -> new IllegalStateException("record without source metadata"));
-    BufferedRecord entry =
-        new BufferedRecord(
-            record.key(),
-            record.value(),
-            record.timestamp(),
-            record.headers(),
-            source.topic(),
-            source.partition(),
-            source.offset(),
-            context.currentSystemTimeMs());
+    BufferedRecord entry = BufferedRecord.taken(record, context, context.currentSystemTimeMs());
     held.put(nextSequence, entry.toBytes(nextSequence));
     nextSequence++;
     count++;

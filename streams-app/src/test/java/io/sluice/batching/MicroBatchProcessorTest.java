@@ -113,11 +113,25 @@ class MicroBatchProcessorTest {
     hook.init(context.getStateStoreContext(), hook);
   }
 
+  /** The test processors' limits: their stores, children and linger are the same. */
+  private static MicroBatchProcessor.Settings settings(
+      int maxBatch, int maxInFlight, Duration offloadMin, Duration latencyTarget) {
+    return new MicroBatchProcessor.Settings(
+        "test",
+        HOOK,
+        STORE,
+        "dlq",
+        maxBatch,
+        Duration.ofMillis(LINGER_MS),
+        maxInFlight,
+        offloadMin,
+        latencyTarget);
+  }
+
   private MicroBatchProcessor<Float> newProcessor(int maxBatch) {
     MicroBatchProcessor<Float> p =
         new MicroBatchProcessor<>(
-            new MicroBatchProcessor.Settings(
-                "test", HOOK, STORE, "dlq", maxBatch, Duration.ofMillis(LINGER_MS), 0),
+            settings(maxBatch, 0, Duration.ZERO, Duration.ZERO),
             handler,
             scorer,
             new PipelineMetrics(meters, "test"));
@@ -141,15 +155,7 @@ class MicroBatchProcessorTest {
       int maxBatch, int maxInFlight, Executor executor, Duration offloadMin) {
     MicroBatchProcessor<Float> p =
         new MicroBatchProcessor<>(
-            new MicroBatchProcessor.Settings(
-                "test",
-                HOOK,
-                STORE,
-                "dlq",
-                maxBatch,
-                Duration.ofMillis(LINGER_MS),
-                maxInFlight,
-                offloadMin),
+            settings(maxBatch, maxInFlight, offloadMin, Duration.ZERO),
             new BatchScorer<>(BatchStages.of(handler, scorer), null),
             null,
             new PipelineMetrics(meters, "test"),
@@ -599,16 +605,7 @@ class MicroBatchProcessorTest {
         };
     MicroBatchProcessor<Float> p =
         new MicroBatchProcessor<>(
-            new MicroBatchProcessor.Settings(
-                "test",
-                HOOK,
-                STORE,
-                "dlq",
-                256,
-                Duration.ofMillis(LINGER_MS),
-                0,
-                Duration.ZERO,
-                Duration.ofMillis(20)),
+            settings(256, 0, Duration.ZERO, Duration.ofMillis(20)),
             new BatchScorer<>(BatchStages.of(handler, slow), null),
             null,
             new PipelineMetrics(meters, "test"),
