@@ -10,7 +10,6 @@ import io.sluice.pipeline.PipelineParts;
 import io.sluice.pipeline.ReplayEvaluator;
 import io.sluice.serde.AvroRecordDecoder;
 import io.sluice.topology.EventDecoder;
-import java.util.BitSet;
 import org.apache.kafka.common.config.ConfigDef;
 
 /**
@@ -56,39 +55,57 @@ public final class RecsPassThroughKind implements PipelineKind {
 
   /**
    * Candidates with the model's contract and no model: per row, the first k items of the popularity
-   * list (then the rest of the catalogue in index order) that are not excluded.
+   * list (then the rest of the catalogue in index order) that are not excluded. A row's excluded
+   * items are its rated set in rising order (padded by repeats of its first), so each candidate is
+   * looked up in it by binary search: the popularity list is walked only until K are found.
    */
   static CandidateModel popularCandidates(Catalogue catalogue) {
     int[] popular = catalogue.popularList();
     return (items, weights, exclude, excludeWidth, rows, width, k) -> {
       CandidateModel.Candidates[] out = new CandidateModel.Candidates[rows];
-      BitSet skip = new BitSet(catalogue.size());
       for (int r = 0; r < rows; r++) {
-        skip.clear();
-        for (int j = 0; j < excludeWidth; j++) {
-          skip.set((int) exclude[r * excludeWidth + j]);
+        int from = r * excludeWidth;
+        // Past the first, the row rises strictly until its padding (repeats of the first) begins.
+        int to = from + excludeWidth;
+        while (to > from + 1 && exclude[to - 1] == exclude[from]) {
+          to--;
         }
         long[] top = new long[k];
         float[] scores = new float[k];
         int n = 0;
         for (int i = 0; i < popular.length && n < k; i++) {
-          if (!skip.get(popular[i])) {
+          if (!excluded(exclude, from, to, popular[i], top, n)) {
             top[n] = popular[i];
             scores[n] = k - n;
             n++;
-            skip.set(popular[i]);
           }
         }
-        for (int i = skip.nextClearBit(0);
-            n < k && i < catalogue.size();
-            i = skip.nextClearBit(i + 1)) {
-          top[n] = i;
-          scores[n] = k - n;
-          n++;
+        for (int i = 0; n < k && i < catalogue.size(); i++) {
+          if (!excluded(exclude, from, to, i, top, n)) {
+            top[n] = i;
+            scores[n] = k - n;
+            n++;
+          }
         }
         out[r] = new CandidateModel.Candidates(top, scores);
       }
       return out;
     };
+  }
+
+  /**
+   * Whether {@code item} is in the row's rated set ({@code exclude[from, to)}, rising) or already
+   * among its first n candidates.
+   */
+  private static boolean excluded(long[] exclude, int from, int to, int item, long[] top, int n) {
+    if (java.util.Arrays.binarySearch(exclude, from, to, item) >= 0) {
+      return true;
+    }
+    for (int j = 0; j < n; j++) {
+      if (top[j] == item) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -1,5 +1,6 @@
 package io.sluice.loadtests;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.SluiceApplication;
 import io.sluice.config.ConfigKeys;
@@ -22,6 +23,7 @@ import io.sluice.schemas.TriggerStatus;
 import io.sluice.serde.RegistrySettings;
 import io.sluice.serde.RestSchemaRegistryClient;
 import io.sluice.serde.SchemaRegistryClient;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,8 +138,8 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
     RawModel raw = new RawModel(Catalogue.read(descriptor), stream);
     raw.printHeaviestUser();
     Map<String, List<Double>> results = new LinkedHashMap<>();
-    List<Map<String, Double>> pipelineChangelogs = new ArrayList<>();
-    List<Map<String, Double>> passThroughChangelogs = new ArrayList<>();
+    Measured pipelineRuns = new Measured();
+    Measured passThroughRuns = new Measured();
     try (EmbeddedStack stack = EmbeddedStack.start();
         ModelRunner runner =
             ModelLoader.load(
@@ -145,14 +147,12 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
       Map<String, DoubleSupplier> contestants = new LinkedHashMap<>();
       contestants.put(
           PIPELINE,
-          () ->
-              pipelineEventsPerSecond(
-                  stack, descriptor, stream, "recommendation", pipelineChangelogs));
+          () -> pipelineEventsPerSecond(stack, descriptor, stream, "recommendation", pipelineRuns));
       contestants.put(
           PASS_THROUGH,
           () ->
               pipelineEventsPerSecond(
-                  stack, descriptor, stream, RecsPassThroughKind.NAME, passThroughChangelogs));
+                  stack, descriptor, stream, RecsPassThroughKind.NAME, passThroughRuns));
       contestants.put(RAW_EXCLUDED, () -> raw.usersPerSecond(runner, raw.excluded));
       contestants.put(RAW_TOP10, () -> raw.usersPerSecond(runner, raw.plainTop10));
       contestants.put(JAVA_SELECTION, raw::javaSelectionUsersPerSecond);
@@ -197,7 +197,11 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
             + "raw model excluded / plain top-10:       %10.2f (target >= 0.5; median per round)%n"
             + "pipeline / raw model:                    %10.2f = %.0f%% of raw%n"
             + "pipeline / pass-through:                 %10.2f%n"
-            + "pipeline / min(pass-through, raw):       %10.2f (target >= 0.85)%n",
+            + "pipeline / min(pass-through, raw):       %10.2f (target >= 0.85)%n"
+            + "cpu us/event, this JVM (application, broker, reader):"
+            + " pipeline %.1f, pass-through %.1f%n"
+            + "cpu us/event by thread [pipeline]: %s%n"
+            + "cpu us/event by thread [pass-through]: %s%n",
         runs,
         loadAverage(),
         pipeline,
@@ -211,14 +215,22 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
         pipeline / model,
         100 * pipeline / model,
         pipeline / passThrough,
-        pipeline / Math.min(passThrough, model));
+        pipeline / Math.min(passThrough, model),
+        median(pipelineRuns.cpu),
+        median(passThroughRuns.cpu),
+        ThreadCpu.line(ThreadCpu.medians(pipelineRuns.threadCpu), 1),
+        ThreadCpu.line(ThreadCpu.medians(passThroughRuns.threadCpu), 1));
     System.out.println(
-        Footprint.changelogLine(CHANGELOG_PIPELINE, Footprint.medians(pipelineChangelogs)));
+        Footprint.changelogLine(CHANGELOG_PIPELINE, Footprint.medians(pipelineRuns.changelogs)));
     System.out.println(
-        Footprint.changelogLine(CHANGELOG_PASS_THROUGH, Footprint.medians(passThroughChangelogs)));
+        Footprint.changelogLine(
+            CHANGELOG_PASS_THROUGH, Footprint.medians(passThroughRuns.changelogs)));
     System.out.println(Footprint.rssLine());
     return 0;
   }
+
+  private static final OperatingSystemMXBean OS =
+      ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
 
   private static final String PIPELINE = "pipeline";
   private static final String PASS_THROUGH = "pass-through pipeline";
@@ -245,18 +257,30 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
     }
   }
 
+  /** What the measured runs of one pipeline leave besides their events/s, one entry a run. */
+  private static final class Measured {
+    /** Changelog records per event per store. */
+    final List<Map<String, Double>> changelogs = new ArrayList<>();
+
+    /** This JVM's CPU microseconds per event, over the same interval as the events/s. */
+    final List<Double> cpu = new ArrayList<>();
+
+    /** The same by thread kind ({@link ThreadCpu}). */
+    final List<Map<String, Double>> threadCpu = new ArrayList<>();
+  }
+
   /**
-   * One run of a pipeline on a fresh application id; its changelog records per event per store are
-   * added to {@code changelogs}, unless that is null (a warm-up run).
+   * One run of a pipeline on a fresh application id; what it measures besides its events/s is added
+   * to {@code measured}, unless that is null (a warm-up run).
    */
   private double pipelineEventsPerSecond(
       EmbeddedStack stack,
       Path descriptor,
       List<RatingEvent> stream,
       String kind,
-      List<Map<String, Double>> changelogs) {
+      Measured measured) {
     try {
-      return pipelineRun(stack, descriptor, stream, kind, changelogs);
+      return pipelineRun(stack, descriptor, stream, kind, measured);
     } catch (Exception e) {
       throw new IllegalStateException("the " + kind + " pipeline run failed", e);
     }
@@ -267,7 +291,7 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
       Path descriptor,
       List<RatingEvent> stream,
       String kind,
-      List<Map<String, Double>> changelogs)
+      Measured measured)
       throws Exception {
     String prefix = "bench-recs-" + System.nanoTime();
     String input = prefix + "-in";
@@ -299,6 +323,8 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
               ConfigLoader.load(Optional.empty(), Map.of(), c), new SimpleMeterRegistry())) {
         app.start();
         long started = System.nanoTime();
+        long cpuStarted = OS.getProcessCpuTime();
+        ThreadCpu threadsStarted = ThreadCpu.snapshot();
         if (!out.awaitOutputs(stream.size(), Duration.ofMinutes(10))) {
           throw new IllegalStateException(
               "only "
@@ -308,6 +334,11 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
                   + " recommendations arrived in 10 minutes");
         }
         double seconds = (out.lastReceivedNanos() - started) / 1e9;
+        if (measured != null) {
+          measured.cpu.add((OS.getProcessCpuTime() - cpuStarted) / 1e3 / stream.size());
+          measured.threadCpu.add(
+              ThreadCpu.snapshot().microsPerEventSince(threadsStarted, stream.size()));
+        }
         out.poll(Duration.ofSeconds(1));
         long distinct =
             out.recommendations().stream().map(r -> r.getTrigger().getEventId()).distinct().count();
@@ -324,10 +355,10 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
         eventsPerSecond = stream.size() / seconds;
       }
     }
-    if (changelogs != null) {
+    if (measured != null) {
       // The application id is the prefix (RecsDemo.pipelineConfig), fresh for every run; the store
       // names carry the pipeline name, the same in every run.
-      changelogs.add(
+      measured.changelogs.add(
           Footprint.perEvent(
               Footprint.changelogOffsets(stack.kafka().bootstrapServers(), prefix), stream.size()));
     }

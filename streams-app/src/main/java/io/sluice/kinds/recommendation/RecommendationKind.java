@@ -140,13 +140,16 @@ public final class RecommendationKind implements PipelineKind {
                     parts.settings(),
                     metrics,
                     recsMetrics),
-            // Logged, so that a user's state survives a restart on this or another instance.
+            // Logged, so that a user's state survives a restart on this or another instance;
+            // cached, so that a user's events between two commits reach RocksDB and the changelog
+            // once (under exactly-once the cache's flush is part of the commit).
             List.of(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(userStore),
                         Serdes.Long(),
                         Serdes.ByteArray())
-                    .withLoggingEnabled(Map.of())),
+                    .withLoggingEnabled(Map.of())
+                    .withCachingEnabled()),
             repartition ? Optional.of(userIdKey(decoder)) : Optional.empty());
     return new PipelineParts(stages, sink, List.of(), Optional.of(userState), Optional.empty());
   }

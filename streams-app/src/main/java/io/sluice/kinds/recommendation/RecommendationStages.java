@@ -106,7 +106,7 @@ public final class RecommendationStages
           "record has no " + RecsRequest.HEADER + " header: it did not pass the user state");
     }
     try {
-      return RecsRequest.fromBytes(h.value());
+      return RecsRequest.from(h);
     } catch (UncheckedIOException | IllegalStateException e) {
       throw new RejectedRecordException(
           DeadLetter.Stage.FEATURIZE, "NO_USER_STATE", e.getMessage(), e);

@@ -5,6 +5,7 @@ import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -47,12 +48,54 @@ public record RecsRequest(
         state.ratedSet());
   }
 
-  /** A copy of {@code headers} that carries this request, in place of any earlier one. */
+  /**
+   * A copy of {@code headers} that carries this request, in place of any earlier one. The header
+   * holds the request itself, for the batch it waits for in this process ({@link #from}); it is
+   * encoded only if its bytes are asked for (a dead letter's headers, a buffer written to a store).
+   */
   public Headers into(Headers headers) {
     Headers out = new RecordHeaders(headers.toArray());
     out.remove(HEADER);
-    out.add(HEADER, toBytes());
+    out.add(new Carried(this));
     return out;
+  }
+
+  /**
+   * The request a header carries: the object itself if this process put it there, else decoded from
+   * the header's bytes.
+   *
+   * @throws UncheckedIOException or IllegalStateException if the bytes are not a request
+   */
+  public static RecsRequest from(Header header) {
+    return header instanceof Carried c ? c.request : fromBytes(header.value());
+  }
+
+  /** The header {@link #into} adds: the request, and its bytes once asked for. */
+  private static final class Carried implements Header {
+    private final RecsRequest request;
+    private byte[] bytes;
+
+    Carried(RecsRequest request) {
+      this.request = request;
+    }
+
+    @Override
+    public String key() {
+      return HEADER;
+    }
+
+    @Override
+    public synchronized byte[] value() {
+      if (bytes == null) {
+        bytes = request.toBytes();
+      }
+      return bytes;
+    }
+
+    @Override
+    public String toString() {
+      return "Carried[" + request.eventId() + "]";
+    }
   }
 
   /**

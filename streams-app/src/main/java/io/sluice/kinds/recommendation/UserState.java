@@ -28,6 +28,12 @@ public final class UserState {
   private final int[] rated;
   private final long latestEventTime;
 
+  /**
+   * {@link #rated} in rising order, or null until first needed. Written at most once per state,
+   * with the same value whichever thread computes it: a benign race.
+   */
+  private int[] sortedRated;
+
   private UserState(int[] recentItems, long[] recentTimes, int[] rated, long latestEventTime) {
     this.recentItems = recentItems;
     this.recentTimes = recentTimes;
@@ -69,35 +75,47 @@ public final class UserState {
       items[n] = item;
       times[n++] = eventTime;
     }
-    int[] newRated = new int[Math.min(ratedMax, rated.length + 1)];
-    int r = 0;
-    int skip = 0;
-    int kept = rated.length;
-    for (int i : rated) {
-      if (i == item) {
-        kept--;
-      }
-    }
+    int[] set = sortedRated();
+    int at = Arrays.binarySearch(set, item);
+    boolean seen = at >= 0;
     // Forget the oldest rated items when the set is full.
-    int drop = Math.max(0, kept + 1 - ratedMax);
-    for (int i : rated) {
-      if (i == item) {
-        continue;
+    int drop = Math.max(0, rated.length - (seen ? 1 : 0) + 1 - ratedMax);
+    int[] newRated;
+    int[] newSet;
+    if (!seen && drop == 0) {
+      // The common case: a new item joins both orders, by two copies.
+      newRated = Arrays.copyOf(rated, rated.length + 1);
+      newSet = new int[set.length + 1];
+      int insertAt = -at - 1;
+      System.arraycopy(set, 0, newSet, 0, insertAt);
+      newSet[insertAt] = item;
+      System.arraycopy(set, insertAt, newSet, insertAt + 1, set.length - insertAt);
+    } else {
+      newRated = new int[rated.length - (seen ? 1 : 0) - drop + 1];
+      int r = 0;
+      int skip = 0;
+      for (int i : rated) {
+        if (i == item) {
+          continue;
+        }
+        if (skip < drop) {
+          skip++;
+          continue;
+        }
+        newRated[r++] = i;
       }
-      if (skip < drop) {
-        skip++;
-        continue;
-      }
-      newRated[r++] = i;
+      // An item seen again keeps the same set unless older items were forgotten.
+      newSet = drop == 0 ? set : null;
     }
-    newRated[r++] = item;
-    return new Applied(
+    newRated[newRated.length - 1] = item;
+    UserState next =
         new UserState(
             Arrays.copyOf(items, n),
             Arrays.copyOf(times, n),
-            Arrays.copyOf(newRated, r),
-            Math.max(latestEventTime, eventTime)),
-        late);
+            newRated,
+            Math.max(latestEventTime, eventTime));
+    next.sortedRated = newSet;
+    return new Applied(next, late);
   }
 
   /** Recent catalogue indices, most recent first. */
@@ -112,7 +130,20 @@ public final class UserState {
 
   /** Rated catalogue indices in rising order, without repeats: the set a list must skip. */
   public int[] ratedSet() {
-    return CompactInts.sortedSet(rated);
+    return sortedRated().clone();
+  }
+
+  /**
+   * The rated set, computed once per state (or carried over from the state it was applied to, so
+   * that a user's events find it without sorting again). Never handed out: the state is shared.
+   */
+  private int[] sortedRated() {
+    int[] set = sortedRated;
+    if (set == null) {
+      set = CompactInts.sortedSet(rated);
+      sortedRated = set;
+    }
+    return set;
   }
 
   /** The latest event time seen, or {@link Long#MIN_VALUE} for a user with no events. */

@@ -5,6 +5,9 @@ import io.sluice.errors.RejectedRecordException;
 import io.sluice.metrics.PipelineMetrics;
 import io.sluice.topology.EventDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -46,6 +49,10 @@ public final class UserStateProcessor implements Processor<byte[], byte[], byte[
 
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<Long, byte[]> store;
+  private final DecodedStates decoded = new DecodedStates(DECODED_USERS);
+
+  /** Users per task whose state is kept decoded beside the store (see {@link DecodedStates}). */
+  static final int DECODED_USERS = 1024;
 
   /**
    * @param storeName the changelogged user-state store connected to this processor
@@ -77,6 +84,7 @@ public final class UserStateProcessor implements Processor<byte[], byte[], byte[
   public void init(ProcessorContext<byte[], byte[]> context) {
     this.context = context;
     this.store = context.getStateStore(storeName);
+    decoded.clear();
   }
 
   @Override
@@ -106,13 +114,15 @@ public final class UserStateProcessor implements Processor<byte[], byte[], byte[
     }
 
     byte[] stored = store.get(e.userId());
-    UserState state = stored == null ? UserState.empty() : UserState.fromBytes(stored);
+    UserState state = stored == null ? UserState.empty() : decoded.get(e.userId(), stored);
     if (stored == null) {
       recsMetrics.count("new_user");
     }
     Rating.Transition t = e.applyTo(state, catalogue, settings);
     if (t.applied()) {
-      store.put(e.userId(), t.state().toBytes());
+      byte[] bytes = t.state().toBytes();
+      store.put(e.userId(), bytes);
+      decoded.put(e.userId(), bytes, t.state());
     }
     recsMetrics.count(
         switch (t.status()) {
@@ -122,6 +132,52 @@ public final class UserStateProcessor implements Processor<byte[], byte[], byte[
           case INVALID_RATING -> "invalid_rating";
         });
     return RecsRequest.of(e, t.status(), t.state());
+  }
+
+  /**
+   * The decoded form of the states this task read or wrote last, so that a user's next event does
+   * not decode the bytes it has just encoded. The store stays the truth: an entry is used only when
+   * the store holds exactly the bytes it was decoded from (the same array, as the record cache
+   * returns, or equal ones), so a restore, a rollback of the transaction or another writer can
+   * never be hidden by it. Least recently used entries go first.
+   */
+  static final class DecodedStates {
+    private record Entry(byte[] bytes, UserState state) {}
+
+    private final LinkedHashMap<Long, Entry> entries;
+
+    DecodedStates(int capacity) {
+      this.entries =
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Entry> eldest) {
+              return size() > capacity;
+            }
+          };
+    }
+
+    /** The state {@code stored} holds, decoded now unless it is the one kept for the user. */
+    UserState get(long userId, byte[] stored) {
+      Entry e = entries.get(userId);
+      if (e != null && (e.bytes() == stored || Arrays.equals(e.bytes(), stored))) {
+        return e.state();
+      }
+      UserState state = UserState.fromBytes(stored);
+      entries.put(userId, new Entry(stored, state));
+      return state;
+    }
+
+    void put(long userId, byte[] bytes, UserState state) {
+      entries.put(userId, new Entry(bytes, state));
+    }
+
+    void clear() {
+      entries.clear();
+    }
+
+    int size() {
+      return entries.size();
+    }
   }
 
   private void deadLetter(

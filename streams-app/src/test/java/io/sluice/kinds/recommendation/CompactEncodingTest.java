@@ -10,6 +10,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Random;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
 /** The compact encodings of the user state and of the request that travels into the buffer. */
@@ -194,6 +198,23 @@ class CompactEncodingTest {
       s = s.apply(i * 9, t, 10, 1000).state();
     }
     return s;
+  }
+
+  @Test
+  void theHeaderCarriesTheRequestItselfAndItsBytesWhenAskedFor() {
+    RecsRequest request = request(heavyUser(300));
+    Headers headers = request.into(new RecordHeaders().add("trace", new byte[] {1}));
+
+    Header carried = headers.lastHeader(RecsRequest.HEADER);
+    assertThat(RecsRequest.from(carried)).isSameAs(request);
+    assertThat(headers.lastHeader("trace").value()).containsExactly(1);
+    // Its bytes (a dead letter's headers) are the request's encoding, and read back as it.
+    assertThat(carried.value()).containsExactly(request.toBytes());
+    RecsRequest fromBytes = RecsRequest.from(new RecordHeader(RecsRequest.HEADER, carried.value()));
+    assertThat(fromBytes.rated()).containsExactly(request.rated());
+    assertThat(fromBytes.eventId()).isEqualTo(request.eventId());
+    // A second request replaces the first.
+    assertThat(request.into(headers).headers(RecsRequest.HEADER)).hasSize(1);
   }
 
   private static RecsRequest request(UserState s) {

@@ -2,6 +2,8 @@ package io.sluice.kinds.recommendation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class UserStateTest {
@@ -76,5 +78,35 @@ class UserStateTest {
     assertThat(back.rated()).containsExactly(7, 8, 9);
     assertThat(back.latestEventTime()).isEqualTo(20);
     assertThat(UserState.fromBytes(UserState.empty().toBytes()).isEmpty()).isTrue();
+  }
+
+  @Test
+  void theRatedSetCarriedFromStateToStateIsTheSortedRatedItems() {
+    // New items, items seen again and a full set that forgets its oldest, in a random mix: the set
+    // each state carries over from the last must be what sorting its rated items gives.
+    Random random = new Random(7);
+    UserState s = UserState.empty();
+    UserState decoded = UserState.empty();
+    for (int event = 0; event < 2_000; event++) {
+      int item = random.nextInt(event < 1_000 ? 60 : 400);
+      s = s.apply(item, event, 5, 50).state();
+      int[] expected = Arrays.stream(s.rated()).sorted().toArray();
+      assertThat(s.ratedSet()).as("after event %d", event).containsExactly(expected);
+      // A state read from bytes computes its set afresh, and applies the same way.
+      decoded = UserState.fromBytes(decoded.apply(item, event, 5, 50).state().toBytes());
+      assertThat(decoded.rated()).as("after event %d", event).containsExactly(s.rated());
+    }
+    assertThat(s.rated()).hasSize(50);
+  }
+
+  @Test
+  void aStateReadBackWithMoreRatedItemsThanNowAllowedForgetsTheOldestAtOnce() {
+    UserState s = UserState.empty();
+    for (int i = 1; i <= 6; i++) {
+      s = s.apply(i, i, 3, 10).state();
+    }
+    UserState smaller = UserState.fromBytes(s.toBytes()).apply(3, 7, 3, 4).state();
+    assertThat(smaller.rated()).containsExactly(4, 5, 6, 3);
+    assertThat(smaller.ratedSet()).containsExactly(3, 4, 5, 6);
   }
 }
