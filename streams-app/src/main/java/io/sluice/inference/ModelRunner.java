@@ -48,8 +48,10 @@ public final class ModelRunner implements AutoCloseable {
    */
   private static final ThreadLocal<ByteBuffer> inputBuffers = new ThreadLocal<>();
 
-  /** The largest direct buffer Java can allocate, rounded down to whole floats. */
-  private static final long MAX_INPUT_BYTES = (Integer.MAX_VALUE - 8) & ~3L;
+  /** The largest direct buffer Java can allocate, rounded down to whole longs. */
+  private static final long MAX_INPUT_BYTES = (Integer.MAX_VALUE - 8) & ~7L;
+
+  private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
   private final ModelDescriptor descriptor;
   private final OrtEnvironment env;
@@ -196,8 +198,18 @@ public final class ModelRunner implements AutoCloseable {
       checkInputs(inputs);
       Map<String, OnnxTensor> feed = new LinkedHashMap<>();
       try {
+        long bytes = 0;
         for (TensorSpec spec : descriptor.inputs()) {
-          feed.put(spec.name(), toOnnx(inputs.get(spec.name())));
+          bytes += aligned(inputs.get(spec.name()));
+        }
+        // The inputs side by side in this thread's buffer: ONNX Runtime reads a direct buffer in
+        // place, where it would copy a Java array into a direct buffer allocated for the call.
+        ByteBuffer memory = inputBytes(bytes);
+        int at = 0;
+        for (TensorSpec spec : descriptor.inputs()) {
+          Tensor t = inputs.get(spec.name());
+          feed.put(spec.name(), toOnnx(t, memory, at));
+          at += (int) aligned(t);
         }
         try (OrtSession.Result result = session.run(feed, declaredOutputs)) {
           Map<String, Tensor> outputs = new LinkedHashMap<>();
@@ -289,10 +301,25 @@ public final class ModelRunner implements AutoCloseable {
     }
   }
 
-  private OnnxTensor toOnnx(Tensor t) throws OrtException {
-    return t.type().equals(Tensor.FLOAT)
-        ? OnnxTensor.createTensor(env, FloatBuffer.wrap(t.floats()), t.shape())
-        : OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), t.shape());
+  /** The tensor's values copied into {@code memory} from byte {@code at}, as an ONNX tensor. */
+  private OnnxTensor toOnnx(Tensor t, ByteBuffer memory, int at) throws OrtException {
+    ByteBuffer slice =
+        memory.duplicate().position(at).limit(at + (int) aligned(t)).slice().order(NATIVE);
+    if (t.type().equals(Tensor.FLOAT)) {
+      FloatBuffer values = slice.asFloatBuffer().put(t.floats()).flip();
+      return OnnxTensor.createTensor(env, values, t.shape());
+    }
+    LongBuffer values = slice.asLongBuffer().put(t.longs()).flip();
+    return OnnxTensor.createTensor(env, values, t.shape());
+  }
+
+  /** The bytes of a tensor's values, rounded up to whole longs so that the next one is aligned. */
+  private static long aligned(Tensor t) {
+    long bytes =
+        t.type().equals(Tensor.FLOAT)
+            ? (long) t.floats().length * Float.BYTES
+            : (long) t.longs().length * Long.BYTES;
+    return (bytes + Long.BYTES - 1) & ~(Long.BYTES - 1L);
   }
 
   private Tensor fromOnnx(String name, ai.onnxruntime.OnnxValue value) {
@@ -396,24 +423,26 @@ public final class ModelRunner implements AutoCloseable {
   }
 
   private static FloatBuffer inputBuffer(long floats) {
-    long bytes = floats * Float.BYTES;
+    return inputBytes(floats * Float.BYTES).asFloatBuffer();
+  }
+
+  /** This thread's input memory, grown to at least {@code bytes}, from its start. */
+  private static ByteBuffer inputBytes(long bytes) {
     if (bytes > MAX_INPUT_BYTES) {
       throw new IllegalArgumentException(
           "a batch of "
-              + floats
-              + " input values does not fit in one tensor buffer (max "
-              + MAX_INPUT_BYTES / Float.BYTES
+              + bytes
+              + " input bytes does not fit in one tensor buffer (max "
+              + MAX_INPUT_BYTES
               + ")");
     }
     ByteBuffer buffer = inputBuffers.get();
     if (buffer == null || buffer.capacity() < bytes) {
       long grown = buffer == null ? bytes : Math.max(bytes, 2L * buffer.capacity());
-      buffer =
-          ByteBuffer.allocateDirect((int) Math.min(grown, MAX_INPUT_BYTES))
-              .order(ByteOrder.nativeOrder());
+      buffer = ByteBuffer.allocateDirect((int) Math.min(grown, MAX_INPUT_BYTES)).order(NATIVE);
       inputBuffers.set(buffer);
     }
-    return buffer.asFloatBuffer();
+    return buffer.clear();
   }
 
   /** "model name:version input 'x'", the start of every signature error. */

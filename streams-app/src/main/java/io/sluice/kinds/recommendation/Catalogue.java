@@ -5,6 +5,7 @@ import io.sluice.descriptor.ModelDescriptor;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The items a recommender knows, read from the {@code recommendation} block of its model
@@ -54,7 +55,8 @@ public final class Catalogue {
     String[] titles = new String[ids.length];
     for (int i = 0; i < ids.length; i++) {
       ids[i] = r.items().get(i).id();
-      titles[i] = r.items().get(i).title();
+      // The output's title is a string: an item the descriptor gives none has an empty one.
+      titles[i] = Objects.requireNonNullElse(r.items().get(i).title(), "");
     }
     Catalogue partial = new Catalogue(ids, titles, new int[0], new int[0], 0, 0f);
     int[] popular = new int[r.popular().size()];

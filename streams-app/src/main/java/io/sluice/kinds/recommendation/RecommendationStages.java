@@ -141,9 +141,11 @@ public final class RecommendationStages
         throw new IllegalStateException(
             "request of event " + request.eventId() + " has recent items but no rated items");
       }
-      for (int j = 0; j < excludeWidth; j++) {
-        exclude[r * excludeWidth + j] = rated[j < rated.length ? j : 0];
+      int base = r * excludeWidth;
+      for (int j = 0; j < rated.length; j++) {
+        exclude[base + j] = rated[j];
       }
+      Arrays.fill(exclude, base + rated.length, base + excludeWidth, rated[0]);
       int[] recent = request.recent();
       float w = 1f;
       for (int j = 0; j < recent.length && j < width; j++) {
@@ -207,42 +209,38 @@ public final class RecommendationStages
     if (items.size() < settings.k()) {
       recsMetrics.count("short_list");
     }
-    List<Long> recent = new ArrayList<>(request.recent().length);
-    for (int i : request.recent()) {
-      recent.add(catalogue.id(i));
+    List<Long> recent;
+    if (from == RecommendationSource.POPULARITY) {
+      recent = List.of();
+    } else {
+      recent = new ArrayList<>(request.recent().length);
+      for (int i : request.recent()) {
+        recent.add(catalogue.id(i));
+      }
     }
-    return Recommendation.newBuilder()
-        .setUserId(request.userId())
-        .setItems(items)
-        .setSource(from)
-        .setRecentItems(from == RecommendationSource.POPULARITY ? List.of() : recent)
-        .setModelName(batch.model() == null ? info.name() : batch.model().name())
-        .setModelVersion(batch.model() == null ? info.version() : batch.model().version())
-        .setTrigger(
-            RecommendationTrigger.newBuilder()
-                .setEventId(request.eventId())
-                .setItemId(request.itemId())
-                .setRating(request.rating())
-                .setEventTime(Instant.ofEpochMilli(request.eventTime()))
-                .setStatus(request.status())
-                .build())
-        .setEventTime(Instant.ofEpochMilli(request.eventTime()))
-        .setIngestTime(Instant.ofEpochMilli(source.ingestTimeMs()))
-        .setInferenceTime(Instant.ofEpochMilli(batch.inferenceTimeMs()))
-        .setBatchSize(batch.size())
-        .setSourceTopic(source.topic())
-        .setSourcePartition(source.partition())
-        .setSourceOffset(source.offset())
-        .build();
+    // The records' constructors, not their builders: a builder copies the schema's fields and
+    // checks each value, a cost per recommendation the profile showed; every value here is set.
+    Instant eventTime = Instant.ofEpochMilli(request.eventTime());
+    return new Recommendation(
+        request.userId(),
+        items,
+        from,
+        recent,
+        batch.model() == null ? info.name() : batch.model().name(),
+        batch.model() == null ? info.version() : batch.model().version(),
+        new RecommendationTrigger(
+            request.eventId(), request.itemId(), request.rating(), eventTime, request.status()),
+        eventTime,
+        Instant.ofEpochMilli(source.ingestTimeMs()),
+        Instant.ofEpochMilli(batch.inferenceTimeMs()),
+        batch.size(),
+        source.topic(),
+        source.partition(),
+        source.offset());
   }
 
   private RecommendedItem item(int rank, int index, double score) {
-    return RecommendedItem.newBuilder()
-        .setRank(rank)
-        .setItemId(catalogue.id(index))
-        .setTitle(catalogue.title(index))
-        .setScore(score)
-        .build();
+    return new RecommendedItem(rank, catalogue.id(index), catalogue.title(index), score);
   }
 
   private static Headers outputHeaders() {
