@@ -75,8 +75,12 @@ import picocli.CommandLine.Option;
             + " model and the raw model's users/s at the same batch size and K.")
 public final class RecsThroughputBenchmark implements Callable<Integer> {
 
-  @Option(names = "--events", description = "Ratings to stream (default: ${DEFAULT-VALUE}).")
-  int events = 20_000;
+  @Option(
+      names = "--events",
+      description =
+          "Ratings to stream, the last ones of the data set (default: ${DEFAULT-VALUE}, nearly all"
+              + " of MovieLens' 100,836: shorter runs are still being compiled by the JIT).")
+  int events = 100_000;
 
   @Option(names = "--batch-size", description = "Micro-batch size (default: ${DEFAULT-VALUE}).")
   int batchSize = 64;
@@ -158,7 +162,9 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
       contestants.put(JAVA_SELECTION, raw::javaSelectionUsersPerSecond);
       raw.warmUp(runner);
       // Untimed runs of each pipeline over the whole stream, twice: with a 2,000-event warm-up,
-      // the rounds still sped up from the first to the last (JIT), 9,000 to 18,000 events/s.
+      // the rounds still sped up from the first to the last (JIT), 9,000 to 18,000 events/s. With
+      // runs of 20,000 events, the JIT's compiler threads still took 32 to 37 us of CPU per event
+      // in the measured runs (the by-thread line); with 100,000, 2 to 7.
       for (int i = 0; i < 2; i++) {
         pipelineEventsPerSecond(stack, descriptor, stream, "recommendation", null);
         pipelineEventsPerSecond(stack, descriptor, stream, RecsPassThroughKind.NAME, null);
