@@ -4,6 +4,10 @@ import io.sluice.config.ConfigKeys;
 import io.sluice.embedded.EmbeddedRegistry;
 import io.sluice.embedded.FreezableProxy;
 import io.sluice.errors.DeadLetter;
+import io.sluice.kinds.recommendation.Catalogue;
+import io.sluice.kinds.recommendation.Rating;
+import io.sluice.kinds.recommendation.RecommendationKeys;
+import io.sluice.kinds.recommendation.RecommendationKind;
 import io.sluice.samples.FraudDemo;
 import io.sluice.samples.FraudEvents;
 import io.sluice.samples.OutputCollector;
@@ -50,6 +54,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -239,13 +244,22 @@ public final class ChaosRun implements Callable<Integer> {
               capacity,
               AvroRecordDecoder.specific(registry, Prediction.class),
               p -> p.getEventId());
+      RecsListCheck recsLists =
+          new RecsListCheck(
+              Catalogue.read(recsModel),
+              RecommendationKind.settings(
+                  new AbstractConfig(RecommendationKeys.DEFINITION, recsConfig, false)));
       Pipeline recs =
           pipeline(
               "recs",
               recsConfig,
               capacity,
               AvroRecordDecoder.specific(registry, Recommendation.class),
-              r -> r.getTrigger().getEventId());
+              r -> {
+                // The reader decodes every output once: the list's recent items are kept here.
+                recsLists.output(r.getTrigger().getEventId().toString(), r.getRecentItems());
+                return r.getTrigger().getEventId();
+              });
       createTopics(bootstrap, fraudConfig, recsConfig);
       Schema widened = FraudEvents.widenedSchema();
       int widenedId = registry.register(fraud.input() + "-value", widened);
@@ -265,7 +279,8 @@ public final class ChaosRun implements Callable<Integer> {
                   fraud,
                   recs,
                   FraudEvents.read(dataDir),
-                  lastRatings(dataDir));
+                  lastRatings(dataDir),
+                  recsLists);
           Reader reader = new Reader(bootstrap, partitions, List.of(fraud, recs))) {
         for (int i = 0; i < instances; i++) {
           instanceProcesses.set(i, startInstance(i, instanceConfigs));
@@ -351,6 +366,7 @@ public final class ChaosRun implements Callable<Integer> {
           }
         }
         boolean bad = report(List.of(fraud, recs), windows, traffic.widenedPartitions());
+        bad |= reportLists(recsLists.check());
         if (bad) {
           printOpenTransactions(bootstrap, List.of(fraud, recs));
         }
@@ -513,6 +529,17 @@ public final class ChaosRun implements Callable<Integer> {
     out.println();
     out.println(bad ? "RESULT: events lost or duplicated" : "RESULT: lost 0 duplicated 0");
     return bad;
+  }
+
+  /** Prints the recommendation lists' check; true if a list disagrees with its replay. */
+  private boolean reportLists(RecsListCheck.Result r) {
+    out.printf(
+        "recs lists: %d compared with a replay of their users' events, %d differ%s%n",
+        r.compared(),
+        r.mismatched(),
+        r.missing() == 0 ? "" : " (" + r.missing() + " events sent had no list)");
+    r.examples().forEach(e -> out.println("  differs: " + e));
+    return r.mismatched() > 0;
   }
 
   /**
@@ -716,6 +743,7 @@ public final class ChaosRun implements Callable<Integer> {
     private final Pipeline recs;
     private final List<CardTransaction> cards;
     private final List<RatingEvent> ratings;
+    private final RecsListCheck recsLists;
     private final org.apache.kafka.common.serialization.Serializer<CardTransaction> cardSerializer;
     private final org.apache.kafka.common.serialization.Serializer<RatingEvent> ratingSerializer;
     private final Thread thread;
@@ -735,7 +763,8 @@ public final class ChaosRun implements Callable<Integer> {
         Pipeline fraud,
         Pipeline recs,
         List<CardTransaction> cards,
-        List<RatingEvent> ratings) {
+        List<RatingEvent> ratings,
+        RecsListCheck recsLists) {
       this.producer = SampleProducer.create(bootstrap);
       this.partitions = partitions;
       this.rate = rate;
@@ -743,6 +772,7 @@ public final class ChaosRun implements Callable<Integer> {
       this.recs = recs;
       this.cards = cards;
       this.ratings = ratings;
+      this.recsLists = recsLists;
       this.cardSerializer = SampleProducer.serializer(registry, CardTransaction.class);
       this.ratingSerializer = SampleProducer.serializer(registry, RatingEvent.class);
       this.thread = new Thread(this::run, "chaos-traffic");
@@ -810,6 +840,13 @@ public final class ChaosRun implements Callable<Integer> {
       RatingEvent e = RatingEvent.newBuilder(ratings.get(n % ratings.size())).build();
       e.setEventId("r-" + n);
       e.setEventTime(Instant.now());
+      recsLists.sent(
+          new Rating(
+              e.getUserId(),
+              e.getItemId(),
+              e.getRating(),
+              e.getEventTime().toEpochMilli(),
+              e.getEventId().toString()));
       String key = Long.toString(e.getUserId());
       send(
           recs,
