@@ -224,8 +224,8 @@ public final class RecsThroughputBenchmark implements Callable<Integer> {
         pipeline / Math.min(passThrough, model),
         median(pipelineRuns.cpu),
         median(passThroughRuns.cpu),
-        ThreadCpu.line(ThreadCpu.medians(pipelineRuns.threadCpu), 1),
-        ThreadCpu.line(ThreadCpu.medians(passThroughRuns.threadCpu), 1));
+        ThreadCpu.line(Footprint.medians(pipelineRuns.threadCpu), 1),
+        ThreadCpu.line(Footprint.medians(passThroughRuns.threadCpu), 1));
     System.out.println(
         Footprint.changelogLine(CHANGELOG_PIPELINE, Footprint.medians(pipelineRuns.changelogs)));
     System.out.println(

@@ -4,13 +4,11 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * The CPU time of every thread of this JVM, Java's and native ones alike (ONNX Runtime's, the
@@ -21,28 +19,29 @@ import java.util.stream.Collectors;
 final class ThreadCpu {
   private static final double TICK_NANOS = 1e9 / 100;
 
-  private final Map<Integer, Thread> threads;
+  private final Map<Integer, Task> tasks;
 
-  private record Thread(String name, long ticks) {}
+  /** One thread as Linux keeps it: its name (15 characters at most) and CPU ticks so far. */
+  private record Task(String name, long ticks) {}
 
-  private ThreadCpu(Map<Integer, Thread> threads) {
-    this.threads = threads;
+  private ThreadCpu(Map<Integer, Task> tasks) {
+    this.tasks = tasks;
   }
 
   /** The CPU ticks of every live thread now. */
   static ThreadCpu snapshot() {
-    Map<Integer, Thread> threads = new HashMap<>();
-    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-      for (Path task : tasks) {
+    Map<Integer, Task> tasks = new HashMap<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+      for (Path task : dirs) {
         try {
           String stat = Files.readString(task.resolve("stat"));
           // pid (comm) state ppid ... utime stime: fields 14 and 15, counted after the comm.
           int close = stat.lastIndexOf(')');
           String name = stat.substring(stat.indexOf('(') + 1, close);
           String[] f = stat.substring(close + 2).split(" ");
-          threads.put(
+          tasks.put(
               Integer.parseInt(task.getFileName().toString()),
-              new Thread(name, Long.parseLong(f[11]) + Long.parseLong(f[12])));
+              new Task(name, Long.parseLong(f[11]) + Long.parseLong(f[12])));
         } catch (IOException | RuntimeException e) {
           // The thread ended while being read.
         }
@@ -50,61 +49,34 @@ final class ThreadCpu {
     } catch (IOException | RuntimeException e) {
       return new ThreadCpu(Map.of());
     }
-    return new ThreadCpu(threads);
+    return new ThreadCpu(tasks);
   }
 
   /**
    * CPU microseconds per event from {@code before} to this snapshot, by thread kind (the thread's
-   * name with its numbers and application ids taken out), largest first; threads that ended between
-   * the two are not counted.
+   * name with its numbers and application ids taken out); threads that ended between the two are
+   * not counted. Medians over runs: {@link Footprint#medians}.
    */
   Map<String, Double> microsPerEventSince(ThreadCpu before, long events) {
-    Map<String, Long> ticks = new TreeMap<>();
-    threads.forEach(
+    Map<String, Double> perKind = new HashMap<>();
+    tasks.forEach(
         (tid, t) -> {
-          Thread was = before.threads.get(tid);
+          Task was = before.tasks.get(tid);
           long spent = t.ticks() - (was != null && was.name().equals(t.name()) ? was.ticks() : 0);
           if (spent > 0) {
-            ticks.merge(kind(t.name()), spent, Long::sum);
+            perKind.merge(kind(t.name()), spent * TICK_NANOS / 1e3 / events, Double::sum);
           }
         });
-    return ticks.entrySet().stream()
-        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-        .collect(
-            Collectors.toMap(
-                Map.Entry::getKey,
-                e -> e.getValue() * TICK_NANOS / 1e3 / events,
-                (a, b) -> a,
-                LinkedHashMap::new));
+    return perKind;
   }
 
-  /** Medians per kind over runs, largest first; a kind missing from a run counts as 0 there. */
-  static Map<String, Double> medians(List<Map<String, Double>> runs) {
-    Map<String, double[]> all = new HashMap<>();
-    for (int r = 0; r < runs.size(); r++) {
-      for (Map.Entry<String, Double> e : runs.get(r).entrySet()) {
-        all.computeIfAbsent(e.getKey(), k -> new double[runs.size()])[r] = e.getValue();
-      }
-    }
-    Map<String, Double> medians = new HashMap<>();
-    all.forEach(
-        (kind, values) -> {
-          java.util.Arrays.sort(values);
-          int n = values.length;
-          medians.put(kind, n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2);
-        });
-    return medians.entrySet().stream()
-        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-        .collect(
-            Collectors.toMap(
-                Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
-  }
-
-  /** One line: the kinds of at least {@code minMicros}, then the rest together. */
+  /** One line, largest first: the kinds of at least {@code minMicros}, then the rest together. */
   static String line(Map<String, Double> perKind, double minMicros) {
     StringBuilder s = new StringBuilder();
     double rest = 0;
-    for (Map.Entry<String, Double> e : perKind.entrySet()) {
+    List<Map.Entry<String, Double>> largestFirst = new ArrayList<>(perKind.entrySet());
+    largestFirst.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+    for (Map.Entry<String, Double> e : largestFirst) {
       if (e.getValue() >= minMicros) {
         s.append(s.length() == 0 ? "" : ", ")
             .append(String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue()));
